@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# wberrwatch build.  Out of tree in $(OUTPUT); `make V=1` shows commands.
+# Both the BPF and the C side track header dependencies (-MMD -MP), so an
+# edit to include/wberrwatch.h rebuilds the BPF object, the skeleton and
+# every C object that includes it.
+
+OUTPUT ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+VERSION := $(shell cat VERSION)
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WARN := -Wall -Wextra -Wno-missing-field-initializers
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(OUTPUT) \
+	-DWBW_VERSION='"$(VERSION)"' -MMD -MP
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
+	-Iinclude -Ivmlinux $(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH)) -MMD -MP
+LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+STATIC_LIBS := -lbpf -lelf -lz -lzstd
+
+# Modules with no libbpf and no I/O beyond stdio: unit-tested and fuzzed.
+CORE_SRCS := src/errseq.c src/decode.c src/correlate.c src/json.c src/mounts.c src/cli.c \
+	src/output.c
+APP_SRCS := src/wberrwatch.c src/loader.c
+CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))
+APP_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(APP_SRCS))
+
+BPF_OBJ := $(OUTPUT)/wberrwatch.bpf.o
+SKEL := $(OUTPUT)/wberrwatch.skel.h
+BIN := $(OUTPUT)/wberrwatch
+
+# Sanitized objects for the unit tests and the fuzzer.
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/san/%.o,$(CORE_SRCS))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/san/%,$(wildcard tests/unit/test_*.c))
+TEST_HELPERS := $(OUTPUT)/tests/wbw-io
+
+.PHONY: all clean install uninstall check check-unit check-e2e deps vmlinux vmlinux-check \
+	static bench fuzz test-helpers
+.DELETE_ON_ERROR:
+
+all: $(BIN)
+
+$(OUTPUT) $(OUTPUT)/san $(OUTPUT)/tests $(OUTPUT)/static:
+	$(Q)mkdir -p $@
+
+$(BPF_OBJ): src/wberrwatch.bpf.c | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(@:.o=.d) -c $< -o $@
+
+$(SKEL): $(BPF_OBJ)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name wberrwatch_bpf > $@
+
+$(OUTPUT)/loader.o: $(SKEL)
+
+$(OUTPUT)/%.o: src/%.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BIN): $(APP_OBJS) $(CORE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+# A statically linked binary: what SREs copy to hosts.
+static: $(OUTPUT)/static/wberrwatch
+$(OUTPUT)/static/wberrwatch: $(APP_OBJS) $(CORE_OBJS) | $(OUTPUT)/static
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -static $^ $(STATIC_LIBS) -o $@
+
+$(OUTPUT)/san/%.o: src/%.c | $(OUTPUT)/san
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(OUTPUT)/san/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(OUTPUT)/san
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $^ -lcmocka -o $@
+
+$(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@
+
+test-helpers: $(TEST_HELPERS)
+
+# The minimal CO-RE header, regenerated from the running kernel's BTF.
+$(OUTPUT)/gen_vmlinux_min: tools/gen_vmlinux_min.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIBS) -o $@
+
+vmlinux: $(OUTPUT)/gen_vmlinux_min
+	$(call msg,GEN,vmlinux/vmlinux_min.h)
+	$(Q)$< vmlinux/types.list > vmlinux/vmlinux_min.h.tmp && \
+		mv vmlinux/vmlinux_min.h.tmp vmlinux/vmlinux_min.h
+
+# Fails if the committed header differs from what this kernel's BTF gives.
+vmlinux-check: $(OUTPUT)/gen_vmlinux_min
+	$(Q)$< vmlinux/types.list | diff -u vmlinux/vmlinux_min.h - && echo "vmlinux_min.h: up to date"
+
+check-unit: $(UNIT_TESTS)
+	$(Q)tests/run-tests --unit $(OUTPUT)
+
+check-e2e: $(BIN) $(TEST_HELPERS)
+	$(Q)tests/run-tests --e2e $(OUTPUT)
+
+# Unit tests (no root) and end-to-end tests (root: BPF, loop devices).
+check: $(BIN) $(UNIT_TESTS) $(TEST_HELPERS)
+	$(Q)tests/run-tests --all $(OUTPUT)
+
+deps:
+	$(Q)scripts/install-deps
+
+bench: $(BIN) $(TEST_HELPERS)
+	$(Q)bench/startup.sh $(OUTPUT)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/wberrwatch
+	install -m 0644 man/wberrwatch.8 $(DESTDIR)$(MANDIR)/man8/wberrwatch.8
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/wberrwatch $(DESTDIR)$(MANDIR)/man8/wberrwatch.8
+
+clean:
+	rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/san/*.d $(OUTPUT)/tests/*.d)

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * wberrwatch wire protocol: the records the BPF programs put in the ring
+ * buffer and the userspace decoder reads.  This header is the only definition
+ * of the layout; it is compiled by both `clang -target bpf` and the host
+ * compiler, so it must stay self-contained (fixed-width types only, no
+ * pointers, explicit padding, sizes asserted below).
+ *
+ * Every record starts with struct wbw_rec_hdr.  `kind` tags the record and
+ * `size` is the full record size, which the decoder checks before it trusts
+ * any field.  A change to any layout bumps WBW_WIRE_VERSION.
+ */
+#ifndef WBERRWATCH_WIRE_H
+#define WBERRWATCH_WIRE_H
+
+#ifdef __bpf__
+/* vmlinux_min.h supplies __u8 .. __u64 on the BPF side. */
+#else
+#include <linux/types.h>
+#endif
+
+#define WBW_WIRE_VERSION 1
+
+/* Limits, in one place. */
+#define WBW_TASK_COMM_LEN 16
+#define WBW_NAME_MAX 255        /* longest dentry name (NAME_MAX) */
+#define WBW_PATH_BUF 1024       /* bytes of dentry names per path record */
+#define WBW_PATH_DEPTH 32       /* dentries walked towards the fs root */
+#define WBW_RINGBUF_DEFAULT (16u << 20)
+#define WBW_PATH_CACHE_ENTRIES 16384
+
+/*
+ * errseq_t layout (lib/errseq.c, Linux 4.13+): errno in the low 12 bits,
+ * then the SEEN flag, then a counter that is bumped only when a new error
+ * is recorded after the previous one was seen.
+ */
+#define WBW_ERRSEQ_ERRNO_MASK 0x0fffu
+#define WBW_ERRSEQ_SEEN 0x1000u
+#define WBW_ERRSEQ_CTR_INC 0x2000u
+
+enum wbw_rec_kind {
+	WBW_REC_SET_ERR = 1, /* filemap:filemap_set_wb_err fired */
+	WBW_REC_OBSERVE = 2, /* filemap:file_check_and_advance_wb_err fired */
+	WBW_REC_PATH = 3,    /* dentry names of a mapping's inode */
+	WBW_REC_KIND_MAX,
+};
+
+/* wbw_rec_hdr.flags */
+enum wbw_rec_flags {
+	/* eseq_after / cursor_new were read from the kernel object itself */
+	WBW_F_AFTER_VALID = 1u << 0,
+	/* `mapping` holds the struct address_space address */
+	WBW_F_MAPPING_VALID = 1u << 1,
+	/* produced by a tp_btf program (else a classic tracepoint one) */
+	WBW_F_TP_BTF = 1u << 2,
+	/* path record: the walk stopped at the fs root (else it was cut short) */
+	WBW_F_PATH_COMPLETE = 1u << 3,
+	/* path record: a component was longer than WBW_NAME_MAX or the buffer */
+	WBW_F_PATH_TRUNCATED = 1u << 4,
+	/* path record: the inode had no dentry alias (e.g. unlinked, bdev) */
+	WBW_F_PATH_NO_DENTRY = 1u << 5,
+};
+
+struct wbw_rec_hdr {
+	__u16 kind;
+	__u16 size;
+	__u32 flags;
+	__u32 pid; /* tgid of the task the hook ran in */
+	__u32 tid;
+	__u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 cgroup_id;
+	char comm[WBW_TASK_COMM_LEN];
+};
+
+/*
+ * An error was recorded in mapping->wb_err.  The context task is whoever
+ * completed the failed I/O (often ksoftirqd or a kworker): it is NOT the
+ * process that wrote the data.
+ */
+struct wbw_set_err_rec {
+	struct wbw_rec_hdr hdr;
+	__u64 mapping;    /* struct address_space address (identity while cached) */
+	__u64 ino;
+	__u32 dev;        /* kernel dev_t: major << 20 | minor */
+	__u32 eseq_event; /* the tracepoint's `errseq` field, as the kernel filled it */
+	__u32 eseq_after; /* mapping->wb_err read in the hook (WBW_F_AFTER_VALID) */
+	__u32 i_generation;
+};
+
+/* A file's cursor was checked against its mapping and advanced. */
+struct wbw_observe_rec {
+	struct wbw_rec_hdr hdr;
+	__u64 mapping;
+	__u64 file; /* struct file address; reused by the kernel after release */
+	__u64 ino;
+	__u32 dev;
+	__u32 cursor_old;   /* f_wb_err before the check */
+	__u32 cursor_new;   /* f_wb_err after the check (WBW_F_AFTER_VALID) */
+	__u32 mapping_eseq; /* mapping->wb_err when the hook ran */
+	__u32 f_mode;
+	__u32 f_flags;
+};
+
+/*
+ * Dentry names from the inode up to the root of its filesystem, leaf first,
+ * each NUL-terminated, packed into names[0..names_len).  Userspace joins them
+ * root first and prefixes the mount point of `dev`.
+ */
+struct wbw_path_rec {
+	struct wbw_rec_hdr hdr;
+	__u64 mapping;
+	__u64 ino;
+	__u32 dev;
+	__u16 depth;     /* components stored */
+	__u16 names_len; /* bytes used in names */
+	char names[WBW_PATH_BUF];
+	/* slack so the verifier can bound a WBW_NAME_MAX read at any offset */
+	char slack[WBW_NAME_MAX + 1];
+};
+
+#define WBW_ASSERT_SIZE(type, bytes) \
+	_Static_assert(sizeof(type) == (bytes), #type " layout changed: bump WBW_WIRE_VERSION")
+WBW_ASSERT_SIZE(struct wbw_rec_hdr, 48);
+WBW_ASSERT_SIZE(struct wbw_set_err_rec, 80);
+WBW_ASSERT_SIZE(struct wbw_observe_rec, 96);
+WBW_ASSERT_SIZE(struct wbw_path_rec, 1352);
+
+#endif /* WBERRWATCH_WIRE_H */

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "correlate.h"
+#include "wberrwatch.h"
+
+enum {
+	OPT_JSON = 'j',
+	OPT_VERBOSE = 'v',
+	OPT_HELP = 'h',
+	OPT_DURATION = 'd',
+	OPT_VERSION = 0x100,
+	OPT_DEV,
+	OPT_TP_MODE,
+	OPT_SETTLE,
+	OPT_RINGBUF,
+};
+
+static const struct option long_opts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "dev", required_argument, NULL, OPT_DEV },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "tp-mode", required_argument, NULL, OPT_TP_MODE },
+	{ "settle", required_argument, NULL, OPT_SETTLE },
+	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+	{ 0 },
+};
+
+void wbw_cli_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: wberrwatch [watch] [OPTIONS]\n"
+		"\n"
+		"Watch writeback errors (data the kernel failed to write to disk) and which\n"
+		"files were told about them by fsync(2) and friends.\n"
+		"\n"
+		"Options:\n"
+		"  -j, --json             one JSON object per line on stdout (schema in the README)\n"
+		"      --dev MAJ:MIN      only errors on this device, e.g. 7:0 (filtered in the kernel)\n"
+		"  -d, --duration SECS    stop after SECS seconds; 0 exits as soon as attached\n"
+		"      --tp-mode MODE     auto, btf or classic: how the tracepoints are attached\n"
+		"                         (auto: tp_btf when the kernel allows it, else classic)\n"
+		"      --settle MS        report an error once its burst of events was quiet for\n"
+		"                         MS milliseconds (default %llu)\n"
+		"      --ringbuf-size N   ring buffer bytes, a power of two; K/M suffixes (default 16M)\n"
+		"  -v, --verbose          print libbpf's own messages\n"
+		"  -h, --help             this text\n"
+		"      --version          print the version\n"
+		"\n"
+		"Exit status:\n"
+		"  0  stopped by SIGINT/SIGTERM or --duration      3  missing privilege (CAP_BPF, CAP_PERFMON)\n"
+		"  1  runtime failure                              4  kernel has no BTF\n"
+		"  2  unknown option or bad value                  5  kernel lacks the tracepoints\n"
+		"\n"
+		"Examples:\n"
+		"  sudo wberrwatch                      live view of every writeback error\n"
+		"  sudo wberrwatch --json --dev 7:0     JSON lines for one device\n"
+		"  sudo wberrwatch --duration 0         check that the tool loads here\n",
+		(unsigned long long)(WBW_CORR_DEFAULT_SETTLE_NS / 1000000));
+}
+
+const char *wbw_tp_mode_name(enum wbw_tp_mode m)
+{
+	switch (m) {
+	case WBW_TP_AUTO: return "auto";
+	case WBW_TP_BTF: return "btf";
+	case WBW_TP_CLASSIC: return "classic";
+	}
+	return "?";
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return WBW_EXIT_USAGE;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_dev(const char *s, uint32_t *dev)
+{
+	char *end;
+	unsigned long major, minor;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	major = strtoul(s, &end, 10);
+	if (*end != ':' || end[1] < '0' || end[1] > '9')
+		return -EINVAL;
+	minor = strtoul(end + 1, &end, 10);
+	/* the kernel's dev_t has 12 bits of major and 20 of minor */
+	if (*end || major >= (1ul << 12) || minor >= (1ul << 20))
+		return -EINVAL;
+	if (major == 0 && minor == 0)
+		return -EINVAL;
+	*dev = (uint32_t)(major << 20 | minor);
+	return 0;
+}
+
+/* "2", "0.5", "1.25": seconds with up to millisecond precision */
+static int parse_seconds(const char *s, int64_t *ms)
+{
+	uint64_t whole = 0, frac = 0;
+	const char *dot = strchr(s, '.');
+	char intpart[32];
+	size_t n = dot ? (size_t)(dot - s) : strlen(s);
+	int digits = 0;
+
+	if (n == 0 || n >= sizeof(intpart))
+		return -EINVAL;
+	memcpy(intpart, s, n);
+	intpart[n] = '\0';
+	if (parse_u64(intpart, &whole) || whole > 100u * 365 * 86400)
+		return -EINVAL;
+	if (dot) {
+		const char *p = dot + 1;
+
+		if (!*p)
+			return -EINVAL;
+		for (; *p; p++, digits++) {
+			if (*p < '0' || *p > '9' || digits >= 3)
+				return -EINVAL;
+			frac = frac * 10 + (uint64_t)(*p - '0');
+		}
+		for (; digits < 3; digits++)
+			frac *= 10;
+	}
+	*ms = (int64_t)(whole * 1000 + frac);
+	return 0;
+}
+
+static int parse_size(const char *s, uint64_t *bytes)
+{
+	char num[32];
+	size_t n = strlen(s);
+	uint64_t mult = 1, v;
+
+	if (n == 0 || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'k': case 'K': mult = 1ull << 10; num[--n] = '\0'; break;
+	case 'm': case 'M': mult = 1ull << 20; num[--n] = '\0'; break;
+	case 'g': case 'G': mult = 1ull << 30; num[--n] = '\0'; break;
+	}
+	if (parse_u64(num, &v) || v > (1ull << 32) / mult)
+		return -EINVAL;
+	*bytes = v * mult;
+	return 0;
+}
+
+int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t errlen)
+{
+	int opt;
+
+	memset(cli, 0, sizeof(*cli));
+	cli->duration_ms = -1;
+	cli->settle_ms = WBW_CORR_DEFAULT_SETTLE_NS / 1000000;
+	cli->ringbuf_bytes = WBW_RINGBUF_DEFAULT;
+	if (errlen)
+		err[0] = '\0';
+
+	optind = 0; /* full re-initialisation (glibc): parse may run more than once */
+	opterr = 0; /* our own messages, on our own terms */
+	while ((opt = getopt_long(argc, argv, "+:jvhd:", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_JSON:
+			cli->json = true;
+			break;
+		case OPT_VERBOSE:
+			cli->verbose = true;
+			break;
+		case OPT_HELP:
+			cli->help = true;
+			break;
+		case OPT_VERSION:
+			cli->version = true;
+			break;
+		case OPT_DEV:
+			if (parse_dev(optarg, &cli->filter_dev))
+				return fail(err, errlen,
+					    "invalid --dev '%s': expected MAJOR:MINOR of a device, e.g. 7:0 "
+					    "(see the third field of /proc/self/mountinfo)", optarg);
+			break;
+		case OPT_DURATION:
+			if (parse_seconds(optarg, &cli->duration_ms))
+				return fail(err, errlen,
+					    "invalid --duration '%s': expected seconds, e.g. 10 or 0.5",
+					    optarg);
+			break;
+		case OPT_TP_MODE:
+			if (!strcmp(optarg, "auto"))
+				cli->tp_mode = WBW_TP_AUTO;
+			else if (!strcmp(optarg, "btf"))
+				cli->tp_mode = WBW_TP_BTF;
+			else if (!strcmp(optarg, "classic"))
+				cli->tp_mode = WBW_TP_CLASSIC;
+			else
+				return fail(err, errlen,
+					    "invalid --tp-mode '%s': expected auto, btf or classic", optarg);
+			break;
+		case OPT_SETTLE:
+			if (parse_u64(optarg, &cli->settle_ms) || cli->settle_ms > 3600000)
+				return fail(err, errlen,
+					    "invalid --settle '%s': expected milliseconds, 0 to 3600000",
+					    optarg);
+			break;
+		case OPT_RINGBUF:
+			/* BPF ring buffers are a power-of-two number of pages */
+			if (parse_size(optarg, &cli->ringbuf_bytes) || cli->ringbuf_bytes < 4096 ||
+			    (cli->ringbuf_bytes & (cli->ringbuf_bytes - 1)))
+				return fail(err, errlen,
+					    "invalid --ringbuf-size '%s': expected a power of two from 4K "
+					    "to 4G, e.g. 16M", optarg);
+			break;
+		case ':':
+			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt && optopt < 0x100)
+				return fail(err, errlen, "unknown option '-%c'", optopt);
+			return fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc && !strcmp(argv[optind], "watch") && optind == 1) {
+		/* `wberrwatch watch [OPTIONS]`: options after the command */
+		int rc = wbw_cli_parse(argc - 1, argv + 1, cli, err, errlen);
+
+		return rc;
+	}
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+	return WBW_EXIT_OK;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Command line: parsing (pure, unit-tested), usage text and exit statuses. */
+#ifndef WBW_CLI_H
+#define WBW_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit statuses; documented in --help, the man page and the README. */
+enum wbw_exit {
+	WBW_EXIT_OK = 0,
+	WBW_EXIT_FAILURE = 1,        /* runtime failure (load, attach, I/O) */
+	WBW_EXIT_USAGE = 2,          /* unknown option or bad value */
+	WBW_EXIT_NO_PRIVILEGE = 3,   /* missing CAP_BPF / CAP_PERFMON */
+	WBW_EXIT_NO_BTF = 4,         /* kernel has no BTF */
+	WBW_EXIT_NO_TRACEPOINT = 5,  /* kernel lacks the writeback error tracepoints / ring buffer */
+};
+
+enum wbw_tp_mode {
+	WBW_TP_AUTO = 0,  /* tp_btf if it loads, else classic tracepoints */
+	WBW_TP_BTF,       /* tp_btf only */
+	WBW_TP_CLASSIC,   /* classic tracepoints only */
+};
+
+struct wbw_cli {
+	bool json;
+	bool verbose;
+	bool help;
+	bool version;
+	enum wbw_tp_mode tp_mode;
+	uint32_t filter_dev;    /* kernel dev_t encoding; 0 = all */
+	int64_t duration_ms;    /* -1: until signalled; 0: exit once attached */
+	uint64_t settle_ms;
+	uint64_t ringbuf_bytes;
+};
+
+/*
+ * Parse argv into cli.  Returns WBW_EXIT_OK, or WBW_EXIT_USAGE with a
+ * message in err.
+ */
+int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t errlen);
+void wbw_cli_usage(FILE *f);
+const char *wbw_tp_mode_name(enum wbw_tp_mode m);
+
+#endif

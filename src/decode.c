@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <string.h>
+#include "decode.h"
+#include "errseq.h"
+
+static void decode_hdr(const struct wbw_rec_hdr *h, struct wbw_ev *ev)
+{
+	ev->kind = h->kind;
+	ev->ts_ns = h->ts_ns;
+	ev->rec_flags = h->flags;
+	ev->task.pid = h->pid;
+	ev->task.tid = h->tid;
+	ev->task.cgroup_id = h->cgroup_id;
+	memcpy(ev->task.comm, h->comm, WBW_TASK_COMM_LEN);
+	ev->task.comm[WBW_TASK_COMM_LEN] = '\0';
+}
+
+static void decode_set(const struct wbw_set_err_rec *r, const struct wbw_decode_opts *opts,
+		       struct wbw_ev *ev)
+{
+	bool after_read = r->hdr.flags & WBW_F_AFTER_VALID;
+
+	ev->mapping = (r->hdr.flags & WBW_F_MAPPING_VALID) ? r->mapping : 0;
+	ev->ino = r->ino;
+	ev->dev = r->dev;
+	ev->set.raw = r->eseq_event;
+	ev->set.generation = r->i_generation;
+	ev->set.prev_known = false;
+	ev->set.after_known = false;
+
+	if (opts->setfield == WBW_SETFIELD_NEW) {
+		ev->set.after = r->eseq_event;
+		ev->set.after_known = true;
+	} else {
+		ev->set.prev = r->eseq_event;
+		ev->set.prev_known = true;
+	}
+	/* a value read from the mapping itself beats the event's field */
+	if (after_read) {
+		ev->set.after = r->eseq_after;
+		ev->set.after_known = true;
+	}
+	/*
+	 * The hook reads wb_err after the set; a fsync racing in between can add
+	 * SEEN.  The error recorded is the same either way; strip the flag so
+	 * that all events of one error carry one value.
+	 */
+	if (ev->set.after_known)
+		ev->set.after &= ~WBW_ERRSEQ_SEEN;
+	ev->set.err = ev->set.after_known ? wbw_errseq_errno(ev->set.after) : 0;
+}
+
+static void decode_observe(const struct wbw_observe_rec *r, struct wbw_ev *ev)
+{
+	ev->mapping = (r->hdr.flags & WBW_F_MAPPING_VALID) ? r->mapping : 0;
+	ev->ino = r->ino;
+	ev->dev = r->dev;
+	ev->obs.file = r->file;
+	ev->obs.old = r->cursor_old;
+	ev->obs.new_cursor = r->cursor_new;
+	ev->obs.mapping_eseq = r->mapping_eseq;
+	ev->obs.f_mode = r->f_mode;
+	ev->obs.f_flags = r->f_flags;
+	/*
+	 * errseq_check_and_advance() returns -(new & MAX_ERRNO) whenever the
+	 * mapping's value differed from the cursor, and stores that value (with
+	 * SEEN) as the new cursor.
+	 */
+	ev->obs.err = r->cursor_new != r->cursor_old ? wbw_errseq_errno(r->cursor_new) : 0;
+}
+
+static int decode_path(const struct wbw_path_rec *r, struct wbw_ev *ev)
+{
+	const char *comp[WBW_PATH_DEPTH];
+	size_t comp_len[WBW_PATH_DEPTH];
+	size_t off = 0, out = 0;
+	unsigned i;
+
+	if (r->names_len > WBW_PATH_BUF || r->depth > WBW_PATH_DEPTH)
+		return WBW_DECODE_BAD_PATH;
+	for (i = 0; i < r->depth; i++) {
+		const char *name = r->names + off;
+		const char *nul;
+
+		if (off >= r->names_len)
+			return WBW_DECODE_BAD_PATH;
+		nul = memchr(name, '\0', r->names_len - off);
+		if (!nul)
+			return WBW_DECODE_BAD_PATH;
+		comp[i] = name;
+		comp_len[i] = (size_t)(nul - name);
+		if (comp_len[i] == 0 || memchr(name, '/', comp_len[i]))
+			return WBW_DECODE_BAD_PATH;
+		off += comp_len[i] + 1;
+	}
+	if (off != r->names_len)
+		return WBW_DECODE_BAD_PATH;
+
+	ev->mapping = (r->hdr.flags & WBW_F_MAPPING_VALID) ? r->mapping : 0;
+	ev->ino = r->ino;
+	ev->dev = r->dev;
+	ev->path.depth = r->depth;
+	ev->path.complete = r->hdr.flags & WBW_F_PATH_COMPLETE;
+	ev->path.truncated = r->hdr.flags & WBW_F_PATH_TRUNCATED;
+	ev->path.no_dentry = r->hdr.flags & WBW_F_PATH_NO_DENTRY;
+	/* components arrive leaf first; join them root first */
+	for (i = r->depth; i-- > 0;) {
+		ev->path.fs_path[out++] = '/';
+		memcpy(ev->path.fs_path + out, comp[i], comp_len[i]);
+		out += comp_len[i];
+	}
+	if (out == 0 && r->depth == 0 && ev->path.complete)
+		ev->path.fs_path[out++] = '/';
+	ev->path.fs_path[out] = '\0';
+	return WBW_DECODE_OK;
+}
+
+int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
+	       struct wbw_ev *ev)
+{
+	static const struct wbw_decode_opts defaults;
+	struct wbw_rec_hdr h;
+	size_t want;
+
+	if (!opts)
+		opts = &defaults;
+	if (len < sizeof(h))
+		return WBW_DECODE_SHORT;
+	memcpy(&h, data, sizeof(h));
+	switch (h.kind) {
+	case WBW_REC_SET_ERR: want = sizeof(struct wbw_set_err_rec); break;
+	case WBW_REC_OBSERVE: want = sizeof(struct wbw_observe_rec); break;
+	case WBW_REC_PATH: want = sizeof(struct wbw_path_rec); break;
+	default: return WBW_DECODE_BAD_KIND;
+	}
+	if (h.size != want)
+		return WBW_DECODE_BAD_SIZE;
+	if (len < want)
+		return WBW_DECODE_SHORT;
+
+	memset(ev, 0, sizeof(*ev));
+	decode_hdr(&h, ev);
+	switch (h.kind) {
+	case WBW_REC_SET_ERR: {
+		struct wbw_set_err_rec r;
+		memcpy(&r, data, sizeof(r));
+		decode_set(&r, opts, ev);
+		return WBW_DECODE_OK;
+	}
+	case WBW_REC_OBSERVE: {
+		struct wbw_observe_rec r;
+		memcpy(&r, data, sizeof(r));
+		decode_observe(&r, ev);
+		return WBW_DECODE_OK;
+	}
+	default: {
+		struct wbw_path_rec r;
+		memcpy(&r, data, sizeof(r));
+		return decode_path(&r, ev);
+	}
+	}
+}
+
+const char *wbw_decode_status_str(int status)
+{
+	static const char *const names[WBW_DECODE_STATUS_MAX] = {
+		[WBW_DECODE_OK] = "ok",
+		[WBW_DECODE_SHORT] = "short record",
+		[WBW_DECODE_BAD_KIND] = "unknown record kind",
+		[WBW_DECODE_BAD_SIZE] = "record size does not match its kind",
+		[WBW_DECODE_BAD_PATH] = "malformed path record",
+	};
+	if (status < 0 || status >= WBW_DECODE_STATUS_MAX)
+		return "unknown decode status";
+	return names[status];
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Decoder: ring-buffer bytes (include/wberrwatch.h) -> struct wbw_ev.
+ * Pure: it trusts nothing in the record before checking kind and size, and
+ * it is the one place that knows about kernel-version differences in what
+ * the tracepoints carry.
+ */
+#ifndef WBW_DECODE_H
+#define WBW_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "wberrwatch.h"
+
+enum wbw_ev_kind {
+	WBW_EV_SET_ERR = WBW_REC_SET_ERR,
+	WBW_EV_OBSERVE = WBW_REC_OBSERVE,
+	WBW_EV_PATH = WBW_REC_PATH,
+};
+
+/*
+ * What filemap_set_wb_err's `errseq` field holds.  Current kernels pass the
+ * value errseq_set() returns, which is the value it replaced; the facts we
+ * verified on 6.18: first event 0x0 while the mapping then held 0x1c.  Some
+ * older kernels passed the new value.  Only the classic-tracepoint path
+ * depends on this: tp_btf programs read the mapping itself.
+ */
+enum wbw_setfield {
+	WBW_SETFIELD_PREVIOUS = 0,
+	WBW_SETFIELD_NEW = 1,
+};
+
+struct wbw_decode_opts {
+	enum wbw_setfield setfield;
+};
+
+struct wbw_task {
+	uint32_t pid; /* tgid */
+	uint32_t tid;
+	uint64_t cgroup_id;
+	char comm[WBW_TASK_COMM_LEN + 1];
+};
+
+#define WBW_FS_PATH_MAX (WBW_PATH_BUF + 2)
+
+struct wbw_ev {
+	enum wbw_ev_kind kind;
+	uint64_t ts_ns;
+	uint32_t rec_flags;
+	struct wbw_task task;
+	uint64_t mapping; /* 0: not known (classic tracepoint) */
+	uint64_t ino;
+	uint32_t dev;     /* kernel encoding: major << 20 | minor */
+	union {
+		struct {
+			uint32_t raw;   /* the tracepoint's own field */
+			uint32_t prev;  /* value before the set, if prev_known */
+			uint32_t after; /* value after the set, if after_known */
+			bool prev_known;
+			bool after_known;
+			int err; /* errno recorded; 0 if the decoder cannot tell */
+			uint32_t generation;
+		} set;
+		struct {
+			uint64_t file;
+			uint32_t old;
+			uint32_t new_cursor;
+			uint32_t mapping_eseq;
+			int err; /* errno the check reported to the caller, or 0 */
+			uint32_t f_mode;
+			uint32_t f_flags;
+		} obs;
+		struct {
+			/* "/dir/file", relative to the root of the filesystem */
+			char fs_path[WBW_FS_PATH_MAX];
+			unsigned depth;
+			bool complete;
+			bool truncated;
+			bool no_dentry;
+		} path;
+	};
+};
+
+enum wbw_decode_status {
+	WBW_DECODE_OK = 0,
+	WBW_DECODE_SHORT,     /* fewer bytes than a header or than `size` */
+	WBW_DECODE_BAD_KIND,  /* unknown record kind */
+	WBW_DECODE_BAD_SIZE,  /* `size` does not match the kind's layout */
+	WBW_DECODE_BAD_PATH,  /* path record inconsistent */
+	WBW_DECODE_STATUS_MAX,
+};
+
+int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
+	       struct wbw_ev *ev);
+
+const char *wbw_decode_status_str(int status);
+
+/* dev_t helpers for the kernel's internal encoding (include/linux/kdev_t.h) */
+static inline unsigned wbw_dev_major(uint32_t dev)
+{
+	return dev >> 20;
+}
+static inline unsigned wbw_dev_minor(uint32_t dev)
+{
+	return dev & ((1u << 20) - 1);
+}
+static inline uint32_t wbw_dev_make(unsigned major, unsigned minor)
+{
+	return (major << 20) | (minor & ((1u << 20) - 1));
+}
+
+#endif

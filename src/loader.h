@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Loader: everything that touches libbpf.  Checks what the kernel offers,
+ * picks the programs (bpf_program__set_autoload), loads, attaches, and hands
+ * raw ring-buffer records to a callback.  Knows no output format.
+ */
+#ifndef WBW_LOADER_H
+#define WBW_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "cli.h"
+#include "wberrwatch.h"
+
+typedef int (*wbw_record_fn)(void *ctx, const void *data, size_t len);
+
+struct wbw_loader_opts {
+	enum wbw_tp_mode tp_mode;
+	uint32_t filter_dev;
+	uint64_t ringbuf_bytes;
+	bool verbose;
+	wbw_record_fn on_record;
+	void *ctx;
+};
+
+/* Why loading failed: an exit status from enum wbw_exit and what to do. */
+struct wbw_loader_diag {
+	int exit_status;
+	char msg[768];
+};
+
+struct wbw_loader;
+
+/* Check the kernel and privileges, load and attach.  NULL on failure. */
+struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wbw_loader_diag *d);
+/* Deliver pending records; returns records handled or -errno (-EINTR on signal). */
+int wbw_loader__poll(struct wbw_loader *l, int timeout_ms);
+/* Records the kernel could not queue because the ring buffer was full. */
+void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX]);
+/* "tp_btf" or "tracepoint": which programs are attached */
+const char *wbw_loader__tp_mode(const struct wbw_loader *l);
+void wbw_loader__free(struct wbw_loader *l);
+
+#endif

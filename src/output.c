@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+#include "decode.h"
+#include "json.h"
+#include "output.h"
+
+#define PATH_OUT_MAX 4096
+
+const char *wbw_errno_name(int err, char *buf, size_t len)
+{
+	const char *name;
+
+	if (err == 0)
+		return "";
+	name = strerrorname_np(err);
+	if (name)
+		return name;
+	snprintf(buf, len, "E%d", err);
+	return buf;
+}
+
+void wbw_output__init(struct wbw_output *o, FILE *out, bool json, struct wbw_mounts *mounts,
+		      int64_t realtime_offset_ns)
+{
+	memset(o, 0, sizeof(*o));
+	o->out = out;
+	o->json = json;
+	o->mounts = mounts;
+	o->realtime_offset_ns = realtime_offset_ns;
+}
+
+static void emit_line(struct wbw_output *o, const char *text)
+{
+	if (o->broken || !text)
+		return;
+	if (fputs(text, o->out) == EOF || fputc('\n', o->out) == EOF || fflush(o->out) == EOF)
+		o->broken = true;
+}
+
+static void iso_time(const struct wbw_output *o, uint64_t mono_ns, char *buf, size_t len)
+{
+	int64_t real = (int64_t)mono_ns + o->realtime_offset_ns;
+	time_t secs = (time_t)(real / 1000000000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(real % 1000000000 / 1000));
+}
+
+static void clock_time(const struct wbw_output *o, uint64_t mono_ns, char *buf, size_t len)
+{
+	int64_t real = (int64_t)mono_ns + o->realtime_offset_ns;
+	time_t secs = (time_t)(real / 1000000000);
+	struct tm tm;
+
+	localtime_r(&secs, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long)(real % 1000000000 / 1000000));
+}
+
+/*
+ * Full path of fs_path on dev, or NULL.  `approx` tells that the walk was
+ * cut short, so the path is only the tail.
+ */
+static const char *full_path(struct wbw_output *o, uint32_t dev, const char *fs_path,
+			     uint64_t now_ns, char *buf, size_t len)
+{
+	if (!fs_path)
+		return NULL;
+	if (o->mounts && wbw_mounts__resolve(o->mounts, dev, fs_path, buf, len, (int64_t)now_ns) == 0)
+		return buf;
+	return NULL;
+}
+
+static void json_head(struct wbw_json *j, const char *type)
+{
+	wbw_json_reset(j);
+	wbw_json_begin(j, NULL);
+	wbw_json_u64(j, "schema", WBW_JSON_SCHEMA);
+	wbw_json_str(j, "type", type);
+}
+
+static void json_dev(struct wbw_json *j, uint32_t dev, uint64_t ino)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%u:%u", wbw_dev_major(dev), wbw_dev_minor(dev));
+	wbw_json_str(j, "dev", buf);
+	wbw_json_u64(j, "ino", ino);
+}
+
+static void json_addr(struct wbw_json *j, const char *key, uint64_t addr)
+{
+	char buf[24];
+
+	if (!addr) {
+		wbw_json_null(j, key);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, addr);
+	wbw_json_str(j, key, buf);
+}
+
+static void json_task(struct wbw_json *j, const char *key, const struct wbw_task *t)
+{
+	wbw_json_begin(j, key);
+	wbw_json_u64(j, "pid", t->pid);
+	wbw_json_u64(j, "tid", t->tid);
+	wbw_json_str(j, "comm", t->comm);
+	wbw_json_u64(j, "cgroup_id", t->cgroup_id);
+	wbw_json_end(j);
+}
+
+static void json_errno(struct wbw_json *j, int err)
+{
+	char buf[16];
+
+	if (err) {
+		wbw_json_i64(j, "errno", err);
+		wbw_json_str(j, "errno_name", wbw_errno_name(err, buf, sizeof(buf)));
+	} else {
+		wbw_json_null(j, "errno");
+		wbw_json_null(j, "errno_name");
+	}
+}
+
+static void json_time(struct wbw_output *o, struct wbw_json *j, uint64_t ts_ns)
+{
+	char buf[48];
+
+	iso_time(o, ts_ns, buf, sizeof(buf));
+	wbw_json_str(j, "time", buf);
+	wbw_json_u64(j, "ts_ns", ts_ns);
+}
+
+static void json_paths(struct wbw_output *o, struct wbw_json *j, uint32_t dev,
+		       const char *fs_path, bool truncated, uint64_t ts)
+{
+	char buf[PATH_OUT_MAX];
+
+	wbw_json_str(j, "path", full_path(o, dev, fs_path, ts, buf, sizeof(buf)));
+	wbw_json_str(j, "fs_path", fs_path);
+	wbw_json_bool(j, "path_truncated", truncated);
+}
+
+static void print_start_json(struct wbw_output *o, const struct wbw_start_info *info)
+{
+	struct wbw_json j = { 0 };
+	char dev[32];
+
+	json_head(&j, "start");
+	wbw_json_str(&j, "version", info->version);
+	wbw_json_str(&j, "kernel", info->kernel);
+	wbw_json_str(&j, "tp_mode", info->tp_mode);
+	if (info->filter_dev) {
+		snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(info->filter_dev),
+			 wbw_dev_minor(info->filter_dev));
+		wbw_json_str(&j, "filter_dev", dev);
+	} else {
+		wbw_json_null(&j, "filter_dev");
+	}
+	wbw_json_u64(&j, "settle_ms", info->settle_ms);
+	wbw_json_u64(&j, "ringbuf_bytes", info->ringbuf_bytes);
+	wbw_json_end(&j);
+	emit_line(o, wbw_json_text(&j));
+	wbw_json_free(&j);
+}
+
+static void print_header_plain(struct wbw_output *o)
+{
+	char line[160];
+
+	if (o->header_done)
+		return;
+	o->header_done = true;
+	snprintf(line, sizeof(line), "%-12s %-8s %-7s %-7s %-10s %s", "TIME", "EVENT", "ERRNO", "DEV",
+		 "INODE", "PATH / DETAILS");
+	emit_line(o, line);
+}
+
+void wbw_output__start(struct wbw_output *o, const struct wbw_start_info *info)
+{
+	if (o->json)
+		print_start_json(o, info);
+	else
+		print_header_plain(o);
+}
+
+static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
+{
+	struct wbw_json j = { 0 };
+
+	json_head(&j, "wb_error");
+	wbw_json_u64(&j, "id", e->id);
+	json_time(o, &j, e->first_ts);
+	json_errno(&j, e->err);
+	json_dev(&j, e->dev, e->ino);
+	json_paths(o, &j, e->dev, e->fs_path, e->path_truncated, e->last_ts);
+	json_addr(&j, "mapping", e->mapping);
+	wbw_json_u64(&j, "errseq", e->eseq);
+	wbw_json_u64(&j, "events", e->events);
+	wbw_json_u64(&j, "first_ts_ns", e->first_ts);
+	wbw_json_u64(&j, "last_ts_ns", e->last_ts);
+	json_task(&j, "context", &e->first_ctx);
+	wbw_json_end(&j);
+	emit_line(o, wbw_json_text(&j));
+	wbw_json_free(&j);
+}
+
+static const char *path_or_placeholder(struct wbw_output *o, uint32_t dev, const char *fs_path,
+				       bool truncated, uint64_t ts, char *buf, size_t len)
+{
+	const char *p = full_path(o, dev, fs_path, ts, buf, len);
+
+	if (p && !truncated)
+		return p;
+	if (fs_path) {
+		/* not under a mount we know, or cut short: say so */
+		char tmp[PATH_OUT_MAX];
+
+		snprintf(tmp, sizeof(tmp), "%s%s", truncated ? "..." : "?", p ? p : fs_path);
+		snprintf(buf, len, "%s", tmp);
+		return buf;
+	}
+	return "-";
+}
+
+static void print_error_plain(struct wbw_output *o, const struct wbw_error *e)
+{
+	char line[PATH_OUT_MAX + 256], tbuf[32], ebuf[16], pbuf[PATH_OUT_MAX], dev[24];
+
+	clock_time(o, e->first_ts, tbuf, sizeof(tbuf));
+	snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(e->dev), wbw_dev_minor(e->dev));
+	snprintf(line, sizeof(line),
+		 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  events=%" PRIu64
+		 " errseq=0x%x completed-by=%s[%u]",
+		 tbuf, "wb_error", e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev,
+		 e->ino,
+		 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, e->last_ts, pbuf,
+				     sizeof(pbuf)),
+		 e->events, e->eseq, e->first_ctx.comm, e->first_ctx.pid);
+	print_header_plain(o);
+	emit_line(o, line);
+}
+
+void wbw_output__error(struct wbw_output *o, const struct wbw_error *e)
+{
+	if (o->json)
+		print_error_json(o, e);
+	else
+		print_error_plain(o, e);
+}
+
+static void print_observe_json(struct wbw_output *o, const struct wbw_observation *ob)
+{
+	struct wbw_json j = { 0 };
+
+	json_head(&j, "observe");
+	if (ob->error)
+		wbw_json_u64(&j, "error_id", ob->error->id);
+	else
+		wbw_json_null(&j, "error_id");
+	json_time(o, &j, ob->ts_ns);
+	json_errno(&j, ob->err);
+	json_dev(&j, ob->dev, ob->ino);
+	json_paths(o, &j, ob->dev, ob->fs_path, false, ob->ts_ns);
+	json_addr(&j, "mapping", ob->mapping);
+	json_addr(&j, "file", ob->file);
+	wbw_json_u64(&j, "cursor_old", ob->old);
+	wbw_json_u64(&j, "cursor_new", ob->new_cursor);
+	wbw_json_u64(&j, "f_mode", ob->f_mode);
+	wbw_json_u64(&j, "f_flags", ob->f_flags);
+	json_task(&j, "process", &ob->task);
+	wbw_json_end(&j);
+	emit_line(o, wbw_json_text(&j));
+	wbw_json_free(&j);
+}
+
+static void print_observe_plain(struct wbw_output *o, const struct wbw_observation *ob)
+{
+	char line[PATH_OUT_MAX + 256], tbuf[32], ebuf[16], pbuf[PATH_OUT_MAX], dev[24];
+
+	clock_time(o, ob->ts_ns, tbuf, sizeof(tbuf));
+	snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(ob->dev), wbw_dev_minor(ob->dev));
+	snprintf(line, sizeof(line),
+		 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  told=%s[%u] cursor=0x%x->0x%x", tbuf,
+		 "observe", ob->err ? wbw_errno_name(ob->err, ebuf, sizeof(ebuf)) : "-", dev, ob->ino,
+		 path_or_placeholder(o, ob->dev, ob->fs_path, false, ob->ts_ns, pbuf, sizeof(pbuf)),
+		 ob->task.comm, ob->task.pid, ob->old, ob->new_cursor);
+	print_header_plain(o);
+	emit_line(o, line);
+}
+
+void wbw_output__observe(struct wbw_output *o, const struct wbw_observation *obs)
+{
+	if (o->json)
+		print_observe_json(o, obs);
+	else
+		print_observe_plain(o, obs);
+}
+
+static const char *const lost_keys[WBW_REC_KIND_MAX] = {
+	[WBW_REC_SET_ERR] = "set_err",
+	[WBW_REC_OBSERVE] = "observe",
+	[WBW_REC_PATH] = "path",
+};
+
+static void print_summary_json(struct wbw_output *o, const struct wbw_summary *s)
+{
+	struct wbw_json j = { 0 };
+
+	json_head(&j, "summary");
+	wbw_json_u64(&j, "errors", s->corr.errors);
+	wbw_json_u64(&j, "observations", s->corr.observations);
+	wbw_json_u64(&j, "set_events", s->corr.set_events);
+	wbw_json_u64(&j, "observe_events", s->corr.observe_events);
+	wbw_json_begin(&j, "lost");
+	for (int k = 1; k < WBW_REC_KIND_MAX; k++)
+		wbw_json_u64(&j, lost_keys[k], s->lost[k]);
+	wbw_json_u64(&j, "total", s->lost_total);
+	wbw_json_end(&j);
+	wbw_json_u64(&j, "decode_errors", s->decode_errors);
+	wbw_json_u64(&j, "inodes_dropped", s->corr.inodes_dropped);
+	wbw_json_bool(&j, "complete", s->lost_total == 0 && s->decode_errors == 0 &&
+					   s->corr.inodes_dropped == 0);
+	wbw_json_end(&j);
+	emit_line(o, wbw_json_text(&j));
+	wbw_json_free(&j);
+}
+
+void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_summary *s)
+{
+	if (o->json)
+		print_summary_json(o, s);
+	fprintf(human,
+		"wberrwatch: %" PRIu64 " writeback error%s (%" PRIu64 " events), %" PRIu64
+		" observation%s in %.1fs\n",
+		s->corr.errors, s->corr.errors == 1 ? "" : "s", s->corr.set_events,
+		s->corr.observations, s->corr.observations == 1 ? "" : "s", s->duration_s);
+	if (s->lost_total || s->decode_errors || s->corr.inodes_dropped)
+		fprintf(human,
+			"wberrwatch: WARNING: incomplete: %" PRIu64 " records lost (ring buffer full: "
+			"set_err %" PRIu64 ", observe %" PRIu64 ", path %" PRIu64 "), %" PRIu64
+			" undecodable, %" PRIu64 " inode states dropped; raise --ringbuf-size\n",
+			s->lost_total, s->lost[WBW_REC_SET_ERR], s->lost[WBW_REC_OBSERVE],
+			s->lost[WBW_REC_PATH], s->decode_errors, s->corr.inodes_dropped);
+	else
+		fprintf(human, "wberrwatch: no records lost\n");
+}
+
+void wbw_output__fatal(struct wbw_output *o, int exit_status, const char *msg)
+{
+	fprintf(stderr, "wberrwatch: %s\n", msg);
+	if (o && o->json) {
+		struct wbw_json j = { 0 };
+
+		json_head(&j, "fatal");
+		wbw_json_i64(&j, "exit_status", exit_status);
+		wbw_json_str(&j, "message", msg);
+		wbw_json_end(&j);
+		emit_line(o, wbw_json_text(&j));
+		wbw_json_free(&j);
+	}
+}

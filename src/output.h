@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Sinks: one print_<kind>_plain() / print_<kind>_json() pair per record kind.
+ * Knows output formats, not libbpf.  Every record is formatted completely
+ * and written with one call.
+ */
+#ifndef WBW_OUTPUT_H
+#define WBW_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "correlate.h"
+#include "mounts.h"
+
+#define WBW_JSON_SCHEMA 1
+
+struct wbw_start_info {
+	const char *version;
+	const char *kernel;
+	const char *tp_mode; /* "tp_btf" or "tracepoint" */
+	uint32_t filter_dev;
+	uint64_t settle_ms;
+	uint64_t ringbuf_bytes;
+};
+
+struct wbw_summary {
+	struct wbw_corr_stats corr;
+	uint64_t lost[WBW_REC_KIND_MAX]; /* per record kind, counted in the kernel */
+	uint64_t lost_total;
+	uint64_t decode_errors;
+	double duration_s;
+};
+
+struct wbw_output {
+	FILE *out;
+	bool json;
+	bool broken; /* a write failed (EPIPE: reader went away) */
+	struct wbw_mounts *mounts;
+	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
+	bool header_done;
+};
+
+void wbw_output__init(struct wbw_output *o, FILE *out, bool json, struct wbw_mounts *mounts,
+		      int64_t realtime_offset_ns);
+void wbw_output__start(struct wbw_output *o, const struct wbw_start_info *info);
+void wbw_output__error(struct wbw_output *o, const struct wbw_error *e);
+void wbw_output__observe(struct wbw_output *o, const struct wbw_observation *obs);
+/* the human summary always goes to `human` (stderr); JSON mode adds a record */
+void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_summary *s);
+/*
+ * The one error path: a message on stderr, and in JSON mode also a "fatal"
+ * record on stdout so that a consumer's stream ends with a reason.
+ */
+void wbw_output__fatal(struct wbw_output *o, int exit_status, const char *msg);
+
+/* "ENOSPC", or "E123" for a number without a name; 0 gives "" */
+const char *wbw_errno_name(int err, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wberrwatch BPF programs: report every writeback error the kernel records in
+ * a mapping (filemap_set_wb_err) and every time a file's error cursor is
+ * checked and advanced (file_check_and_advance_wb_err, i.e. fsync & co).
+ *
+ * Each tracepoint has two programs: a tp_btf one, which sees the kernel's own
+ * objects and so can read the values after the event, and a classic
+ * tracepoint one for kernels where tp_btf does not load.  The loader keeps one
+ * of each pair (bpf_program__set_autoload) after probing.
+ *
+ * The hooks only fire on the error path, so nothing here costs anything while
+ * writeback succeeds.
+ */
+#include "vmlinux_min.h"
+#include <linux/bpf.h> /* UAPI: map types and flags; the kernel-internal types come from vmlinux_min.h */
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "wberrwatch.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Filters, set by the loader before load (0 = match all). */
+const volatile __u32 filter_dev = 0;
+
+/* Records lost because the ring buffer was full, per record kind. */
+__u64 dropped[WBW_REC_KIND_MAX] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, WBW_RINGBUF_DEFAULT); /* resized by the loader */
+} events SEC(".maps");
+
+/*
+ * mapping address -> errseq value for which its path was last sent.  A burst
+ * of failed I/O fires dozens of set events per mapping; the path is sent once
+ * per mapping and error, not per event.  LRU: an evicted entry only costs a
+ * path record sent again.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WBW_PATH_CACHE_ENTRIES);
+	__type(key, __u64);
+	__type(value, __u32);
+} path_sent SEC(".maps");
+
+static __always_inline void count_drop(enum wbw_rec_kind kind)
+{
+	if (kind < WBW_REC_KIND_MAX)
+		__sync_fetch_and_add(&dropped[kind], 1);
+}
+
+static __always_inline void fill_hdr(struct wbw_rec_hdr *hdr, __u16 kind, __u16 size, __u32 flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	hdr->kind = kind;
+	hdr->size = size;
+	hdr->flags = flags;
+	hdr->pid = id >> 32;
+	hdr->tid = (__u32)id;
+	hdr->ts_ns = bpf_ktime_get_ns();
+	hdr->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+}
+
+/* The kernel's dev_t is major << 20 | minor (include/linux/kdev_t.h). */
+static __always_inline int dev_filtered_out(__u32 dev)
+{
+	return filter_dev && dev != filter_dev;
+}
+
+/*
+ * Walk dentry names from `dentry` to the root of its filesystem (the dentry
+ * whose d_parent is itself), leaf first.  Names are read with
+ * bpf_probe_read_kernel_str: a rename racing with us can give a stale or
+ * mixed name, which userspace documents as best effort.
+ */
+static __always_inline void walk_dentry_names(struct wbw_path_rec *rec, struct dentry *dentry)
+{
+	__u32 off = 0, last_off = 0;
+	__u32 flags = 0;
+	int i;
+
+	for (i = 0; i < WBW_PATH_DEPTH; i++) {
+		struct dentry *parent;
+		const unsigned char *name;
+		long len;
+
+		if (!dentry)
+			break;
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (parent == dentry) {
+			flags |= WBW_F_PATH_COMPLETE;
+			break;
+		}
+		if (off >= WBW_PATH_BUF) {
+			flags |= WBW_F_PATH_TRUNCATED;
+			break;
+		}
+		name = BPF_CORE_READ(dentry, d_name.name);
+		/*
+		 * names[] is followed by WBW_NAME_MAX + 1 bytes of slack.  The
+		 * mask is what proves the bound to the verifier; keep clang from
+		 * dropping it as redundant with the check above.
+		 */
+		barrier_var(off);
+		len = bpf_probe_read_kernel_str(&rec->names[off & (WBW_PATH_BUF - 1)],
+						WBW_NAME_MAX + 1, name);
+		if (len <= 0)
+			break;
+		last_off = off;
+		off += len;
+		rec->depth++;
+		dentry = parent;
+	}
+	if (off > WBW_PATH_BUF) {
+		/* the last name ran into the slack: drop it, the path is cut */
+		flags |= WBW_F_PATH_TRUNCATED;
+		flags &= ~WBW_F_PATH_COMPLETE;
+		rec->depth--;
+		off = last_off;
+	}
+	rec->names_len = off;
+	rec->hdr.flags |= flags;
+}
+
+/* First alias of an inode: inode->i_dentry links dentry->d_u.d_alias. */
+static __always_inline struct dentry *inode_first_dentry(struct inode *inode)
+{
+	struct hlist_node *first = BPF_CORE_READ(inode, i_dentry.first);
+
+	if (!first)
+		return NULL;
+	return (void *)first - bpf_core_field_offset(struct dentry, d_u.d_alias);
+}
+
+/*
+ * Send the path of `mapping` unless it was already sent for this errseq
+ * value.  `dentry` may be NULL: then the inode's first alias is used.
+ */
+static __always_inline void emit_path(__u64 mapping, __u32 eseq, struct inode *inode,
+				      struct dentry *dentry, __u32 dev, __u64 ino)
+{
+	struct wbw_path_rec *rec;
+	__u32 *sent;
+
+	sent = bpf_map_lookup_elem(&path_sent, &mapping);
+	if (sent && *sent == eseq)
+		return;
+
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		count_drop(WBW_REC_PATH);
+		return;
+	}
+	fill_hdr(&rec->hdr, WBW_REC_PATH, sizeof(*rec), WBW_F_MAPPING_VALID);
+	rec->mapping = mapping;
+	rec->ino = ino;
+	rec->dev = dev;
+	rec->depth = 0;
+	rec->names_len = 0;
+	if (!dentry)
+		dentry = inode_first_dentry(inode);
+	if (dentry)
+		walk_dentry_names(rec, dentry);
+	else
+		rec->hdr.flags |= WBW_F_PATH_NO_DENTRY;
+	bpf_ringbuf_submit(rec, 0);
+	bpf_map_update_elem(&path_sent, &mapping, &eseq, BPF_ANY);
+}
+
+static __always_inline int handle_set_err(struct address_space *mapping, __u32 eseq_event,
+					  __u64 ino, __u32 dev, __u32 flags)
+{
+	struct wbw_set_err_rec *rec;
+	struct inode *inode = NULL;
+	__u32 after = 0;
+
+	if (mapping) {
+		inode = BPF_CORE_READ(mapping, host);
+		ino = BPF_CORE_READ(inode, i_ino);
+		dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		/*
+		 * errseq_set() swaps the new value in before the tracepoint fires
+		 * and, on current kernels, hands the tracepoint the value it
+		 * replaced; the mapping itself holds the value after the set.
+		 */
+		after = BPF_CORE_READ(mapping, wb_err);
+		flags |= WBW_F_AFTER_VALID | WBW_F_MAPPING_VALID;
+	}
+	if (dev_filtered_out(dev))
+		return 0;
+
+	if (mapping)
+		emit_path((__u64)mapping, after, inode, NULL, dev, ino);
+
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		count_drop(WBW_REC_SET_ERR);
+		return 0;
+	}
+	fill_hdr(&rec->hdr, WBW_REC_SET_ERR, sizeof(*rec), flags);
+	rec->mapping = (__u64)mapping;
+	rec->ino = ino;
+	rec->dev = dev;
+	rec->eseq_event = eseq_event;
+	rec->eseq_after = after;
+	rec->i_generation = inode ? BPF_CORE_READ(inode, i_generation) : 0;
+	bpf_ringbuf_submit(rec, 0);
+	return 0;
+}
+
+SEC("tp_btf/filemap_set_wb_err")
+int BPF_PROG(set_wb_err_btf, struct address_space *mapping, errseq_t eseq)
+{
+	return handle_set_err(mapping, eseq, 0, 0, WBW_F_TP_BTF);
+}
+
+SEC("tracepoint/filemap/filemap_set_wb_err")
+int set_wb_err_tp(struct trace_event_raw_filemap_set_wb_err *ctx)
+{
+	/* No mapping pointer here: identity is dev + inode, no after-value. */
+	return handle_set_err(NULL, ctx->errseq, ctx->i_ino, ctx->s_dev, 0);
+}
+
+static __always_inline int handle_observe(struct file *file, __u32 cursor_old, __u32 cursor_new,
+					  __u32 flags)
+{
+	struct wbw_observe_rec *rec;
+	struct address_space *mapping;
+	struct inode *inode;
+	__u32 dev, mapping_eseq;
+	__u64 ino;
+
+	mapping = BPF_CORE_READ(file, f_mapping);
+	inode = BPF_CORE_READ(file, f_inode);
+	ino = BPF_CORE_READ(inode, i_ino);
+	dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (dev_filtered_out(dev))
+		return 0;
+	mapping_eseq = BPF_CORE_READ(mapping, wb_err);
+
+	/* a watcher started after the error has not seen its path yet */
+	emit_path((__u64)mapping, mapping_eseq & ~WBW_ERRSEQ_SEEN, inode,
+		  BPF_CORE_READ(file, f_path.dentry), dev, ino);
+
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		count_drop(WBW_REC_OBSERVE);
+		return 0;
+	}
+	fill_hdr(&rec->hdr, WBW_REC_OBSERVE, sizeof(*rec), flags | WBW_F_MAPPING_VALID);
+	rec->mapping = (__u64)mapping;
+	rec->file = (__u64)file;
+	rec->ino = ino;
+	rec->dev = dev;
+	rec->cursor_old = cursor_old;
+	rec->cursor_new = cursor_new;
+	rec->mapping_eseq = mapping_eseq;
+	rec->f_mode = BPF_CORE_READ(file, f_mode);
+	rec->f_flags = BPF_CORE_READ(file, f_flags);
+	bpf_ringbuf_submit(rec, 0);
+	return 0;
+}
+
+SEC("tp_btf/file_check_and_advance_wb_err")
+int BPF_PROG(observe_btf, struct file *file, errseq_t old)
+{
+	/*
+	 * file_check_and_advance_wb_err() fires its tracepoint under f_lock
+	 * right after errseq_check_and_advance() stored the new cursor.
+	 */
+	return handle_observe(file, old, BPF_CORE_READ(file, f_wb_err),
+			      WBW_F_TP_BTF | WBW_F_AFTER_VALID);
+}
+
+SEC("tracepoint/filemap/file_check_and_advance_wb_err")
+int observe_tp(struct trace_event_raw_file_check_and_advance_wb_err *ctx)
+{
+	/* the classic event carries old and new itself */
+	return handle_observe(ctx->file, ctx->old, ctx->new, WBW_F_AFTER_VALID);
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * wberrwatch: did the application ever learn that its data failed to reach
+ * the disk?  main() wires the pipeline together:
+ *
+ *   loader (BPF, ring buffer) -> decoder -> correlator -> output sinks
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include "cli.h"
+#include "correlate.h"
+#include "decode.h"
+#include "loader.h"
+#include "mounts.h"
+#include "output.h"
+
+#ifndef WBW_VERSION
+#define WBW_VERSION "unknown"
+#endif
+
+static volatile sig_atomic_t exiting;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+struct app {
+	struct wbw_decode_opts dec;
+	struct wbw_corr *corr;
+	struct wbw_output out;
+	uint64_t decode_errors;
+};
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int on_record(void *ctx, const void *data, size_t len)
+{
+	struct app *app = ctx;
+	struct wbw_ev ev;
+
+	if (wbw_decode(data, len, &app->dec, &ev) != WBW_DECODE_OK) {
+		app->decode_errors++;
+		return 0;
+	}
+	wbw_corr__push(app->corr, &ev);
+	return 0;
+}
+
+static void sink_error(void *ctx, const struct wbw_error *e)
+{
+	wbw_output__error(ctx, e);
+}
+
+static void sink_observe(void *ctx, const struct wbw_observation *o)
+{
+	wbw_output__observe(ctx, o);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	/* the first Ctrl-C stops cleanly; a second one kills at once */
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGINT, &sa, NULL);
+	/* a closed pipe shows up as EPIPE on write and ends the watch quietly */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+	struct wbw_mounts mounts = { 0 };
+	struct wbw_loader *loader = NULL;
+	struct wbw_loader_diag diag;
+	struct wbw_summary summary = { 0 };
+	struct wbw_start_info start;
+	struct wbw_cli cli;
+	struct app app = { 0 };
+	struct utsname uts;
+	uint64_t t0, deadline = 0;
+	char err[512];
+	int rc;
+
+	rc = wbw_cli_parse(argc, argv, &cli, err, sizeof(err));
+	wbw_output__init(&app.out, stdout, cli.json, &mounts,
+			 (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
+	if (rc) {
+		wbw_output__fatal(&app.out, rc, err);
+		fprintf(stderr, "Try 'wberrwatch --help' for more information.\n");
+		return rc;
+	}
+	if (cli.help) {
+		wbw_cli_usage(stdout);
+		return WBW_EXIT_OK;
+	}
+	if (cli.version) {
+		printf("wberrwatch %s (wire protocol %d, JSON schema %d)\n", WBW_VERSION,
+		       WBW_WIRE_VERSION, WBW_JSON_SCHEMA);
+		return WBW_EXIT_OK;
+	}
+	install_signals();
+
+	wbw_mounts__load(&mounts); /* paths are best effort: a failure only loses them */
+	app.corr = wbw_corr__new(&(struct wbw_corr_opts){ .settle_ns = cli.settle_ms * 1000000ull },
+				 &(struct wbw_corr_sink){ .on_error = sink_error,
+							  .on_observe = sink_observe,
+							  .ctx = &app.out });
+	if (!app.corr) {
+		wbw_output__fatal(&app.out, WBW_EXIT_FAILURE, "out of memory");
+		return WBW_EXIT_FAILURE;
+	}
+
+	loader = wbw_loader__new(&(struct wbw_loader_opts){ .tp_mode = cli.tp_mode,
+							     .filter_dev = cli.filter_dev,
+							     .ringbuf_bytes = cli.ringbuf_bytes,
+							     .verbose = cli.verbose,
+							     .on_record = on_record,
+							     .ctx = &app },
+				 &diag);
+	if (!loader) {
+		wbw_output__fatal(&app.out, diag.exit_status, diag.msg);
+		wbw_corr__free(app.corr);
+		wbw_mounts__free(&mounts);
+		return diag.exit_status;
+	}
+
+	uname(&uts);
+	start = (struct wbw_start_info){
+		.version = WBW_VERSION,
+		.kernel = uts.release,
+		.tp_mode = wbw_loader__tp_mode(loader),
+		.filter_dev = cli.filter_dev,
+		.settle_ms = cli.settle_ms,
+		.ringbuf_bytes = cli.ringbuf_bytes,
+	};
+	wbw_output__start(&app.out, &start);
+	fprintf(stderr, "wberrwatch: watching writeback errors (%s programs)%s\n", start.tp_mode,
+		cli.duration_ms ? "; Ctrl-C to stop" : "");
+
+	t0 = now_ns(CLOCK_MONOTONIC);
+	if (cli.duration_ms >= 0)
+		deadline = t0 + (uint64_t)cli.duration_ms * 1000000ull;
+	rc = WBW_EXIT_OK;
+	while (!exiting && !app.out.broken) {
+		uint64_t now;
+		int n = wbw_loader__poll(loader, cli.duration_ms == 0 ? 0 : 100);
+
+		if (n < 0 && n != -EINTR) {
+			snprintf(err, sizeof(err), "reading the ring buffer failed: %s", strerror(-n));
+			wbw_output__fatal(&app.out, WBW_EXIT_FAILURE, err);
+			rc = WBW_EXIT_FAILURE;
+			break;
+		}
+		now = now_ns(CLOCK_MONOTONIC);
+		wbw_corr__tick(app.corr, now);
+		if (deadline && now >= deadline)
+			break;
+		if (cli.duration_ms == 0)
+			break;
+	}
+
+	if (!app.out.broken) {
+		/* whatever the kernel queued before we stopped still counts */
+		while (wbw_loader__poll(loader, 0) > 0)
+			;
+		wbw_corr__flush(app.corr);
+	}
+	if (!app.out.broken) {
+		wbw_corr__stats(app.corr, &summary.corr);
+		wbw_loader__lost(loader, summary.lost);
+		for (int k = 0; k < WBW_REC_KIND_MAX; k++)
+			summary.lost_total += summary.lost[k];
+		summary.decode_errors = app.decode_errors;
+		summary.duration_s = (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+		if (rc == WBW_EXIT_OK)
+			wbw_output__summary(&app.out, stderr, &summary);
+	}
+	wbw_loader__free(loader);
+	wbw_corr__free(app.corr);
+	wbw_mounts__free(&mounts);
+	return rc;
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * wbw-io: run a script of file operations and report each result as a JSON
+ * line, so end-to-end tests can compare wberrwatch's output with what the
+ * process itself saw (pid, errno, dev, inode).
+ *
+ *   wbw-io 'open a /mnt/f w' 'write a 16' 'fsync a' 'close a'
+ *
+ * Operations (NAME is a descriptor name of one letter or word):
+ *   open NAME PATH r|w|rw     open (w and rw create the file)
+ *   write NAME MIB            write MIB MiB of a byte pattern at the current offset
+ *   fsync|fdatasync|syncfs NAME
+ *   close NAME
+ *   dup NAME NEW              NEW refers to the same open file
+ *   stat NAME                 report dev and inode
+ *   sleep MS
+ *   wait PATH                 block until PATH exists (lets a test step in)
+ *   exit                      exit at once, descriptors still open
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_FDS 32
+
+static struct {
+	char name[32];
+	int fd;
+} fds[MAX_FDS];
+
+static int lookup(const char *name)
+{
+	for (int i = 0; i < MAX_FDS; i++)
+		if (fds[i].name[0] && !strcmp(fds[i].name, name))
+			return fds[i].fd;
+	fprintf(stderr, "wbw-io: unknown descriptor name '%s'\n", name);
+	exit(2);
+}
+
+static void bind(const char *name, int fd)
+{
+	for (int i = 0; i < MAX_FDS; i++) {
+		if (!fds[i].name[0] || !strcmp(fds[i].name, name)) {
+			snprintf(fds[i].name, sizeof(fds[i].name), "%s", name);
+			fds[i].fd = fd;
+			return;
+		}
+	}
+	fprintf(stderr, "wbw-io: too many descriptors\n");
+	exit(2);
+}
+
+static void unbind(const char *name)
+{
+	for (int i = 0; i < MAX_FDS; i++)
+		if (!strcmp(fds[i].name, name))
+			fds[i].name[0] = '\0';
+}
+
+static void report(const char *op, const char *name, int ret, int err)
+{
+	printf("{\"op\":\"%s\",\"fd\":\"%s\",\"pid\":%d,\"ret\":%d,\"errno\":%d,\"errno_name\":\"%s\"}\n",
+	       op, name, (int)getpid(), ret, ret < 0 ? err : 0,
+	       ret < 0 ? (strerrorname_np(err) ? strerrorname_np(err) : "?") : "");
+	fflush(stdout);
+}
+
+static int write_mib(int fd, long mib)
+{
+	static char buf[1 << 20];
+
+	memset(buf, 0x5a, sizeof(buf));
+	for (long i = 0; i < mib; i++) {
+		size_t done = 0;
+
+		while (done < sizeof(buf)) {
+			ssize_t n = write(fd, buf + done, sizeof(buf) - done);
+
+			if (n < 0)
+				return -1;
+			done += (size_t)n;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	printf("{\"op\":\"start\",\"pid\":%d}\n", (int)getpid());
+	fflush(stdout);
+	for (int i = 1; i < argc; i++) {
+		char op[32] = "", a[4096] = "", b[4096] = "";
+		int ret, n = sscanf(argv[i], "%31s %4095s %4095s", op, a, b);
+
+		errno = 0;
+		if (n < 1) {
+			fprintf(stderr, "wbw-io: empty operation\n");
+			return 2;
+		}
+		if (!strcmp(op, "open")) {
+			char mode[8] = "";
+			int flags;
+
+			sscanf(argv[i], "%*s %*s %*s %7s", mode);
+			if (!strcmp(mode, "r"))
+				flags = O_RDONLY;
+			else if (!strcmp(mode, "w"))
+				flags = O_WRONLY | O_CREAT;
+			else if (!strcmp(mode, "rw"))
+				flags = O_RDWR | O_CREAT;
+			else {
+				fprintf(stderr, "wbw-io: open needs NAME PATH r|w|rw\n");
+				return 2;
+			}
+			ret = open(b, flags | O_CLOEXEC, 0644);
+			report("open", a, ret < 0 ? -1 : 0, errno);
+			if (ret < 0)
+				return 1;
+			bind(a, ret);
+		} else if (!strcmp(op, "write")) {
+			ret = write_mib(lookup(a), atol(b));
+			report("write", a, ret, errno);
+		} else if (!strcmp(op, "fsync")) {
+			ret = fsync(lookup(a));
+			report("fsync", a, ret, errno);
+		} else if (!strcmp(op, "fdatasync")) {
+			ret = fdatasync(lookup(a));
+			report("fdatasync", a, ret, errno);
+		} else if (!strcmp(op, "syncfs")) {
+			ret = syncfs(lookup(a));
+			report("syncfs", a, ret, errno);
+		} else if (!strcmp(op, "close")) {
+			ret = close(lookup(a));
+			report("close", a, ret, errno);
+			unbind(a);
+		} else if (!strcmp(op, "dup")) {
+			ret = dup(lookup(a));
+			report("dup", b, ret < 0 ? -1 : 0, errno);
+			if (ret >= 0)
+				bind(b, ret);
+		} else if (!strcmp(op, "stat")) {
+			struct stat st;
+
+			if (fstat(lookup(a), &st))
+				return 1;
+			printf("{\"op\":\"stat\",\"fd\":\"%s\",\"dev\":\"%u:%u\",\"ino\":%llu}\n", a,
+			       major(st.st_dev), minor(st.st_dev), (unsigned long long)st.st_ino);
+			fflush(stdout);
+		} else if (!strcmp(op, "sleep")) {
+			struct timespec ts = { atol(a) / 1000, atol(a) % 1000 * 1000000 };
+			nanosleep(&ts, NULL);
+		} else if (!strcmp(op, "wait")) {
+			while (access(a, F_OK)) {
+				struct timespec ts = { 0, 10 * 1000000 };
+				nanosleep(&ts, NULL);
+			}
+		} else if (!strcmp(op, "exit")) {
+			_exit(0);
+		} else {
+			fprintf(stderr, "wbw-io: unknown operation '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,82 @@
+# shellcheck shell=bash
+# A real writeback-error fixture without device-mapper (see shared
+# kernel-facts.md, "A real writeback error"): ext4 without a journal on a loop
+# device whose backing file lives on a tmpfs.  Shrinking the tmpfs to exactly
+# what it uses makes every write that needs a new block in the image fail, so
+# writeback of new data fails with ENOSPC; growing it heals the disk.
+#
+#   fixture_create        sets FX_DIR, FX_MNT (mounted ext4), FX_LO, FX_DEV (maj:min)
+#   fixture_fail          from now on, writeback of new blocks fails
+#   fixture_heal          writeback works again
+#   fixture_teardown      unmounts and detaches only what fixture_create made
+#
+# Callers install `trap fixture_teardown EXIT` (fixture_create does it too).
+
+FX_DIR= FX_MNT= FX_BACK= FX_LO= FX_DEV=
+FX_TMPFS_SIZE=${FX_TMPFS_SIZE:-64M}
+
+fixture_die() {
+	echo "fixture: $*" >&2
+	return 1
+}
+
+fixture_create() {
+	local img
+	for tool in mkfs.ext4 losetup mount umount stat truncate; do
+		command -v "$tool" >/dev/null || { fixture_die "$tool not found"; return 1; }
+	done
+	[ -e /dev/loop-control ] || { fixture_die "no loop device support (/dev/loop-control)"; return 1; }
+	FX_DIR=$(mktemp -d /tmp/wbw-fixture.XXXXXX) || return 1
+	trap fixture_teardown EXIT
+	FX_BACK=$FX_DIR/back
+	FX_MNT=$FX_DIR/mnt
+	mkdir "$FX_BACK" "$FX_MNT"
+	img=$FX_DIR/build.img
+	truncate -s 256M "$img"
+	# 4 KiB blocks: one failed block is one whole page.  No journal: with one,
+	# ext4 aborts the journal and goes read-only instead of recording wb_err.
+	mkfs.ext4 -q -F -b 4096 -O ^has_journal -E lazy_itable_init=0,nodiscard "$img" ||
+		{ fixture_die "mkfs.ext4 failed"; return 1; }
+	mount -t tmpfs -o "size=$FX_TMPFS_SIZE" wbw-fixture "$FX_BACK" ||
+		{ fixture_die "cannot mount tmpfs"; return 1; }
+	# --sparse=always: a dense copy would fill the tmpfs
+	cp --sparse=always "$img" "$FX_BACK/disk.img" && rm -f "$img"
+	# a little ballast: shrinking to "what is used" must never mean size=0 (unlimited)
+	head -c 65536 /dev/zero >"$FX_BACK/ballast"
+	FX_LO=$(losetup -f --show "$FX_BACK/disk.img") || { fixture_die "losetup failed"; return 1; }
+	mount -o errors=continue "$FX_LO" "$FX_MNT" || { fixture_die "cannot mount $FX_LO"; return 1; }
+	FX_DEV=$(mountpoint -d "$FX_MNT") || return 1
+	sync -f "$FX_MNT"
+}
+
+fixture_fail() {
+	local blocks free bsize
+	# metadata written so far must reach the image before the space goes
+	sync -f "$FX_MNT"
+	sync -f "$FX_BACK"
+	read -r blocks free bsize < <(stat -f -c '%b %f %S' "$FX_BACK")
+	# leave zero free pages: the loop driver completes a SHORT backing write as
+	# success, so even one free page could swallow data without an error
+	mount -o "remount,size=$(( (blocks - free) * bsize ))" "$FX_BACK" ||
+		{ fixture_die "cannot shrink the tmpfs"; return 1; }
+}
+
+fixture_heal() {
+	mount -o "remount,size=$FX_TMPFS_SIZE" "$FX_BACK"
+}
+
+fixture_teardown() {
+	[ -n "$FX_DIR" ] || return 0
+	if [ -n "$FX_MNT" ] && mountpoint -q "$FX_MNT"; then
+		umount "$FX_MNT" 2>/dev/null || umount -l "$FX_MNT"
+	fi
+	# only the loop device we attached, and only if it still points at our image
+	if [ -n "$FX_LO" ] && losetup "$FX_LO" 2>/dev/null | grep -q "$FX_BACK/disk.img"; then
+		losetup -d "$FX_LO"
+	fi
+	if mountpoint -q "$FX_BACK" 2>/dev/null; then
+		umount "$FX_BACK" 2>/dev/null || umount -l "$FX_BACK"
+	fi
+	rm -rf "$FX_DIR"
+	FX_DIR= FX_MNT= FX_BACK= FX_LO= FX_DEV=
+}
