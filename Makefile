@@ -28,6 +28,9 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 WARN := -Wall -Wextra -Wno-missing-field-initializers
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(OUTPUT) \
 	-DWBW_VERSION='"$(VERSION)"' -MMD -MP
@@ -56,6 +59,7 @@ TEST_HELPERS := $(OUTPUT)/tests/wbw-io
 .PHONY: all clean install uninstall check check-unit check-e2e deps vmlinux vmlinux-check \
 	static bench fuzz test-helpers
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(BIN)
 

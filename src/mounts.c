@@ -180,6 +180,7 @@ int wbw_mounts__load(struct wbw_mounts *m)
 	if (!err) {
 		buf[len] = '\0';
 		err = wbw_mounts__parse(m, buf);
+		m->loaded = !err;
 	}
 	free(buf);
 	return err;
@@ -246,11 +247,11 @@ int wbw_mounts__resolve(struct wbw_mounts *m, uint32_t dev, const char *fs_path,
 {
 	int err;
 
-	if (changed(m))
+	if (m->loaded && changed(m))
 		wbw_mounts__load(m);
 	err = wbw_mounts__join(m, dev, fs_path, out, outlen);
 
-	if (err != -ENOENT || now_ns - m->last_load_ns < 1000000000ll)
+	if (err != -ENOENT || !m->loaded || now_ns - m->last_load_ns < 1000000000ll)
 		return err;
 	/* mounted since we last looked? */
 	m->last_load_ns = now_ns;

@@ -8,6 +8,7 @@
 #ifndef WBW_MOUNTS_H
 #define WBW_MOUNTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,7 @@ struct wbw_mounts {
 	const char *path;     /* file to (re)load from; NULL: /proc/self/mountinfo */
 	int64_t last_load_ns; /* for rate-limited reloads on a miss */
 	int watch_fd;         /* open mountinfo: POLLPRI says the table changed */
+	bool loaded;          /* came from a file, so it may be reloaded */
 };
 
 /* Parse mountinfo text; replaces the table.  Returns 0 or -errno. */

@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# Helpers for end-to-end tests: TAP output, the watcher's lifetime, the
+# fault fixture.  Each test script prints "ok N - ..." / "not ok N - ...".
+set -u
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/lib/fixture.sh
+source "$E2E_DIR/../lib/fixture.sh"
+
+WBW=${WBW_BUILD:?run through tests/run-tests}/wberrwatch
+IO=$WBW_BUILD/tests/wbw-io
+WORK=$(mktemp -d /tmp/wbw-e2e.XXXXXX)
+WPID= WRC= WOUT= WERR=
+T=0
+
+ok() { T=$((T + 1)); echo "ok $T - $*"; }
+not_ok() { T=$((T + 1)); echo "not ok $T - $*"; }
+# expect_eq DESCRIPTION EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
+}
+# expect DESCRIPTION COMMAND...: ok when the command succeeds
+expect() {
+	local desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+# bail DESCRIPTION: a failed precondition ends the script with a failure
+bail() {
+	not_ok "$*"
+	echo "1..$T"
+	exit 1
+}
+
+e2e_cleanup() {
+	if [ -n "$WPID" ] && kill -0 "$WPID" 2>/dev/null; then
+		kill -KILL "$WPID" 2>/dev/null
+		wait "$WPID" 2>/dev/null
+	fi
+	fixture_teardown
+	rm -rf "$WORK"
+}
+trap e2e_cleanup EXIT
+
+# make_fixture: a fresh faulty-disk fixture, or bail
+make_fixture() {
+	fixture_create >"$WORK/fixture.log" 2>&1 || bail "fixture: $(cat "$WORK/fixture.log")"
+	trap e2e_cleanup EXIT
+}
+
+# watch_start ARGS...: start wberrwatch, wait until it has attached
+watch_start() {
+	WOUT=$WORK/watch.out WERR=$WORK/watch.err
+	"$WBW" "$@" >"$WOUT" 2>"$WERR" &
+	WPID=$!
+	for _ in $(seq 200); do
+		grep -q 'watching writeback errors' "$WERR" && return 0
+		kill -0 "$WPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	bail "wberrwatch $* did not attach: $(cat "$WERR")"
+}
+
+# watch_stop [SIGNAL]: stop the watcher, its exit status in WRC
+watch_stop() {
+	kill "-${1:-INT}" "$WPID"
+	wait "$WPID"
+	WRC=$?
+	WPID=
+}
+
+# jq over the watcher's JSON lines
+wq() { jq -rs "$1" "$WOUT"; }
+
+finish() {
+	echo "1..$T"
+}

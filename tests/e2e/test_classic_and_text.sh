@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The classic-tracepoint programs on the same real fault: the kernel's set
+# event only carries the value before the set, so the errno is learned from
+# the burst's second event; no inode pointer, so the error has no path until
+# a file observes it.  Then the human-readable output for the same fault.
+source "$(dirname "$0")/lib.sh"
+
+make_fixture
+watch_start --json --dev "$FX_DEV" --tp-mode classic
+fixture_fail
+"$IO" "open a $FX_MNT/f1 w" "stat a" "write a 16" "fsync a" "close a" >"$WORK/io.json"
+watch_stop TERM
+pid=$(jq -rs '.[0].pid' "$WORK/io.json")
+ino=$(jq -rs '.[] | select(.op == "stat") | .ino' "$WORK/io.json")
+
+expect_eq "watcher exits 0 on SIGTERM" 0 "$WRC"
+expect_eq "classic programs in use" tracepoint "$(wq '.[] | select(.type == "start") | .tp_mode')"
+expect_eq "one writeback error" 1 "$(wq '[.[] | select(.type == "wb_error")] | length')"
+err='.[] | select(.type == "wb_error")'
+expect_eq "errno learned from the burst" ENOSPC "$(wq "$err | .errno_name")"
+expect_eq "errseq learned from the burst" 28 "$(wq "$err | .errseq")"
+expect_eq "inode" "$ino" "$(wq "$err | .ino")"
+expect_eq "no mapping identity from the classic event" null "$(wq "$err | .mapping")"
+expect_eq "observation from the writer" "$pid" "$(wq '.[] | select(.type == "observe") | .process.pid')"
+expect_eq "observation cursor" "0 4124" "$(wq '.[] | select(.type == "observe") | "\(.cursor_old) \(.cursor_new)"')"
+expect_eq "observation path (from the file's own dentry)" "$FX_MNT/f1" \
+	"$(wq '.[] | select(.type == "observe") | .path')"
+
+# text output: same fault on a new file, default programs
+fixture_heal
+watch_start --dev "$FX_DEV"
+fixture_fail
+"$IO" "open a $FX_MNT/f2 w" "stat a" "write a 16" "fsync a" "close a" >"$WORK/io2.json"
+watch_stop INT
+pid=$(jq -rs '.[0].pid' "$WORK/io2.json")
+ino=$(jq -rs '.[] | select(.op == "stat") | .ino' "$WORK/io2.json")
+expect_eq "text: header first" "TIME EVENT ERRNO DEV INODE PATH / DETAILS" "$(head -n1 "$WOUT" | tr -s ' ')"
+expect "text: error line with errno, dev, inode, path and count" \
+	grep -Eq "^[0-9:.]+ +wb_error +ENOSPC +$FX_DEV +$ino +$FX_MNT/f2  events=[0-9]+ errseq=0x1c completed-by=" "$WOUT"
+expect "text: observe line names the process" \
+	grep -Eq "^[0-9:.]+ +observe +ENOSPC +$FX_DEV +$ino +$FX_MNT/f2  told=wbw-io\[$pid\] cursor=0x0->0x101c$" "$WOUT"
+expect_eq "text: nothing but header and two lines on stdout" 3 "$(wc -l <"$WOUT")"
+finish

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Builders of wire records, as the BPF programs fill them, for unit tests. */
+#ifndef WBW_TEST_RECORDS_H
+#define WBW_TEST_RECORDS_H
+
+#include <string.h>
+#include "wberrwatch.h"
+
+static inline void rec_hdr(struct wbw_rec_hdr *h, __u16 kind, __u16 size, __u32 flags,
+			   __u64 ts, __u32 pid, const char *comm)
+{
+	memset(h, 0, sizeof(*h));
+	h->kind = kind;
+	h->size = size;
+	h->flags = flags;
+	h->pid = pid;
+	h->tid = pid;
+	h->ts_ns = ts;
+	h->cgroup_id = 1;
+	strncpy(h->comm, comm, sizeof(h->comm) - 1);
+}
+
+/* a tp_btf set event: raw field = previous value, after read from the mapping */
+static inline struct wbw_set_err_rec rec_set(__u64 ts, __u64 mapping, __u32 dev, __u64 ino,
+					     __u32 raw, __u32 after)
+{
+	struct wbw_set_err_rec r;
+
+	rec_hdr(&r.hdr, WBW_REC_SET_ERR, sizeof(r),
+		WBW_F_AFTER_VALID | WBW_F_MAPPING_VALID | WBW_F_TP_BTF, ts, 14, "ksoftirqd/0");
+	r.mapping = mapping;
+	r.ino = ino;
+	r.dev = dev;
+	r.eseq_event = raw;
+	r.eseq_after = after;
+	r.i_generation = 7;
+	return r;
+}
+
+/* a classic tracepoint set event: only the raw field */
+static inline struct wbw_set_err_rec rec_set_classic(__u64 ts, __u32 dev, __u64 ino, __u32 raw)
+{
+	struct wbw_set_err_rec r;
+
+	rec_hdr(&r.hdr, WBW_REC_SET_ERR, sizeof(r), 0, ts, 14, "ksoftirqd/0");
+	r.mapping = 0;
+	r.ino = ino;
+	r.dev = dev;
+	r.eseq_event = raw;
+	r.eseq_after = 0;
+	r.i_generation = 0;
+	return r;
+}
+
+static inline struct wbw_observe_rec rec_observe(__u64 ts, __u64 mapping, __u64 file, __u32 dev,
+						 __u64 ino, __u32 old, __u32 new_cursor,
+						 __u32 pid, const char *comm)
+{
+	struct wbw_observe_rec r;
+
+	rec_hdr(&r.hdr, WBW_REC_OBSERVE, sizeof(r),
+		WBW_F_AFTER_VALID | WBW_F_MAPPING_VALID | WBW_F_TP_BTF, ts, pid, comm);
+	r.mapping = mapping;
+	r.file = file;
+	r.ino = ino;
+	r.dev = dev;
+	r.cursor_old = old;
+	r.cursor_new = new_cursor;
+	r.mapping_eseq = new_cursor;
+	r.f_mode = 0x2;
+	r.f_flags = 01;
+	return r;
+}
+
+/* names leaf first, e.g. rec_path(..., "data\0dir\0", 9, 2) for /dir/data */
+static inline struct wbw_path_rec rec_path(__u64 ts, __u64 mapping, __u32 dev, __u64 ino,
+					   const char *names, __u16 len, __u16 depth)
+{
+	struct wbw_path_rec r;
+
+	memset(&r, 0, sizeof(r));
+	rec_hdr(&r.hdr, WBW_REC_PATH, sizeof(r), WBW_F_MAPPING_VALID | WBW_F_PATH_COMPLETE, ts, 14,
+		"ksoftirqd/0");
+	r.mapping = mapping;
+	r.ino = ino;
+	r.dev = dev;
+	memcpy(r.names, names, len);
+	r.names_len = len;
+	r.depth = depth;
+	return r;
+}
+
+#endif

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "wberrwatch.h"
+
+#define PARSE(cli, err, ...)                                                              \
+	({                                                                                \
+		char *argv_[] = { "wberrwatch", __VA_ARGS__, NULL };                      \
+		wbw_cli_parse((int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_, (cli), \
+			      (err), sizeof(err));                                        \
+	})
+
+static void test_defaults(void **state)
+{
+	struct wbw_cli cli;
+	char err[256];
+	char *argv[] = { "wberrwatch", NULL };
+
+	(void)state;
+	assert_int_equal(wbw_cli_parse(1, argv, &cli, err, sizeof(err)), WBW_EXIT_OK);
+	assert_false(cli.json);
+	assert_int_equal(cli.duration_ms, -1);
+	assert_int_equal(cli.settle_ms, 200);
+	assert_int_equal(cli.ringbuf_bytes, WBW_RINGBUF_DEFAULT);
+	assert_int_equal(cli.filter_dev, 0);
+	assert_int_equal(cli.tp_mode, WBW_TP_AUTO);
+}
+
+static void test_all_options(void **state)
+{
+	struct wbw_cli cli;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&cli, err, "--json", "--dev", "259:65536", "-d", "2.5", "--tp-mode",
+			       "classic", "--settle", "50", "--ringbuf-size", "4M", "-v"),
+			 WBW_EXIT_OK);
+	assert_true(cli.json);
+	assert_true(cli.verbose);
+	assert_int_equal(cli.filter_dev, (259u << 20) | 65536);
+	assert_int_equal(cli.duration_ms, 2500);
+	assert_int_equal(cli.tp_mode, WBW_TP_CLASSIC);
+	assert_int_equal(cli.settle_ms, 50);
+	assert_int_equal(cli.ringbuf_bytes, 4u << 20);
+	assert_int_equal(PARSE(&cli, err, "--duration=0", "--tp-mode=btf", "-j"), WBW_EXIT_OK);
+	assert_int_equal(cli.duration_ms, 0);
+	assert_int_equal(cli.tp_mode, WBW_TP_BTF);
+	assert_true(cli.json);
+}
+
+static void test_watch_command(void **state)
+{
+	struct wbw_cli cli;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&cli, err, "watch", "--json"), WBW_EXIT_OK);
+	assert_true(cli.json);
+	assert_int_equal(PARSE(&cli, err, "watch", "extra"), WBW_EXIT_USAGE);
+	assert_string_equal(err, "unexpected argument 'extra'");
+}
+
+static void test_unknown_options(void **state)
+{
+	struct wbw_cli cli;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&cli, err, "--bogus"), WBW_EXIT_USAGE);
+	assert_string_equal(err, "unknown option '--bogus'");
+	assert_int_equal(PARSE(&cli, err, "-x"), WBW_EXIT_USAGE);
+	assert_string_equal(err, "unknown option '-x'");
+	assert_int_equal(PARSE(&cli, err, "--dev"), WBW_EXIT_USAGE);
+	assert_string_equal(err, "option '--dev' needs a value");
+	assert_int_equal(PARSE(&cli, err, "stray"), WBW_EXIT_USAGE);
+}
+
+static void test_bad_values(void **state)
+{
+	static const char *const bad_dev[] = { "7", "7:", ":0", "x:1", "4096:0", "1:1048576", "0:0",
+					       "7:0x", "-1:0", "" };
+	static const char *const bad_dur[] = { "", "-1", "1.", ".5", "1.2345", "abc", "1e3", "5s" };
+	static const char *const bad_rb[] = { "0", "1000", "3M", "2048", "8G", "x", "-4K", "" };
+	struct wbw_cli cli;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_dev) / sizeof(bad_dev[0]); i++) {
+		assert_int_equal(PARSE(&cli, err, "--dev", (char *)bad_dev[i]), WBW_EXIT_USAGE);
+		assert_non_null(strstr(err, "invalid --dev"));
+	}
+	for (size_t i = 0; i < sizeof(bad_dur) / sizeof(bad_dur[0]); i++) {
+		assert_int_equal(PARSE(&cli, err, "--duration", (char *)bad_dur[i]), WBW_EXIT_USAGE);
+		assert_non_null(strstr(err, "invalid --duration"));
+	}
+	for (size_t i = 0; i < sizeof(bad_rb) / sizeof(bad_rb[0]); i++) {
+		assert_int_equal(PARSE(&cli, err, "--ringbuf-size", (char *)bad_rb[i]),
+				 WBW_EXIT_USAGE);
+		assert_non_null(strstr(err, "invalid --ringbuf-size"));
+	}
+	assert_int_equal(PARSE(&cli, err, "--tp-mode", "fentry"), WBW_EXIT_USAGE);
+	assert_string_equal(err, "invalid --tp-mode 'fentry': expected auto, btf or classic");
+	assert_int_equal(PARSE(&cli, err, "--settle", "3600001"), WBW_EXIT_USAGE);
+}
+
+static void test_usage_mentions_every_option(void **state)
+{
+	static const char *const opts[] = { "--json", "--dev", "--duration", "--tp-mode", "--settle",
+					    "--ringbuf-size", "--verbose", "--help", "--version" };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	wbw_cli_usage(f);
+	fclose(f);
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		assert_non_null(strstr(buf, opts[i]));
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_watch_command),
+		cmocka_unit_test(test_unknown_options),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_usage_mentions_every_option),
+	};
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

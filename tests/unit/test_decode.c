@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include "decode.h"
+#include "records.h"
+
+#define DEV70 ((7u << 20) | 0)
+#define MAP 0xffff88811ca5bbd0ull
+
+static void test_set_tp_btf_uses_value_read_from_mapping(void **state)
+{
+	struct wbw_set_err_rec r = rec_set(100, MAP, DEV70, 12, 0x0, 0x1c);
+	struct wbw_ev ev;
+
+	(void)state;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.kind, WBW_EV_SET_ERR);
+	assert_int_equal(ev.ts_ns, 100);
+	assert_int_equal(ev.mapping, MAP);
+	assert_int_equal(ev.dev, DEV70);
+	assert_int_equal(ev.ino, 12);
+	assert_true(ev.set.after_known);
+	assert_int_equal(ev.set.after, 0x1c);
+	assert_true(ev.set.prev_known);
+	assert_int_equal(ev.set.prev, 0x0);
+	assert_int_equal(ev.set.err, ENOSPC);
+	assert_int_equal(ev.set.generation, 7);
+	assert_string_equal(ev.task.comm, "ksoftirqd/0");
+	assert_int_equal(ev.task.pid, 14);
+}
+
+static void test_set_after_value_seen_flag_is_stripped(void **state)
+{
+	/* a fsync between the set and our read of wb_err adds SEEN */
+	struct wbw_set_err_rec r = rec_set(100, MAP, DEV70, 12, 0x0, 0x101c);
+	struct wbw_ev ev;
+
+	(void)state;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.set.after, 0x1c);
+	assert_int_equal(ev.set.err, ENOSPC);
+}
+
+static void test_set_classic_current_kernel_has_previous_only(void **state)
+{
+	struct wbw_set_err_rec r = rec_set_classic(100, DEV70, 12, 0x1c);
+	struct wbw_decode_opts opts = { .setfield = WBW_SETFIELD_PREVIOUS };
+	struct wbw_ev ev;
+
+	(void)state;
+	assert_int_equal(wbw_decode(&r, sizeof(r), &opts, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.mapping, 0);
+	assert_true(ev.set.prev_known);
+	assert_int_equal(ev.set.prev, 0x1c);
+	assert_false(ev.set.after_known);
+	assert_int_equal(ev.set.err, 0); /* cannot know from the previous value */
+}
+
+static void test_set_classic_old_kernel_carries_new_value(void **state)
+{
+	struct wbw_set_err_rec r = rec_set_classic(100, DEV70, 12, 0x5);
+	struct wbw_decode_opts opts = { .setfield = WBW_SETFIELD_NEW };
+	struct wbw_ev ev;
+
+	(void)state;
+	assert_int_equal(wbw_decode(&r, sizeof(r), &opts, &ev), WBW_DECODE_OK);
+	assert_false(ev.set.prev_known);
+	assert_true(ev.set.after_known);
+	assert_int_equal(ev.set.after, 0x5);
+	assert_int_equal(ev.set.err, EIO);
+}
+
+static void test_observe_reports_errno_when_cursor_moved(void **state)
+{
+	struct wbw_observe_rec r = rec_observe(200, MAP, 0xffff1, DEV70, 12, 0x0, 0x101c, 3247,
+					       "wbw-io");
+	struct wbw_ev ev;
+
+	(void)state;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.kind, WBW_EV_OBSERVE);
+	assert_int_equal(ev.obs.file, 0xffff1);
+	assert_int_equal(ev.obs.old, 0);
+	assert_int_equal(ev.obs.new_cursor, 0x101c);
+	assert_int_equal(ev.obs.err, ENOSPC);
+	assert_int_equal(ev.task.pid, 3247);
+	assert_string_equal(ev.task.comm, "wbw-io");
+
+	/* cursor already current: nothing reported */
+	r = rec_observe(200, MAP, 0xffff1, DEV70, 12, 0x101c, 0x101c, 1, "x");
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.obs.err, 0);
+}
+
+static void test_path_joined_root_first(void **state)
+{
+	struct wbw_path_rec r = rec_path(1, MAP, DEV70, 12, "data\0dir\0", 9, 2);
+	struct wbw_ev ev;
+
+	(void)state;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.kind, WBW_EV_PATH);
+	assert_string_equal(ev.path.fs_path, "/dir/data");
+	assert_int_equal(ev.path.depth, 2);
+	assert_true(ev.path.complete);
+	assert_false(ev.path.truncated);
+}
+
+static void test_path_of_fs_root(void **state)
+{
+	struct wbw_path_rec r = rec_path(1, MAP, DEV70, 2, "", 0, 0);
+	struct wbw_ev ev;
+
+	(void)state;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_string_equal(ev.path.fs_path, "/");
+}
+
+static void test_malformed_records_are_refused(void **state)
+{
+	struct wbw_set_err_rec s = rec_set(1, MAP, DEV70, 12, 0, 0x1c);
+	struct wbw_path_rec p;
+	struct wbw_ev ev;
+
+	(void)state;
+	assert_int_equal(wbw_decode(&s, 10, NULL, &ev), WBW_DECODE_SHORT);
+	assert_int_equal(wbw_decode(&s, sizeof(s) - 1, NULL, &ev), WBW_DECODE_SHORT);
+	s.hdr.kind = 99;
+	assert_int_equal(wbw_decode(&s, sizeof(s), NULL, &ev), WBW_DECODE_BAD_KIND);
+	s.hdr.kind = WBW_REC_OBSERVE; /* an observe record must be 96 bytes */
+	assert_int_equal(wbw_decode(&s, sizeof(s), NULL, &ev), WBW_DECODE_BAD_SIZE);
+
+	/* names_len says more than the components hold */
+	p = rec_path(1, MAP, DEV70, 12, "data\0dir\0", 9, 1);
+	assert_int_equal(wbw_decode(&p, sizeof(p), NULL, &ev), WBW_DECODE_BAD_PATH);
+	/* a component without its NUL */
+	p = rec_path(1, MAP, DEV70, 12, "data", 4, 1);
+	assert_int_equal(wbw_decode(&p, sizeof(p), NULL, &ev), WBW_DECODE_BAD_PATH);
+	/* a slash inside a dentry name cannot come from the kernel */
+	p = rec_path(1, MAP, DEV70, 12, "a/b\0", 4, 1);
+	assert_int_equal(wbw_decode(&p, sizeof(p), NULL, &ev), WBW_DECODE_BAD_PATH);
+	/* empty component */
+	p = rec_path(1, MAP, DEV70, 12, "\0", 1, 1);
+	assert_int_equal(wbw_decode(&p, sizeof(p), NULL, &ev), WBW_DECODE_BAD_PATH);
+	/* lengths beyond the buffer */
+	p = rec_path(1, MAP, DEV70, 12, "a\0", 2, 1);
+	p.names_len = WBW_PATH_BUF + 1;
+	assert_int_equal(wbw_decode(&p, sizeof(p), NULL, &ev), WBW_DECODE_BAD_PATH);
+	p = rec_path(1, MAP, DEV70, 12, "a\0", 2, WBW_PATH_DEPTH + 1);
+	assert_int_equal(wbw_decode(&p, sizeof(p), NULL, &ev), WBW_DECODE_BAD_PATH);
+}
+
+static void test_status_strings(void **state)
+{
+	(void)state;
+	assert_string_equal(wbw_decode_status_str(WBW_DECODE_BAD_KIND), "unknown record kind");
+	assert_string_equal(wbw_decode_status_str(-1), "unknown decode status");
+}
+
+static void test_dev_encoding(void **state)
+{
+	(void)state;
+	assert_int_equal(wbw_dev_make(7, 3), (7u << 20) | 3);
+	assert_int_equal(wbw_dev_major(wbw_dev_make(259, 65536)), 259);
+	assert_int_equal(wbw_dev_minor(wbw_dev_make(259, 65536)), 65536);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_set_tp_btf_uses_value_read_from_mapping),
+		cmocka_unit_test(test_set_after_value_seen_flag_is_stripped),
+		cmocka_unit_test(test_set_classic_current_kernel_has_previous_only),
+		cmocka_unit_test(test_set_classic_old_kernel_carries_new_value),
+		cmocka_unit_test(test_observe_reports_errno_when_cursor_moved),
+		cmocka_unit_test(test_path_joined_root_first),
+		cmocka_unit_test(test_path_of_fs_root),
+		cmocka_unit_test(test_malformed_records_are_refused),
+		cmocka_unit_test(test_status_strings),
+		cmocka_unit_test(test_dev_encoding),
+	};
+	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
+}

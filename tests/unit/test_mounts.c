@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include "mounts.h"
+
+#define DEV(a, b) (((a) << 20) | (b))
+
+static const char *const sample =
+	"22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+	"35 22 0:33 / /sys/kernel/tracing rw,nosuid - tracefs nodev rw\n"
+	/* optional fields of any number before the separator */
+	"40 22 7:0 / /mnt/with\\040space rw shared:5 master:3 - ext4 /dev/loop0 rw,errors=continue\n"
+	/* a bind mount of a subdirectory of the same filesystem */
+	"41 22 7:0 /srv/data /data rw - ext4 /dev/loop0 rw\n"
+	/* only the subdirectory of 7:1 is mounted */
+	"42 22 7:1 /export /exp rw - ext4 /dev/loop1 rw\n"
+	"garbage line\n";
+
+static void test_parse_and_find(void **state)
+{
+	struct wbw_mounts m = { 0 };
+	const struct wbw_mount *e;
+
+	(void)state;
+	assert_int_equal(wbw_mounts__parse(&m, sample), 0);
+	assert_int_equal(m.n, 5);
+	e = wbw_mounts__find(&m, DEV(7, 0), "/srv/data/f");
+	assert_non_null(e);
+	/* the whole filesystem wins over a bind mount of part of it */
+	assert_string_equal(e->mountpoint, "/mnt/with space");
+	assert_string_equal(e->fstype, "ext4");
+	assert_string_equal(e->source, "/dev/loop0");
+	assert_null(wbw_mounts__find(&m, DEV(8, 0), "/x"));
+	wbw_mounts__free(&m);
+}
+
+static void test_join(void **state)
+{
+	struct wbw_mounts m = { 0 };
+	char out[256];
+
+	(void)state;
+	assert_int_equal(wbw_mounts__parse(&m, sample), 0);
+	assert_int_equal(wbw_mounts__join(&m, DEV(7, 0), "/dir/data", out, sizeof(out)), 0);
+	assert_string_equal(out, "/mnt/with space/dir/data");
+	assert_int_equal(wbw_mounts__join(&m, DEV(254, 0), "/etc/passwd", out, sizeof(out)), 0);
+	assert_string_equal(out, "/etc/passwd");
+	assert_int_equal(wbw_mounts__join(&m, DEV(254, 0), "/", out, sizeof(out)), 0);
+	assert_string_equal(out, "/");
+	assert_int_equal(wbw_mounts__join(&m, DEV(7, 0), "/", out, sizeof(out)), 0);
+	assert_string_equal(out, "/mnt/with space");
+	/* only /export of 7:1 is visible */
+	assert_int_equal(wbw_mounts__join(&m, DEV(7, 1), "/export/a/b", out, sizeof(out)), 0);
+	assert_string_equal(out, "/exp/a/b");
+	assert_int_equal(wbw_mounts__join(&m, DEV(7, 1), "/exported", out, sizeof(out)), -ENOENT);
+	assert_string_equal(out, "");
+	assert_int_equal(wbw_mounts__join(&m, DEV(7, 1), "/other", out, sizeof(out)), -ENOENT);
+	assert_int_equal(wbw_mounts__join(&m, DEV(7, 0), "/dir/data", out, 8), -ENAMETOOLONG);
+	wbw_mounts__free(&m);
+}
+
+static void test_reparse_replaces(void **state)
+{
+	struct wbw_mounts m = { 0 };
+	char out[64];
+
+	(void)state;
+	assert_int_equal(wbw_mounts__parse(&m, sample), 0);
+	/* the device number is reused by a mount elsewhere */
+	assert_int_equal(wbw_mounts__parse(&m, "50 1 7:0 / /new rw - ext4 /dev/loop0 rw\n"), 0);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(wbw_mounts__join(&m, DEV(7, 0), "/f", out, sizeof(out)), 0);
+	assert_string_equal(out, "/new/f");
+	wbw_mounts__free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_and_find),
+		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_reparse_replaces),
+	};
+	return cmocka_run_group_tests_name("mounts", tests, NULL, NULL);
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Exact output of each record kind in both formats. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "output.h"
+
+#define DEV70 ((7u << 20) | 0)
+/* 2026-11-24T08:51:12Z at monotonic 4195 s */
+#define OFFSET_NS ((int64_t)1795510272 * 1000000000 - (int64_t)4195 * 1000000000)
+
+static struct wbw_mounts mounts;
+
+static int setup(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return wbw_mounts__parse(&mounts, "40 22 7:0 / /mnt/fx rw - ext4 /dev/loop0 rw\n");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	wbw_mounts__free(&mounts);
+	return 0;
+}
+
+static const struct wbw_error sample_error = {
+	.id = 1,
+	.dev = DEV70,
+	.ino = 12,
+	.mapping = 0xffff88811ca5bbd0ull,
+	.eseq = 0x1c,
+	.err = ENOSPC,
+	.first_ts = 4195000000000ull + 285482000,
+	.last_ts = 4195000000000ull + 318000000,
+	.events = 18,
+	.first_ctx = { .pid = 14, .tid = 14, .cgroup_id = 1, .comm = "ksoftirqd/0" },
+	.fs_path = "/data",
+};
+
+static char *render(bool json, void (*fn)(struct wbw_output *, const void *), const void *arg)
+{
+	struct wbw_output o;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	wbw_output__init(&o, f, json, &mounts, OFFSET_NS);
+	o.header_done = true;
+	fn(&o, arg);
+	fclose(f);
+	return buf;
+}
+
+static void do_error(struct wbw_output *o, const void *e)
+{
+	wbw_output__error(o, e);
+}
+
+static void do_observe(struct wbw_output *o, const void *ob)
+{
+	wbw_output__observe(o, ob);
+}
+
+static void test_error_json(void **state)
+{
+	char *s = render(true, do_error, &sample_error);
+
+	(void)state;
+	assert_string_equal(
+		s, "{\"schema\":1,\"type\":\"wb_error\",\"id\":1,\"time\":\"2026-11-24T08:51:12.285482Z\","
+		   "\"ts_ns\":4195285482000,\"errno\":28,\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\","
+		   "\"ino\":12,\"path\":\"/mnt/fx/data\",\"fs_path\":\"/data\",\"path_truncated\":false,"
+		   "\"mapping\":\"0xffff88811ca5bbd0\",\"errseq\":28,\"events\":18,"
+		   "\"first_ts_ns\":4195285482000,\"last_ts_ns\":4195318000000,"
+		   "\"context\":{\"pid\":14,\"tid\":14,\"comm\":\"ksoftirqd/0\",\"cgroup_id\":1}}\n");
+	free(s);
+}
+
+static void test_error_plain(void **state)
+{
+	char *s = render(false, do_error, &sample_error);
+
+	(void)state;
+	assert_string_equal(s, "08:51:12.285 wb_error ENOSPC  7:0     12         /mnt/fx/data  "
+			       "events=18 errseq=0x1c completed-by=ksoftirqd/0[14]\n");
+	free(s);
+}
+
+static void test_error_unknown_path_and_errno(void **state)
+{
+	struct wbw_error e = sample_error;
+	char *s;
+
+	(void)state;
+	e.fs_path = NULL;
+	e.err = 0;
+	e.mapping = 0;
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"errno\":null,\"errno_name\":null"));
+	assert_non_null(strstr(s, "\"path\":null,\"fs_path\":null"));
+	assert_non_null(strstr(s, "\"mapping\":null"));
+	free(s);
+	/* a path on a device we cannot find a mount for */
+	e.fs_path = "/data";
+	e.dev = (8u << 20) | 1;
+	s = render(false, do_error, &e);
+	assert_non_null(strstr(s, " ?/data "));
+	free(s);
+}
+
+static void test_observe_json(void **state)
+{
+	struct wbw_observation ob = {
+		.error = &sample_error,
+		.ts_ns = 4195000000000ull + 318040000,
+		.task = { .pid = 3247, .tid = 3247, .cgroup_id = 1, .comm = "wbw-io" },
+		.dev = DEV70,
+		.ino = 12,
+		.mapping = 0xffff88811ca5bbd0ull,
+		.file = 0xffff88810a12ae40ull,
+		.old = 0,
+		.new_cursor = 0x101c,
+		.err = ENOSPC,
+		.f_mode = 0xc5d801e,
+		.f_flags = 0x8001,
+		.fs_path = "/data",
+	};
+	char *s = render(true, do_observe, &ob);
+
+	(void)state;
+	assert_string_equal(
+		s, "{\"schema\":1,\"type\":\"observe\",\"error_id\":1,"
+		   "\"time\":\"2026-11-24T08:51:12.318040Z\",\"ts_ns\":4195318040000,\"errno\":28,"
+		   "\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\",\"ino\":12,\"path\":\"/mnt/fx/data\","
+		   "\"fs_path\":\"/data\",\"path_truncated\":false,\"mapping\":\"0xffff88811ca5bbd0\","
+		   "\"file\":\"0xffff88810a12ae40\",\"cursor_old\":0,\"cursor_new\":4124,"
+		   "\"f_mode\":207454238,\"f_flags\":32769,"
+		   "\"process\":{\"pid\":3247,\"tid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1}}\n");
+	free(s);
+	ob.error = NULL;
+	s = render(false, do_observe, &ob);
+	assert_string_equal(s, "08:51:12.318 observe  ENOSPC  7:0     12         /mnt/fx/data  "
+			       "told=wbw-io[3247] cursor=0x0->0x101c\n");
+	free(s);
+}
+
+static void test_summary_and_fatal(void **state)
+{
+	struct wbw_summary sum = { .corr = { .errors = 2, .observations = 1, .set_events = 30,
+					     .observe_events = 1 },
+				   .lost = { 0, 3, 0, 1 },
+				   .lost_total = 4,
+				   .duration_s = 1.5 };
+	struct wbw_output o;
+	char *out = NULL, *hum = NULL;
+	size_t ol = 0, hl = 0;
+	FILE *fo = open_memstream(&out, &ol), *fh = open_memstream(&hum, &hl);
+
+	(void)state;
+	wbw_output__init(&o, fo, true, &mounts, OFFSET_NS);
+	wbw_output__summary(&o, fh, &sum);
+	fclose(fo);
+	fclose(fh);
+	assert_string_equal(out, "{\"schema\":1,\"type\":\"summary\",\"errors\":2,\"observations\":1,"
+				 "\"set_events\":30,\"observe_events\":1,\"lost\":{\"set_err\":3,"
+				 "\"observe\":0,\"path\":1,\"total\":4},\"decode_errors\":0,"
+				 "\"inodes_dropped\":0,\"complete\":false}\n");
+	/* lost records are said out loud */
+	assert_non_null(strstr(hum, "WARNING: incomplete: 4 records lost"));
+	free(out);
+	free(hum);
+}
+
+static void test_write_error_marks_broken(void **state)
+{
+	struct wbw_output o;
+	FILE *f = fopen("/dev/full", "w");
+
+	(void)state;
+	if (!f)
+		skip();
+	setvbuf(f, NULL, _IONBF, 0);
+	wbw_output__init(&o, f, true, &mounts, OFFSET_NS);
+	wbw_output__error(&o, &sample_error);
+	assert_true(o.broken);
+	fclose(f);
+}
+
+static void test_errno_names(void **state)
+{
+	char buf[16];
+
+	(void)state;
+	assert_string_equal(wbw_errno_name(EIO, buf, sizeof(buf)), "EIO");
+	assert_string_equal(wbw_errno_name(ENOSPC, buf, sizeof(buf)), "ENOSPC");
+	assert_string_equal(wbw_errno_name(0, buf, sizeof(buf)), "");
+	assert_string_equal(wbw_errno_name(4000, buf, sizeof(buf)), "E4000");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_error_json),
+		cmocka_unit_test(test_error_plain),
+		cmocka_unit_test(test_error_unknown_path_and_errno),
+		cmocka_unit_test(test_observe_json),
+		cmocka_unit_test(test_summary_and_fatal),
+		cmocka_unit_test(test_write_error_marks_broken),
+		cmocka_unit_test(test_errno_names),
+	};
+	return cmocka_run_group_tests_name("output", tests, setup, teardown);
+}
