@@ -37,13 +37,13 @@ ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(OUT
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	-Iinclude -Ivmlinux $(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH)) -MMD -MP
 LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
-STATIC_LIBS := -lbpf -lelf -lz -lzstd
+STATIC_LIBS := -lbpf -lelf -lz
 
 # Modules with no libbpf and no I/O beyond stdio: unit-tested and fuzzed.
 CORE_SRCS := src/errseq.c src/decode.c src/correlate.c src/json.c src/mounts.c src/cli.c \
-	src/output.c
+	src/output.c src/corespec.c src/kbtf.c src/minbtf.c
 APP_SRCS := src/wberrwatch.c src/loader.c
-CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))
+CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(CORE_SRCS)) $(OUTPUT)/core_types.o
 APP_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(APP_SRCS))
 
 BPF_OBJ := $(OUTPUT)/wberrwatch.bpf.o
@@ -52,7 +52,7 @@ BIN := $(OUTPUT)/wberrwatch
 
 # Sanitized objects for the unit tests and the fuzzer.
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-SAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/san/%.o,$(CORE_SRCS))
+SAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/san/%.o,$(CORE_SRCS)) $(OUTPUT)/san/core_types.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/san/%,$(wildcard tests/unit/test_*.c))
 TEST_HELPERS := $(OUTPUT)/tests/wbw-io
 
@@ -76,6 +76,22 @@ $(SKEL): $(BPF_OBJ)
 
 $(OUTPUT)/loader.o: $(SKEL)
 
+# vmlinux/types.list compiled in: the run-time target BTF is built from the
+# same list as the compile-time header (src/corespec.h)
+$(OUTPUT)/core_types.c: vmlinux/types.list | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q){ echo '/* generated from vmlinux/types.list: do not edit */'; \
+	      echo '#include "corespec.h"'; echo 'const char wbw_core_types_spec[] ='; \
+	      sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' -e 's/.*/\t"&\\n"/' $<; echo ';'; } > $@
+
+$(OUTPUT)/core_types.o: $(OUTPUT)/core_types.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/san/core_types.o: $(OUTPUT)/core_types.c | $(OUTPUT)/san
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
 $(OUTPUT)/%.o: src/%.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -96,7 +112,7 @@ $(OUTPUT)/san/%.o: src/%.c | $(OUTPUT)/san
 
 $(OUTPUT)/san/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(OUTPUT)/san
 	$(call msg,CC-TEST,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $^ -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $^ -lcmocka $(LIBS) -o $@
 
 $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
@@ -105,9 +121,9 @@ $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 test-helpers: $(TEST_HELPERS)
 
 # The minimal CO-RE header, regenerated from the running kernel's BTF.
-$(OUTPUT)/gen_vmlinux_min: tools/gen_vmlinux_min.c | $(OUTPUT)
+$(OUTPUT)/gen_vmlinux_min: tools/gen_vmlinux_min.c src/corespec.c | $(OUTPUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LIBS) -o $@
 
 vmlinux: $(OUTPUT)/gen_vmlinux_min
 	$(call msg,GEN,vmlinux/vmlinux_min.h)

@@ -26,7 +26,12 @@
 #define WBW_NAME_MAX 255        /* longest dentry name (NAME_MAX) */
 #define WBW_PATH_BUF 1024       /* bytes of dentry names per path record */
 #define WBW_PATH_DEPTH 32       /* dentries walked towards the fs root */
-#define WBW_RINGBUF_DEFAULT (16u << 20)
+/*
+ * The kernel maps all ring-buffer pages into the watcher when it mmaps the
+ * buffer, the data area twice, so this is also ~2x resident memory.  A
+ * watcher drains as it goes; lost records are counted, never hidden.
+ */
+#define WBW_RINGBUF_DEFAULT (2u << 20)
 #define WBW_PATH_CACHE_ENTRIES 16384
 
 /*
@@ -51,7 +56,7 @@ enum wbw_rec_flags {
 	WBW_F_AFTER_VALID = 1u << 0,
 	/* `mapping` holds the struct address_space address */
 	WBW_F_MAPPING_VALID = 1u << 1,
-	/* produced by a tp_btf program (else a classic tracepoint one) */
+	/* produced by a tp_btf program (else raw_tp or classic tracepoint) */
 	WBW_F_TP_BTF = 1u << 2,
 	/* path record: the walk stopped at the fs root (else it was cut short) */
 	WBW_F_PATH_COMPLETE = 1u << 3,

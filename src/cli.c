@@ -46,11 +46,11 @@ void wbw_cli_usage(FILE *f)
 		"  -j, --json             one JSON object per line on stdout (schema in the README)\n"
 		"      --dev MAJ:MIN      only errors on this device, e.g. 7:0 (filtered in the kernel)\n"
 		"  -d, --duration SECS    stop after SECS seconds; 0 exits as soon as attached\n"
-		"      --tp-mode MODE     auto, btf or classic: how the tracepoints are attached\n"
-		"                         (auto: tp_btf when the kernel allows it, else classic)\n"
+		"      --tp-mode MODE     auto, raw, btf or classic: the BPF program type on the\n"
+		"                         tracepoints (auto: raw_tp if it loads, else classic)\n"
 		"      --settle MS        report an error once its burst of events was quiet for\n"
 		"                         MS milliseconds (default %llu)\n"
-		"      --ringbuf-size N   ring buffer bytes, a power of two; K/M suffixes (default 16M)\n"
+		"      --ringbuf-size N   ring buffer bytes, a power of two; K/M suffixes (default %uM)\n"
 		"  -v, --verbose          print libbpf's own messages\n"
 		"  -h, --help             this text\n"
 		"      --version          print the version\n"
@@ -64,13 +64,14 @@ void wbw_cli_usage(FILE *f)
 		"  sudo wberrwatch                      live view of every writeback error\n"
 		"  sudo wberrwatch --json --dev 7:0     JSON lines for one device\n"
 		"  sudo wberrwatch --duration 0         check that the tool loads here\n",
-		(unsigned long long)(WBW_CORR_DEFAULT_SETTLE_NS / 1000000));
+		(unsigned long long)(WBW_CORR_DEFAULT_SETTLE_NS / 1000000), WBW_RINGBUF_DEFAULT >> 20);
 }
 
 const char *wbw_tp_mode_name(enum wbw_tp_mode m)
 {
 	switch (m) {
 	case WBW_TP_AUTO: return "auto";
+	case WBW_TP_RAW: return "raw";
 	case WBW_TP_BTF: return "btf";
 	case WBW_TP_CLASSIC: return "classic";
 	}
@@ -216,13 +217,15 @@ int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t 
 		case OPT_TP_MODE:
 			if (!strcmp(optarg, "auto"))
 				cli->tp_mode = WBW_TP_AUTO;
+			else if (!strcmp(optarg, "raw"))
+				cli->tp_mode = WBW_TP_RAW;
 			else if (!strcmp(optarg, "btf"))
 				cli->tp_mode = WBW_TP_BTF;
 			else if (!strcmp(optarg, "classic"))
 				cli->tp_mode = WBW_TP_CLASSIC;
 			else
 				return fail(err, errlen,
-					    "invalid --tp-mode '%s': expected auto, btf or classic", optarg);
+					    "invalid --tp-mode '%s': expected auto, raw, btf or classic", optarg);
 			break;
 		case OPT_SETTLE:
 			if (parse_u64(optarg, &cli->settle_ms) || cli->settle_ms > 3600000)

@@ -18,7 +18,8 @@ enum wbw_exit {
 };
 
 enum wbw_tp_mode {
-	WBW_TP_AUTO = 0,  /* tp_btf if it loads, else classic tracepoints */
+	WBW_TP_AUTO = 0,  /* raw_tp if it loads, else classic tracepoints */
+	WBW_TP_RAW,       /* raw_tp only */
 	WBW_TP_BTF,       /* tp_btf only */
 	WBW_TP_CLASSIC,   /* classic tracepoints only */
 };

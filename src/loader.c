@@ -10,7 +10,11 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <sys/mman.h>
+#include "corespec.h"
+#include "kbtf.h"
 #include "loader.h"
+#include "minbtf.h"
 #include "wberrwatch.skel.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -20,10 +24,22 @@
 #define WBW_CAP_PERFMON 38
 #define WBW_CAP_BPF 39
 
+enum prog_kind {
+	PROG_RAW_TP,
+	PROG_TP_BTF,
+	PROG_CLASSIC,
+};
+
+static const char *const prog_kind_name[] = {
+	[PROG_RAW_TP] = "raw_tp",
+	[PROG_TP_BTF] = "tp_btf",
+	[PROG_CLASSIC] = "tracepoint",
+};
+
 struct wbw_loader {
 	struct wberrwatch_bpf *skel;
 	struct ring_buffer *rb;
-	bool tp_btf;
+	enum prog_kind kind;
 	wbw_record_fn on_record;
 	void *ctx;
 };
@@ -91,57 +107,55 @@ static bool tracefs_has(const char *event)
  * in Linux 4.13; every tracepoint has a btf_trace_<name> type in the kernel
  * BTF, so BTF answers without tracefs being mounted.
  */
-static int check_kernel(struct wbw_loader_diag *d)
+static int check_tracepoints(const struct wbw_kbtf *k, struct wbw_loader_diag *d)
 {
 	static const char *const tps[] = { "filemap_set_wb_err", "file_check_and_advance_wb_err" };
-	struct btf *btf;
 
-	if (access(VMLINUX_BTF, R_OK))
-		return diag(d, WBW_EXIT_NO_BTF,
-			    "kernel BTF not found at " VMLINUX_BTF " (%s): wberrwatch needs Linux "
-			    "5.8+ built with CONFIG_DEBUG_INFO_BTF=y",
-			    strerror(errno));
-	btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return diag(d, WBW_EXIT_NO_BTF, "cannot read kernel BTF from " VMLINUX_BTF ": %s",
-			    strerror(errno));
 	for (size_t i = 0; i < 2; i++) {
 		char name[96], event[96];
 
 		snprintf(name, sizeof(name), "btf_trace_%s", tps[i]);
 		snprintf(event, sizeof(event), "filemap/%s", tps[i]);
-		if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) < 0 && !tracefs_has(event)) {
-			btf__free(btf);
+		if (wbw_kbtf__find(k, name, BTF_KIND_TYPEDEF) < 0 && !tracefs_has(event))
 			return diag(d, WBW_EXIT_NO_TRACEPOINT,
 				    "kernel lacks the filemap:%s tracepoint: writeback error "
 				    "tracepoints need Linux 4.13+ with CONFIG_TRACEPOINTS; this build "
 				    "needs Linux 5.8+ with BTF and BPF ring buffers",
 				    tps[i]);
-		}
 	}
-	btf__free(btf);
 	return 0;
 }
 
-/* Does a tp_btf program on this tracepoint load?  Try a two-instruction one. */
-static bool probe_tp_btf(const char *tp)
+/*
+ * The target BTF for CO-RE, as a file libbpf can open (btf_custom_path): a
+ * memfd holding only the types in vmlinux/types.list, read from this
+ * kernel's BTF.  Returns the memfd, or -1 when libbpf should fall back to
+ * parsing the kernel's BTF itself.
+ */
+static int core_btf_memfd(const struct wbw_kbtf *k, bool verbose)
 {
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int id = libbpf_find_vmlinux_btf_id(tp, BPF_TRACE_RAW_TP);
+	struct wbw_spec spec;
+	const void *raw;
+	struct btf *btf;
+	char err[256] = "";
+	__u32 size;
 	int fd;
 
-	if (id < 0)
-		return false;
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_RAW_TP,
-		    .attach_btf_id = (__u32)id);
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &o);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	if (wbw_spec_parse(wbw_core_types_spec, &spec, err, sizeof(err)) ||
+	    !(btf = wbw_minbtf_build(k, &spec, err, sizeof(err)))) {
+		if (verbose)
+			fprintf(stderr, "wberrwatch: minimal BTF not built (%s); libbpf will parse "
+					"the kernel BTF\n", err);
+		return -1;
+	}
+	raw = btf__raw_data(btf, &size);
+	fd = memfd_create("wberrwatch-core-btf", MFD_CLOEXEC);
+	if (fd >= 0 && (!raw || write(fd, raw, size) != (ssize_t)size)) {
+		close(fd);
+		fd = -1;
+	}
+	btf__free(btf);
+	return fd;
 }
 
 static int on_ringbuf(void *ctx, void *data, size_t len)
@@ -151,21 +165,24 @@ static int on_ringbuf(void *ctx, void *data, size_t len)
 	return l->on_record(l->ctx, data, len);
 }
 
-static int open_and_load(struct wbw_loader *l, const struct wbw_loader_opts *opts, bool tp_btf,
-			 struct wbw_loader_diag *d)
+static int open_and_load(struct wbw_loader *l, const struct wbw_loader_opts *opts,
+			 enum prog_kind kind, const char *core_btf, struct wbw_loader_diag *d)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = core_btf);
 	struct wberrwatch_bpf *skel;
 	int err;
 
-	skel = wberrwatch_bpf__open();
+	skel = wberrwatch_bpf__open_opts(&oo);
 	if (!skel)
 		return diag(d, WBW_EXIT_FAILURE, "cannot open the BPF object: %s", strerror(errno));
 	skel->rodata->filter_dev = opts->filter_dev;
 	bpf_map__set_max_entries(skel->maps.events, (__u32)opts->ringbuf_bytes);
-	bpf_program__set_autoload(skel->progs.set_wb_err_btf, tp_btf);
-	bpf_program__set_autoload(skel->progs.observe_btf, tp_btf);
-	bpf_program__set_autoload(skel->progs.set_wb_err_tp, !tp_btf);
-	bpf_program__set_autoload(skel->progs.observe_tp, !tp_btf);
+	bpf_program__set_autoload(skel->progs.set_wb_err_raw, kind == PROG_RAW_TP);
+	bpf_program__set_autoload(skel->progs.observe_raw, kind == PROG_RAW_TP);
+	bpf_program__set_autoload(skel->progs.set_wb_err_btf, kind == PROG_TP_BTF);
+	bpf_program__set_autoload(skel->progs.observe_btf, kind == PROG_TP_BTF);
+	bpf_program__set_autoload(skel->progs.set_wb_err_tp, kind == PROG_CLASSIC);
+	bpf_program__set_autoload(skel->progs.observe_tp, kind == PROG_CLASSIC);
 
 	err = wberrwatch_bpf__load(skel);
 	if (err) {
@@ -179,57 +196,79 @@ static int open_and_load(struct wbw_loader *l, const struct wbw_loader_opts *opt
 				    strerror(-err));
 		return diag(d, WBW_EXIT_FAILURE,
 			    "cannot load the %s programs: %s (run with -v for libbpf's messages)",
-			    tp_btf ? "tp_btf" : "tracepoint", strerror(-err));
+			    prog_kind_name[kind], strerror(-err));
 	}
 	l->skel = skel;
-	l->tp_btf = tp_btf;
+	l->kind = kind;
 	return 0;
 }
 
 struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wbw_loader_diag *d)
 {
-	struct wbw_loader *l;
-	bool want_btf;
-	int err;
+	struct wbw_loader *l = NULL;
+	struct wbw_kbtf kbtf;
+	enum prog_kind kinds[2];
+	char core_btf[64];
+	int nkinds = 0, btf_fd, err;
 
 	memset(d, 0, sizeof(*d));
 	verbose_libbpf = opts->verbose;
 	libbpf_set_print(libbpf_print);
 
-	if (check_kernel(d) || check_privilege(d))
+	if (access(VMLINUX_BTF, R_OK)) {
+		diag(d, WBW_EXIT_NO_BTF,
+		     "kernel BTF not found at " VMLINUX_BTF " (%s): wberrwatch needs Linux 5.8+ "
+		     "built with CONFIG_DEBUG_INFO_BTF=y",
+		     strerror(errno));
 		return NULL;
+	}
+	if (check_privilege(d))
+		return NULL;
+	err = wbw_kbtf__load(&kbtf, VMLINUX_BTF);
+	if (err) {
+		diag(d, WBW_EXIT_NO_BTF, "cannot read kernel BTF from " VMLINUX_BTF ": %s",
+		     strerror(-err));
+		return NULL;
+	}
+	if (check_tracepoints(&kbtf, d)) {
+		wbw_kbtf__free(&kbtf);
+		return NULL;
+	}
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
+		wbw_kbtf__free(&kbtf);
 		diag(d, WBW_EXIT_NO_TRACEPOINT,
 		     "kernel lacks BPF ring buffers: wberrwatch needs Linux 5.8+");
 		return NULL;
 	}
+	/* WBERRWATCH_FULL_BTF=1: let libbpf parse the kernel's BTF (troubleshooting) */
+	btf_fd = getenv("WBERRWATCH_FULL_BTF") ? -1 : core_btf_memfd(&kbtf, opts->verbose);
+	/* free the kernel BTF before libbpf allocates: this is the peak of start-up */
+	wbw_kbtf__free(&kbtf);
+	if (btf_fd >= 0)
+		snprintf(core_btf, sizeof(core_btf), "/proc/self/fd/%d", btf_fd);
 
 	l = calloc(1, sizeof(*l));
 	if (!l) {
 		diag(d, WBW_EXIT_FAILURE, "out of memory");
-		return NULL;
+		goto fail;
 	}
 	l->on_record = opts->on_record;
 	l->ctx = opts->ctx;
 
-	/*
-	 * tp_btf sees the kernel's objects (the mapping's value after the set,
-	 * the address_space identity); classic tracepoints only their fields.
-	 */
 	switch (opts->tp_mode) {
-	case WBW_TP_BTF:
-		want_btf = true;
-		break;
-	case WBW_TP_CLASSIC:
-		want_btf = false;
-		break;
+	case WBW_TP_RAW: kinds[nkinds++] = PROG_RAW_TP; break;
+	case WBW_TP_BTF: kinds[nkinds++] = PROG_TP_BTF; break;
+	case WBW_TP_CLASSIC: kinds[nkinds++] = PROG_CLASSIC; break;
 	default:
-		want_btf = probe_tp_btf("filemap_set_wb_err") &&
-			   probe_tp_btf("file_check_and_advance_wb_err");
+		/* raw_tp sees the mapping and the file; classic only the event fields */
+		kinds[nkinds++] = PROG_RAW_TP;
+		kinds[nkinds++] = PROG_CLASSIC;
 	}
-	err = open_and_load(l, opts, want_btf, d);
-	if (err && want_btf && opts->tp_mode == WBW_TP_AUTO && d->exit_status != WBW_EXIT_NO_PRIVILEGE)
-		err = open_and_load(l, opts, false, d);
+	for (int i = 0; i < nkinds; i++) {
+		err = open_and_load(l, opts, kinds[i], btf_fd >= 0 ? core_btf : NULL, d);
+		if (!err || d->exit_status == WBW_EXIT_NO_PRIVILEGE)
+			break;
+	}
 	if (err)
 		goto fail;
 
@@ -244,8 +283,11 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 		diag(d, WBW_EXIT_FAILURE, "cannot set up the ring buffer: %s", strerror(errno));
 		goto fail;
 	}
+	close(btf_fd);
 	return l;
 fail:
+	if (btf_fd >= 0)
+		close(btf_fd);
 	wbw_loader__free(l);
 	return NULL;
 }
@@ -263,7 +305,7 @@ void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX
 
 const char *wbw_loader__tp_mode(const struct wbw_loader *l)
 {
-	return l->tp_btf ? "tp_btf" : "tracepoint";
+	return prog_kind_name[l->kind];
 }
 
 void wbw_loader__free(struct wbw_loader *l)

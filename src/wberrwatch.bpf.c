@@ -4,10 +4,15 @@
  * a mapping (filemap_set_wb_err) and every time a file's error cursor is
  * checked and advanced (file_check_and_advance_wb_err, i.e. fsync & co).
  *
- * Each tracepoint has two programs: a tp_btf one, which sees the kernel's own
- * objects and so can read the values after the event, and a classic
- * tracepoint one for kernels where tp_btf does not load.  The loader keeps one
- * of each pair (bpf_program__set_autoload) after probing.
+ * Each tracepoint has three programs; the loader keeps one of each kind
+ * (bpf_program__set_autoload):
+ *  - raw_tp (Linux 4.17+): the tracepoint's own arguments, the mapping and
+ *    the file, so it can read the values after the event.  The default: it
+ *    needs no kernel BTF ids, so libbpf can relocate against the small BTF
+ *    the loader builds instead of parsing all of the kernel's.
+ *  - tp_btf (5.5+): the same arguments, typed; libbpf must parse the whole
+ *    kernel BTF to attach it.  Chosen with --tp-mode btf.
+ *  - classic tracepoint: only the event's fields; the fallback.
  *
  * The hooks only fire on the error path, so nothing here costs anything while
  * writeback succeeds.
@@ -212,6 +217,12 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 	return 0;
 }
 
+SEC("raw_tp/filemap_set_wb_err")
+int BPF_PROG(set_wb_err_raw, struct address_space *mapping, errseq_t eseq)
+{
+	return handle_set_err(mapping, eseq, 0, 0, 0);
+}
+
 SEC("tp_btf/filemap_set_wb_err")
 int BPF_PROG(set_wb_err_btf, struct address_space *mapping, errseq_t eseq)
 {
@@ -265,13 +276,19 @@ static __always_inline int handle_observe(struct file *file, __u32 cursor_old, _
 	return 0;
 }
 
+/*
+ * file_check_and_advance_wb_err() fires its tracepoint under f_lock right
+ * after errseq_check_and_advance() stored the new cursor in f_wb_err.
+ */
+SEC("raw_tp/file_check_and_advance_wb_err")
+int BPF_PROG(observe_raw, struct file *file, errseq_t old)
+{
+	return handle_observe(file, old, BPF_CORE_READ(file, f_wb_err), WBW_F_AFTER_VALID);
+}
+
 SEC("tp_btf/file_check_and_advance_wb_err")
 int BPF_PROG(observe_btf, struct file *file, errseq_t old)
 {
-	/*
-	 * file_check_and_advance_wb_err() fires its tracepoint under f_lock
-	 * right after errseq_check_and_advance() stored the new cursor.
-	 */
 	return handle_observe(file, old, BPF_CORE_READ(file, f_wb_err),
 			      WBW_F_TP_BTF | WBW_F_AFTER_VALID);
 }

@@ -20,19 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
-
-#define MAX_ENTRIES 64
-#define MAX_FIELDS 16
+#include "corespec.h"
 
 struct spec_entry {
-	char kind[16]; /* struct, union, typedef */
-	char name[64];
-	int nfields;
-	char fields[MAX_FIELDS][64];
+	struct wbw_spec_entry *e;
 	int emitted;
 };
 
-static struct spec_entry spec[MAX_ENTRIES];
+static struct wbw_spec parsed;
+static struct spec_entry spec[WBW_SPEC_MAX_ENTRIES];
 static int nspec;
 static const struct btf *btf;
 
@@ -47,41 +43,27 @@ static void die(const char *fmt, const char *arg)
 static struct spec_entry *spec_find(const char *name)
 {
 	for (int i = 0; i < nspec; i++)
-		if (!strcmp(spec[i].name, name))
+		if (!strcmp(spec[i].e->name, name))
 			return &spec[i];
 	return NULL;
 }
 
 static void read_spec(const char *path)
 {
-	char line[1024];
+	static char text[1 << 16];
+	char err[256];
 	FILE *f = fopen(path, "r");
+	size_t n;
 
 	if (!f)
 		die("cannot open spec %s", path);
-	while (fgets(line, sizeof(line), f)) {
-		struct spec_entry *e;
-		char *tok, *save = NULL;
-
-		line[strcspn(line, "#\n")] = '\0';
-		tok = strtok_r(line, " \t:", &save);
-		if (!tok)
-			continue;
-		if (nspec == MAX_ENTRIES)
-			die("too many entries in %s", path);
-		e = &spec[nspec++];
-		snprintf(e->kind, sizeof(e->kind), "%s", tok);
-		tok = strtok_r(NULL, " \t:", &save);
-		if (!tok)
-			die("entry without a name in %s", path);
-		snprintf(e->name, sizeof(e->name), "%s", tok);
-		while ((tok = strtok_r(NULL, " \t", &save))) {
-			if (e->nfields == MAX_FIELDS)
-				die("too many fields for %s", e->name);
-			snprintf(e->fields[e->nfields++], sizeof(e->fields[0]), "%s", tok);
-		}
-	}
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
 	fclose(f);
+	if (wbw_spec_parse(text, &parsed, err, sizeof(err)))
+		die("%s", err);
+	for (nspec = 0; nspec < parsed.n; nspec++)
+		spec[nspec].e = &parsed.e[nspec];
 }
 
 static __u32 skip_mods(__u32 id)
@@ -219,20 +201,20 @@ static int by_offset(const void *a, const void *b)
 static void emit_composite_body(FILE *out, const struct btf_type *t, struct spec_entry *e,
 				const char *indent)
 {
-	struct placed fields[MAX_FIELDS];
+	struct placed fields[WBW_SPEC_MAX_FIELDS];
 
-	for (int i = 0; i < e->nfields; i++) {
-		const struct btf_member *m = find_member(t, e->fields[i], 0, &fields[i].bit_off);
+	for (int i = 0; i < e->e->nfields; i++) {
+		const struct btf_member *m = find_member(t, e->e->fields[i], 0, &fields[i].bit_off);
 
 		if (!m)
-			die("field not in this kernel's BTF: %s", e->fields[i]);
+			die("field not in this kernel's BTF: %s", e->e->fields[i]);
 		fields[i].type = m->type;
-		fields[i].name = e->fields[i];
+		fields[i].name = e->e->fields[i];
 	}
 	/* kernel order keeps the header readable next to the kernel source */
-	qsort(fields, e->nfields, sizeof(fields[0]), by_offset);
-	for (int i = 0; i < e->nfields; i++)
-		emit_member(out, fields[i].type, fields[i].name, e->name, indent);
+	qsort(fields, e->e->nfields, sizeof(fields[0]), by_offset);
+	for (int i = 0; i < e->e->nfields; i++)
+		emit_member(out, fields[i].type, fields[i].name, e->e->name, indent);
 }
 
 int main(int argc, char **argv)
@@ -267,29 +249,29 @@ int main(int argc, char **argv)
 		struct spec_entry *e = &spec[i];
 		__s32 id;
 
-		if (!strcmp(e->kind, "typedef")) {
-			id = btf__find_by_name_kind(btf, e->name, BTF_KIND_TYPEDEF);
+		if (!strcmp(e->e->kind, "typedef")) {
+			id = btf__find_by_name_kind(btf, e->e->name, BTF_KIND_TYPEDEF);
 			if (id < 0)
-				die("typedef not in this kernel's BTF: %s", e->name);
-			emit_member(out, id, e->name, e->name, "typedef ");
+				die("typedef not in this kernel's BTF: %s", e->e->name);
+			emit_member(out, id, e->e->name, e->e->name, "typedef ");
 			e->emitted = 1;
 			continue;
 		}
-		id = btf__find_by_name_kind(btf, e->name,
-					    !strcmp(e->kind, "union") ? BTF_KIND_UNION : BTF_KIND_STRUCT);
+		id = btf__find_by_name_kind(btf, e->e->name,
+					    !strcmp(e->e->kind, "union") ? BTF_KIND_UNION : BTF_KIND_STRUCT);
 		if (id < 0) {
-			if (strchr(e->name, '_'))
+			if (strchr(e->e->name, '_') && !strcmp(e->e->kind, "union"))
 				continue; /* an anonymous member's fields, used inline */
-			die("type not in this kernel's BTF: %s", e->name);
+			die("type not in this kernel's BTF: %s", e->e->name);
 		}
-		fprintf(out, "%s %s {\n", e->kind, e->name);
+		fprintf(out, "%s %s {\n", e->e->kind, e->e->name);
 		emit_composite_body(out, btf__type_by_id(btf, id), e, "\t");
 		fprintf(out, "};\n\n");
 		e->emitted = 1;
 	}
 	for (int i = 0; i < nspec; i++)
 		if (!spec[i].emitted)
-			die("spec entry never used: %s", spec[i].name);
+			die("spec entry never used: %s", spec[i].e->name);
 
 	fprintf(out, "#pragma clang attribute pop\n\n#endif /* WBW_VMLINUX_MIN_H */\n");
 	return ferror(out) ? 1 : 0;

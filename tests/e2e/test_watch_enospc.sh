@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# A real ENOSPC writeback error, seen through the tp_btf programs (the
-# default here): one error with the burst counted, the exact errno, device,
-# inode, path and errseq; one observation per descriptor that fsync told.
+# A real ENOSPC writeback error, seen through the raw_tp programs (the
+# default) and the tp_btf ones: one error with the burst counted, the exact
+# errno, device, inode, path and errseq; one observation per descriptor that
+# fsync told.
 source "$(dirname "$0")/lib.sh"
 
+for mode in raw btf; do
+expected_progs=$([ $mode = raw ] && echo raw_tp || echo tp_btf)
 make_fixture
-watch_start --json --dev "$FX_DEV"
+if [ $mode = raw ]; then
+	watch_start --json --dev "$FX_DEV" # the default is raw_tp here
+else
+	watch_start --json --dev "$FX_DEV" --tp-mode btf
+fi
 fixture_fail
 "$IO" "open a $FX_MNT/data w" "open b $FX_MNT/data w" "stat a" "write a 16" \
 	"fsync a" "fsync a" "fsync b" "close a" "close b" >"$WORK/io.json"
 watch_stop INT
+echo "# $mode programs"
 
 io() { jq -rs "$1" "$WORK/io.json"; }
 pid=$(io '.[0].pid')
@@ -21,7 +29,7 @@ expect_eq "second fsync on a returned 0" 0 "$(io '[.[] | select(.op == "fsync")]
 expect_eq "fsync on b (opened before the error) returned ENOSPC" ENOSPC \
 	"$(io '[.[] | select(.op == "fsync")][2].errno_name')"
 
-expect_eq "start record names the programs" tp_btf "$(wq '.[] | select(.type == "start") | .tp_mode')"
+expect_eq "start record names the programs" "$expected_progs" "$(wq '.[] | select(.type == "start") | .tp_mode')"
 expect_eq "start record has the filter" "$FX_DEV" "$(wq '.[] | select(.type == "start") | .filter_dev')"
 expect_eq "exactly one writeback error" 1 "$(wq '[.[] | select(.type == "wb_error")] | length')"
 err='.[] | select(.type == "wb_error")'
@@ -61,4 +69,6 @@ expect_eq "the error is printed before what observed it" "start wb_error observe
 expect_eq "summary: nothing lost" 0 "$(wq '.[] | select(.type == "summary") | .lost.total')"
 expect_eq "summary: complete" true "$(wq '.[] | select(.type == "summary") | .complete')"
 expect "human summary on stderr" grep -q '^wberrwatch: 1 writeback error' "$WERR"
+fixture_teardown
+done
 finish

@@ -106,7 +106,9 @@ static void test_bad_values(void **state)
 		assert_non_null(strstr(err, "invalid --ringbuf-size"));
 	}
 	assert_int_equal(PARSE(&cli, err, "--tp-mode", "fentry"), WBW_EXIT_USAGE);
-	assert_string_equal(err, "invalid --tp-mode 'fentry': expected auto, btf or classic");
+	assert_string_equal(err, "invalid --tp-mode 'fentry': expected auto, raw, btf or classic");
+	assert_int_equal(PARSE(&cli, err, "--tp-mode", "raw"), WBW_EXIT_OK);
+	assert_int_equal(cli.tp_mode, WBW_TP_RAW);
 	assert_int_equal(PARSE(&cli, err, "--settle", "3600001"), WBW_EXIT_USAGE);
 }
 
