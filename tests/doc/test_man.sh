@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The man page is lint-clean and documents exactly the options and exit
+# statuses that --help lists, and the README's JSON tables name every key the
+# unit tests see in real output.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+WBW=${WBW_BUILD:?run through tests/run-tests}/wberrwatch
+T=0
+ok() { T=$((T + 1)); echo "ok $T - $*"; }
+not_ok() { T=$((T + 1)); echo "not ok $T - $*"; }
+
+page=$root/man/wberrwatch.8
+if mandoc -Tlint -Wall "$page" >/tmp/wbw-lint.$$ 2>&1; then ok "mandoc -Tlint -Wall is clean"
+else not_ok "mandoc -Tlint: $(cat /tmp/wbw-lint.$$)"; fi
+rm -f /tmp/wbw-lint.$$
+
+man_text=$(mandoc -Tascii "$page" 2>/dev/null | sed 's/.\x08//g')
+help_text=$("$WBW" --help)
+opts() { grep -o -- '--[a-z][a-z-]*' | sort -u; }
+for o in $(opts <<<"$help_text"); do
+	if grep -q -- "$o" <<<"$man_text"; then ok "man page documents $o"; else not_ok "man page lacks $o (in --help)"; fi
+done
+for o in $(opts <<<"$man_text"); do
+	if grep -q -- "$o" <<<"$help_text"; then ok "--help lists $o"; else not_ok "--help lacks $o (in the man page)"; fi
+done
+# exit statuses: the numbers in --help's table and in the man page's EXIT STATUS
+help_codes=$(sed -n '/^Exit status:/,/^$/p' <<<"$help_text" | grep -oE '(^| )[0-9]  [a-z]' | grep -oE '[0-9]' | sort -u | tr '\n' ' ')
+man_codes=$(sed -n '/^EXIT STATUS/,/^[A-Z]/p' <<<"$man_text" | grep -oE '^ +[0-9] ' | tr -d ' ' | sort -u | tr '\n' ' ')
+if [ -n "$help_codes" ] && [ "$help_codes" = "$man_codes" ]; then ok "exit statuses agree: $help_codes"
+else not_ok "exit statuses differ: --help '$help_codes' man '$man_codes'"; fi
+if grep -q "^Exit status" "$root/README.md" && [ "$(grep -cE "^\\| [0-9] \\|" "$root/README.md")" -ge 6 ]; then
+	ok "README has the exit status table"
+else
+	not_ok "README lacks the exit status table"
+fi
+# every key and type name src/output.c writes is in the README's JSON tables
+keys=$(grep -oE '(&j|\(j), "[a-z_]+"|\] = "[a-z_]+"' "$root/src/output.c" | grep -oE '"[a-z_]+"' | tr -d '"' | sort -u)
+[ -n "$keys" ] || not_ok "no JSON keys found in src/output.c"
+for k in $keys; do
+	if grep -qE "[\`\"]$k[\`\"]" "$root/README.md"; then ok "README documents JSON key $k"
+	else not_ok "README does not document JSON key '$k' (written by src/output.c)"; fi
+done
+echo "1..$T"
