@@ -226,6 +226,7 @@ static struct wbw_error *new_error(struct wbw_corr *c, struct inode_state *st,
 	e->ino = st->ino;
 	e->mapping = st->mapping;
 	e->first_ts = ev->ts_ns;
+	e->first_raw = ev->set.raw;
 	e->first_ctx = ev->task;
 	e->fs_path = st->fs_path;
 	e->path_truncated = st->path_truncated;

@@ -24,6 +24,7 @@ struct wbw_error {
 	uint64_t ino;
 	uint64_t mapping; /* 0 if not known */
 	uint32_t eseq;    /* mapping's errseq after the set, SEEN clear; 0 if unknown */
+	uint32_t first_raw; /* the tracepoint's own errseq field on the first event */
 	int err;          /* errno; 0 if not (yet) known */
 	uint64_t first_ts;
 	uint64_t last_ts;

@@ -202,6 +202,7 @@ static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 	json_paths(o, &j, e->dev, e->fs_path, e->path_truncated, e->last_ts);
 	json_addr(&j, "mapping", e->mapping);
 	wbw_json_u64(&j, "errseq", e->eseq);
+	wbw_json_u64(&j, "event_errseq", e->first_raw);
 	wbw_json_u64(&j, "events", e->events);
 	wbw_json_u64(&j, "first_ts_ns", e->first_ts);
 	wbw_json_u64(&j, "last_ts_ns", e->last_ts);

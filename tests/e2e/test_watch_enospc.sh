@@ -40,6 +40,7 @@ expect_eq "error inode" "$ino" "$(wq "$err | .ino")"
 expect_eq "error path" "$FX_MNT/data" "$(wq "$err | .path")"
 expect_eq "error fs_path" "/data" "$(wq "$err | .fs_path")"
 expect_eq "errseq after the set (not the tracepoint's previous value)" 28 "$(wq "$err | .errseq")"
+expect_eq "the tracepoint's own field on the first event: the previous value" 0 "$(wq "$err | .event_errseq")"
 events=$(wq "$err | .events")
 set_events=$(wq '.[] | select(.type == "summary") | .set_events')
 expect "the burst is folded: one error for $events set events" [ "$events" -gt 1 ]

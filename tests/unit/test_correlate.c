@@ -92,6 +92,7 @@ static void test_burst_is_one_error_with_count(void **state)
 	assert_int_equal(s.err[0].events, 24);
 	assert_int_equal(s.err[0].err, ENOSPC);
 	assert_int_equal(s.err[0].eseq, 0x1c);
+	assert_int_equal(s.err[0].first_raw, 0x0); /* the value before, as 6.18 reports it */
 	assert_int_equal(s.err[0].dev, DEV70);
 	assert_int_equal(s.err[0].ino, 12);
 	assert_int_equal(s.err[0].first_ts, 1000 * MS);

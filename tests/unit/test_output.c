@@ -39,6 +39,7 @@ static const struct wbw_error sample_error = {
 	.ino = 12,
 	.mapping = 0xffff88811ca5bbd0ull,
 	.eseq = 0x1c,
+	.first_raw = 0,
 	.err = ENOSPC,
 	.first_ts = 4195000000000ull + 285482000,
 	.last_ts = 4195000000000ull + 318000000,
@@ -80,7 +81,7 @@ static void test_error_json(void **state)
 		s, "{\"schema\":1,\"type\":\"wb_error\",\"id\":1,\"time\":\"2026-11-24T08:51:12.285482Z\","
 		   "\"ts_ns\":4195285482000,\"errno\":28,\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\","
 		   "\"ino\":12,\"path\":\"/mnt/fx/data\",\"fs_path\":\"/data\",\"path_truncated\":false,"
-		   "\"mapping\":\"0xffff88811ca5bbd0\",\"errseq\":28,\"events\":18,"
+		   "\"mapping\":\"0xffff88811ca5bbd0\",\"errseq\":28,\"event_errseq\":0,\"events\":18,"
 		   "\"first_ts_ns\":4195285482000,\"last_ts_ns\":4195318000000,"
 		   "\"context\":{\"pid\":14,\"tid\":14,\"comm\":\"ksoftirqd/0\",\"cgroup_id\":1}}\n");
 	free(s);
