@@ -48,6 +48,7 @@ APP_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(APP_SRCS))
 
 BPF_OBJ := $(OUTPUT)/wberrwatch.bpf.o
 SKEL := $(OUTPUT)/wberrwatch.skel.h
+LIFETIME_SKEL := $(OUTPUT)/lifetime.skel.h
 BIN := $(OUTPUT)/wberrwatch
 
 # Sanitized objects for the unit tests and the fuzzer.
@@ -66,15 +67,15 @@ all: $(BIN)
 $(OUTPUT) $(OUTPUT)/san $(OUTPUT)/tests $(OUTPUT)/static:
 	$(Q)mkdir -p $@
 
-$(BPF_OBJ): src/wberrwatch.bpf.c | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: src/%.bpf.c | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(@:.o=.d) -c $< -o $@
 
-$(SKEL): $(BPF_OBJ)
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name wberrwatch_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-$(OUTPUT)/loader.o: $(SKEL)
+$(OUTPUT)/loader.o: $(SKEL) $(LIFETIME_SKEL)
 
 # vmlinux/types.list compiled in: the run-time target BTF is built from the
 # same list as the compile-time header (src/corespec.h)

@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define WBW_WIRE_VERSION 1
+#define WBW_WIRE_VERSION 2
 
 /* Limits, in one place. */
 #define WBW_TASK_COMM_LEN 16
@@ -47,6 +47,8 @@ enum wbw_rec_kind {
 	WBW_REC_SET_ERR = 1, /* filemap:filemap_set_wb_err fired */
 	WBW_REC_OBSERVE = 2, /* filemap:file_check_and_advance_wb_err fired */
 	WBW_REC_PATH = 3,    /* dentry names of a mapping's inode */
+	WBW_REC_FILE = 4,    /* an open file on a watched mapping (iterator pass) */
+	WBW_REC_EXIT = 5,    /* a process holding a tracked file is exiting */
 	WBW_REC_KIND_MAX,
 };
 
@@ -123,11 +125,51 @@ struct wbw_path_rec {
 	char slack[WBW_NAME_MAX + 1];
 };
 
+/*
+ * One open file of a task, on a mapping with an error being tracked: what an
+ * iter/task_file pass finds.  The header's pid/tid/comm are the holder's,
+ * not the iterating task's.
+ */
+struct wbw_file_rec {
+	struct wbw_rec_hdr hdr;
+	__u64 mapping;
+	__u64 file;
+	__u64 ino;
+	__u32 dev;
+	__u32 fd;
+	__u32 cursor;       /* f_wb_err: what this file has been told */
+	__u32 mapping_eseq; /* mapping->wb_err */
+	__u32 f_mode;
+	__u32 f_flags;
+};
+
+/*
+ * A process holding tracked files is exiting: one record per tracked file
+ * still in its descriptor table (do_exit runs sched_process_exit before
+ * exit_files), so a file closed earlier is not blamed on the exit.
+ */
+struct wbw_exit_rec {
+	struct wbw_rec_hdr hdr;
+	__u64 file;
+	__u32 fd;
+	__u32 exit_code;
+};
+
 #define WBW_ASSERT_SIZE(type, bytes) \
 	_Static_assert(sizeof(type) == (bytes), #type " layout changed: bump WBW_WIRE_VERSION")
 WBW_ASSERT_SIZE(struct wbw_rec_hdr, 48);
 WBW_ASSERT_SIZE(struct wbw_set_err_rec, 80);
 WBW_ASSERT_SIZE(struct wbw_observe_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_path_rec, 1352);
+WBW_ASSERT_SIZE(struct wbw_file_rec, 96);
+WBW_ASSERT_SIZE(struct wbw_exit_rec, 64);
+
+#define WBW_WATCHED_MAX 16384 /* mappings with a tracked error at once */
+#define WBW_HOLDERS_MAX 16384 /* processes holding tracked files */
+#define WBW_EXIT_FDS_MAX 65536 /* descriptors looked at in an exiting holder */
+
+/* f_mode bits (include/linux/fs.h), stable since 2.6 */
+#define WBW_FMODE_READ 0x1u
+#define WBW_FMODE_WRITE 0x2u
 
 #endif /* WBERRWATCH_WIRE_H */

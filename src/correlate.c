@@ -4,6 +4,35 @@
 #include "correlate.h"
 #include "errseq.h"
 
+#define MAX_HOLDERS 8
+
+struct holder {
+	struct wbw_task task;
+	int32_t fd;
+};
+
+/* An open file that was on the mapping when its error was tracked. */
+struct tracked_file {
+	struct tracked_file *next;
+	uint64_t file;
+	uint32_t f_mode;
+	uint32_t cursor;
+	struct holder holders[MAX_HOLDERS];
+	unsigned nholders;
+	uint64_t last_pass;
+	uint64_t last_seen_ts;
+	bool told;
+	bool done; /* verdict given, or not due */
+};
+
+struct err_state {
+	struct wbw_error e; /* what the sinks see */
+	struct tracked_file *files;
+	bool listed;    /* at least one pass has listed the mapping's files */
+	bool anyone_told;
+	bool concluded; /* UNSEEN/SUPERSEDED given, or told */
+};
+
 /* State per cached inode, keyed by dev:ino. */
 struct inode_state {
 	struct inode_state *hnext;
@@ -13,13 +42,21 @@ struct inode_state {
 	uint64_t mapping;
 	char *fs_path;
 	bool path_truncated;
-	struct wbw_error *cur; /* latest error recorded on this mapping */
+	struct err_state *cur; /* latest error recorded on this mapping */
 };
 
 struct pending {
 	struct pending *next;
 	struct wbw_error *err;
-	struct inode_state *st;
+};
+
+/* A tracked file an exiting process still held, since the last pass. */
+struct exited {
+	struct exited *next;
+	uint64_t file;
+	struct wbw_task task;
+	uint64_t ts_ns;
+	int32_t exit_code;
 };
 
 struct wbw_corr {
@@ -30,7 +67,10 @@ struct wbw_corr {
 	size_t count;
 	struct inode_state *lru_head, *lru_tail; /* head: most recently used */
 	struct pending *pending;
+	struct exited *exited;
 	uint64_t next_error_id;
+	uint64_t pass;
+	bool new_error; /* an error whose files no pass has listed yet */
 	struct wbw_corr_stats stats;
 };
 
@@ -41,6 +81,17 @@ static uint64_t hash_key(uint32_t dev, uint64_t ino)
 	h ^= h >> 31;
 	h *= 0xbf58476d1ce4e5b9ull;
 	return h ^ (h >> 29);
+}
+
+const char *wbw_verdict_name(enum wbw_verdict_kind k)
+{
+	static const char *const names[WBW_V_KIND_MAX] = {
+		[WBW_V_REPORTED] = "reported",
+		[WBW_V_UNREPORTED] = "unreported",
+		[WBW_V_UNSEEN] = "unseen",
+		[WBW_V_SUPERSEDED] = "superseded",
+	};
+	return k < WBW_V_KIND_MAX ? names[k] : "?";
 }
 
 struct wbw_corr *wbw_corr__new(const struct wbw_corr_opts *opts, const struct wbw_corr_sink *sink)
@@ -138,12 +189,126 @@ static void flush_error(struct wbw_corr *c, struct wbw_error *e)
 	emit_error(c, e);
 }
 
-static void retire_error(struct wbw_corr *c, struct inode_state *st)
+static void emit_verdict(struct wbw_corr *c, struct wbw_verdict *v)
 {
-	if (!st->cur)
+	/* an error goes out before any verdict on it */
+	flush_error(c, (struct wbw_error *)v->error);
+	c->stats.verdicts[v->kind]++;
+	if (c->sink.on_verdict)
+		c->sink.on_verdict(c->sink.ctx, v);
+}
+
+static void verdict_error_only(struct wbw_corr *c, struct err_state *es, enum wbw_verdict_kind k,
+			       uint64_t ts, bool final, const struct wbw_error *by)
+{
+	struct wbw_verdict v = { .kind = k, .error = &es->e, .ts_ns = ts, .final = final,
+				 .fd = -1, .superseded_by = by };
+
+	es->concluded = true;
+	emit_verdict(c, &v);
+}
+
+static void fill_file_verdict(struct wbw_verdict *v, const struct tracked_file *f)
+{
+	v->file = f->file;
+	v->f_mode = f->f_mode;
+	v->cursor = f->cursor;
+	v->nholders = f->nholders;
+	if (f->nholders) {
+		v->holder = f->holders[0].task;
+		v->fd = f->holders[0].fd;
+	}
+}
+
+static struct tracked_file *find_file(struct err_state *es, uint64_t file)
+{
+	for (struct tracked_file *f = es->files; f; f = f->next)
+		if (f->file == file)
+			return f;
+	return NULL;
+}
+
+static void free_files(struct err_state *es)
+{
+	while (es->files) {
+		struct tracked_file *f = es->files;
+
+		es->files = f->next;
+		free(f);
+	}
+}
+
+static unsigned live_files(const struct err_state *es)
+{
+	unsigned n = 0;
+
+	for (const struct tracked_file *f = es->files; f; f = f->next)
+		n += !f->done;
+	return n;
+}
+
+/*
+ * A file was told about the error (its fsync, or a pass finding its cursor
+ * at the error).  Once per file and error.
+ */
+static void told(struct wbw_corr *c, struct err_state *es, struct tracked_file *f,
+		 const struct wbw_task *task, int32_t fd, uint64_t file, uint32_t f_mode,
+		 uint32_t cursor, uint64_t ts, enum wbw_told_via via)
+{
+	struct wbw_verdict v = { .kind = WBW_V_REPORTED, .error = &es->e, .ts_ns = ts, .final = true,
+				 .file = file, .f_mode = f_mode, .cursor = cursor, .holder = *task,
+				 .fd = fd, .nholders = 1, .told_via = via };
+
+	if (f) {
+		if (f->told)
+			return;
+		if (!f->done)
+			c->stats.tracked_files--;
+		f->told = true;
+		f->done = true;
+		f->cursor = cursor;
+		v.nholders = f->nholders ? f->nholders : 1;
+	}
+	es->anyone_told = true;
+	es->concluded = true;
+	es->e.observations++;
+	emit_verdict(c, &v);
+}
+
+/*
+ * The error on this mapping is being replaced (a newer error, or the inode
+ * was evicted).  Files still due move on to the newer error when there is
+ * one: their fsync will report that one, errseq keeps only the latest.
+ */
+static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_state *next,
+			 uint64_t ts)
+{
+	struct err_state *es = st->cur;
+
+	if (!es)
 		return;
-	flush_error(c, st->cur);
-	free(st->cur);
+	flush_error(c, &es->e);
+	if (!es->anyone_told && !es->concluded)
+		verdict_error_only(c, es, next ? WBW_V_SUPERSEDED : WBW_V_UNSEEN, ts, true,
+				   next ? &next->e : NULL);
+	if (next) {
+		struct tracked_file **pp = &es->files;
+
+		while (*pp) {
+			struct tracked_file *f = *pp;
+
+			if (!f->done) {
+				*pp = f->next;
+				f->next = next->files;
+				next->files = f;
+			} else {
+				pp = &f->next;
+			}
+		}
+	}
+	c->stats.tracked_files -= live_files(es);
+	free_files(es);
+	free(es);
 	st->cur = NULL;
 }
 
@@ -152,7 +317,7 @@ static void drop_state(struct wbw_corr *c, struct inode_state *st)
 	size_t b = hash_key(st->dev, st->ino) & (c->nbuckets - 1);
 	struct inode_state **pp = &c->buckets[b];
 
-	retire_error(c, st);
+	retire_error(c, st, NULL, st->cur ? st->cur->e.last_ts : 0);
 	while (*pp && *pp != st)
 		pp = &(*pp)->hnext;
 	if (*pp)
@@ -164,7 +329,7 @@ static void drop_state(struct wbw_corr *c, struct inode_state *st)
 }
 
 static struct inode_state *lookup(struct wbw_corr *c, uint32_t dev, uint64_t ino, uint64_t mapping,
-				  bool create)
+				  bool create, uint64_t ts)
 {
 	size_t b = hash_key(dev, ino) & (c->nbuckets - 1);
 	struct inode_state *st;
@@ -175,11 +340,11 @@ static struct inode_state *lookup(struct wbw_corr *c, uint32_t dev, uint64_t ino
 		if (mapping && st->mapping && mapping != st->mapping) {
 			/*
 			 * Same dev:ino, other address_space: the inode was evicted
-			 * and read in again (or the number reused); its old errseq
-			 * state died with it.
+			 * and read in again (or the number reused); its errseq
+			 * state died with it, and an error nobody saw is lost.
 			 */
 			c->stats.inode_reuse++;
-			retire_error(c, st);
+			retire_error(c, st, NULL, ts);
 			free(st->fs_path);
 			st->fs_path = NULL;
 		}
@@ -209,18 +374,20 @@ static struct inode_state *lookup(struct wbw_corr *c, uint32_t dev, uint64_t ino
 	return st;
 }
 
-static struct wbw_error *new_error(struct wbw_corr *c, struct inode_state *st,
+static struct err_state *new_error(struct wbw_corr *c, struct inode_state *st,
 				   const struct wbw_ev *ev)
 {
-	struct wbw_error *e = calloc(1, sizeof(*e));
+	struct err_state *es = calloc(1, sizeof(*es));
 	struct pending *p = calloc(1, sizeof(*p));
+	struct wbw_error *e;
 
-	if (!e || !p) {
-		free(e);
+	if (!es || !p) {
+		free(es);
 		free(p);
 		return NULL;
 	}
-	retire_error(c, st);
+	retire_error(c, st, es, ev->ts_ns);
+	e = &es->e;
 	e->id = ++c->next_error_id;
 	e->dev = st->dev;
 	e->ino = st->ino;
@@ -230,51 +397,53 @@ static struct wbw_error *new_error(struct wbw_corr *c, struct inode_state *st,
 	e->first_ctx = ev->task;
 	e->fs_path = st->fs_path;
 	e->path_truncated = st->path_truncated;
-	st->cur = e;
+	st->cur = es;
 	p->err = e;
-	p->st = st;
 	p->next = c->pending;
 	c->pending = p;
 	c->stats.errors++;
-	return e;
+	c->new_error = true;
+	return es;
 }
 
 /*
  * Which error does this set event belong to?  With the value after the set
- * (tp_btf, or kernels whose event carries it) the answer is exact: the same
- * value is the same error.  From the classic event on current kernels only
- * the previous value is known; a previous value with SEEN set means someone
- * looked since, so this is a new error; otherwise it is the error we already
- * have, whose value we learn from the second event of the burst.
+ * (raw_tp/tp_btf, or kernels whose event carries it) the answer is exact:
+ * the same value is the same error.  From the classic event on current
+ * kernels only the previous value is known; a previous value with SEEN set
+ * means someone looked since, so this is a new error; otherwise it is the
+ * error we already have, whose value we learn from the burst's second event.
  */
 static void push_set(struct wbw_corr *c, const struct wbw_ev *ev)
 {
-	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, true);
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, true, ev->ts_ns);
+	struct err_state *es;
 	struct wbw_error *e;
 
 	if (!st)
 		return;
-	e = st->cur;
+	es = st->cur;
 	if (ev->set.after_known) {
-		if (!e || !wbw_errseq_same_error(e->eseq, ev->set.after) || !e->eseq)
-			e = new_error(c, st, ev);
-		if (!e)
+		if (!es || !es->e.eseq || !wbw_errseq_same_error(es->e.eseq, ev->set.after))
+			es = new_error(c, st, ev);
+		if (!es)
 			return;
-		e->eseq = ev->set.after;
-		e->err = wbw_errseq_errno(ev->set.after);
+		es->e.eseq = ev->set.after;
+		es->e.err = wbw_errseq_errno(ev->set.after);
 	} else {
 		uint32_t prev = ev->set.prev;
 
-		if (!e || wbw_errseq_seen(prev) ||
-		    (e->eseq && prev && !wbw_errseq_same_error(prev, e->eseq)))
-			e = new_error(c, st, ev);
-		if (!e)
+		if (!es || wbw_errseq_seen(prev) ||
+		    (es->e.eseq && prev && !wbw_errseq_same_error(prev, es->e.eseq)))
+			es = new_error(c, st, ev);
+		if (!es)
 			return;
 		if (prev && !wbw_errseq_seen(prev)) {
-			e->eseq = prev;
-			e->err = wbw_errseq_errno(prev);
+			es->e.eseq = prev;
+			es->e.err = wbw_errseq_errno(prev);
 		}
 	}
+	e = &es->e;
 	e->events++;
 	e->last_ts = ev->ts_ns;
 	if (!e->fs_path && st->fs_path) {
@@ -285,7 +454,7 @@ static void push_set(struct wbw_corr *c, const struct wbw_ev *ev)
 
 static void push_observe(struct wbw_corr *c, const struct wbw_ev *ev)
 {
-	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, false);
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, false, ev->ts_ns);
 	struct wbw_observation o = {
 		.ts_ns = ev->ts_ns,
 		.task = ev->task,
@@ -299,19 +468,26 @@ static void push_observe(struct wbw_corr *c, const struct wbw_ev *ev)
 		.f_mode = ev->obs.f_mode,
 		.f_flags = ev->obs.f_flags,
 	};
+	struct err_state *es = NULL;
 
 	if (st) {
 		o.fs_path = st->fs_path;
-		if (st->cur && wbw_errseq_same_error(st->cur->eseq, ev->obs.new_cursor)) {
+		es = st->cur;
+		if (es && es->e.eseq && wbw_errseq_same_error(es->e.eseq, ev->obs.new_cursor) &&
+		    ev->obs.err) {
 			/* the error goes out before anything that observed it */
-			flush_error(c, st->cur);
-			st->cur->observations++;
-			o.error = st->cur;
+			flush_error(c, &es->e);
+			o.error = &es->e;
+		} else {
+			es = NULL;
 		}
 	}
 	c->stats.observations++;
 	if (c->sink.on_observe)
 		c->sink.on_observe(c->sink.ctx, &o);
+	if (es)
+		told(c, es, find_file(es, ev->obs.file), &ev->task, -1, ev->obs.file, ev->obs.f_mode,
+		     ev->obs.new_cursor, ev->ts_ns, WBW_TOLD_CHECK);
 }
 
 static void push_path(struct wbw_corr *c, const struct wbw_ev *ev)
@@ -321,7 +497,7 @@ static void push_path(struct wbw_corr *c, const struct wbw_ev *ev)
 
 	if (ev->path.no_dentry || !ev->path.fs_path[0])
 		return;
-	st = lookup(c, ev->dev, ev->ino, ev->mapping, true);
+	st = lookup(c, ev->dev, ev->ino, ev->mapping, true, ev->ts_ns);
 	if (!st)
 		return;
 	if (st->fs_path && !strcmp(st->fs_path, ev->path.fs_path))
@@ -333,9 +509,75 @@ static void push_path(struct wbw_corr *c, const struct wbw_ev *ev)
 	st->fs_path = path;
 	st->path_truncated = ev->path.truncated || !ev->path.complete;
 	if (st->cur) {
-		st->cur->fs_path = path;
-		st->cur->path_truncated = st->path_truncated;
+		st->cur->e.fs_path = path;
+		st->cur->e.path_truncated = st->path_truncated;
 	}
+}
+
+/* One open file on a watched mapping, from an iterator pass. */
+static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
+{
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, false, ev->ts_ns);
+	struct err_state *es = st ? st->cur : NULL;
+	struct tracked_file *f;
+	bool at_error;
+
+	if (!es || !es->e.eseq)
+		return;
+	at_error = wbw_errseq_same_error(ev->file.cursor, es->e.eseq);
+	f = find_file(es, ev->file.file);
+	if (!f) {
+		bool writer = ev->file.f_mode & WBW_FMODE_WRITE;
+
+		/*
+		 * Due: open for writing (or --all-files) with a cursor behind
+		 * the error, so that its fsync would report it.  Files already
+		 * at the error were told (their check fired) or opened after
+		 * someone saw it (errseq_sample gives them the seen value).
+		 */
+		if (at_error || (!writer && !c->opts.all_files))
+			return;
+		f = calloc(1, sizeof(*f));
+		if (!f)
+			return;
+		f->file = ev->file.file;
+		f->f_mode = ev->file.f_mode;
+		f->next = es->files;
+		es->files = f;
+		c->stats.tracked_files++;
+	}
+	if (f->done)
+		return;
+	if (f->last_pass != c->pass) {
+		f->nholders = 0;
+		f->last_pass = c->pass;
+	}
+	if (f->nholders < MAX_HOLDERS) {
+		f->holders[f->nholders].task = ev->task;
+		f->holders[f->nholders].fd = (int32_t)ev->file.fd;
+		f->nholders++;
+	}
+	f->cursor = ev->file.cursor;
+	f->last_seen_ts = ev->ts_ns;
+	if (at_error) {
+		/* told without us seeing the check (e.g. its record was lost) */
+		told(c, es, f, &ev->task, (int32_t)ev->file.fd, f->file, f->f_mode, f->cursor,
+		     ev->ts_ns, WBW_TOLD_CURSOR);
+	}
+}
+
+static void push_exit(struct wbw_corr *c, const struct wbw_ev *ev)
+{
+	struct exited *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return;
+	x->file = ev->exit.file;
+	x->task = ev->task;
+	x->ts_ns = ev->ts_ns;
+	x->exit_code = ev->exit.exit_code;
+	x->next = c->exited;
+	c->exited = x;
 }
 
 void wbw_corr__push(struct wbw_corr *c, const struct wbw_ev *ev)
@@ -353,7 +595,126 @@ void wbw_corr__push(struct wbw_corr *c, const struct wbw_ev *ev)
 		c->stats.path_events++;
 		push_path(c, ev);
 		break;
+	case WBW_EV_FILE:
+		push_file(c, ev);
+		break;
+	case WBW_EV_EXIT:
+		push_exit(c, ev);
+		break;
 	}
+}
+
+void wbw_corr__snapshot_begin(struct wbw_corr *c)
+{
+	c->pass++;
+}
+
+static const struct exited *exit_of(const struct wbw_corr *c, uint64_t file)
+{
+	for (const struct exited *x = c->exited; x; x = x->next)
+		if (x->file == file)
+			return x;
+	return NULL;
+}
+
+/* Files a pass no longer found have been released. */
+static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now_ns)
+{
+	for (struct tracked_file *f = es->files; f; f = f->next) {
+		struct wbw_verdict v = { .kind = WBW_V_UNREPORTED, .error = &es->e, .final = true,
+					 .fd = -1 };
+		const struct exited *x;
+
+		if (f->done || f->last_pass == c->pass)
+			continue;
+		f->done = true;
+		c->stats.tracked_files--;
+		if (f->told)
+			continue;
+		fill_file_verdict(&v, f);
+		/*
+		 * An exiting holder reports the tracked files still in its table;
+		 * a file not among them was closed (close, dup2 over it, exec
+		 * with O_CLOEXEC) by the process that last held it.
+		 */
+		x = exit_of(c, f->file);
+		if (x) {
+			v.released = WBW_RELEASE_EXIT;
+			v.releaser = x->task;
+			v.released_ts = x->ts_ns;
+			v.exit_code = x->exit_code;
+		} else {
+			v.released = WBW_RELEASE_CLOSE;
+			v.releaser = v.holder;
+			v.released_ts = now_ns;
+		}
+		v.ts_ns = now_ns;
+		emit_verdict(c, &v);
+	}
+}
+
+void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
+{
+	c->stats.passes++;
+	for (struct inode_state *st = c->lru_head; st; st = st->lru_next) {
+		if (!st->cur)
+			continue;
+		st->cur->listed = true;
+		conclude_pass(c, st->cur, now_ns);
+	}
+	c->new_error = false;
+	while (c->exited) {
+		struct exited *x = c->exited;
+
+		c->exited = x->next;
+		free(x);
+	}
+}
+
+bool wbw_corr__has_new_error(const struct wbw_corr *c)
+{
+	return c->new_error;
+}
+
+bool wbw_corr__needs_pass(const struct wbw_corr *c)
+{
+	return c->new_error || c->stats.tracked_files > 0;
+}
+
+size_t wbw_corr__watched(const struct wbw_corr *c, uint64_t *out, size_t max)
+{
+	size_t n = 0;
+
+	for (const struct inode_state *st = c->lru_head; st && n < max; st = st->lru_next) {
+		if (!st->cur || !st->mapping)
+			continue;
+		if (!st->cur->listed || live_files(st->cur))
+			out[n++] = st->mapping;
+	}
+	return n;
+}
+
+size_t wbw_corr__holders(const struct wbw_corr *c, uint32_t *out, size_t max)
+{
+	size_t n = 0;
+
+	for (const struct inode_state *st = c->lru_head; st; st = st->lru_next) {
+		if (!st->cur)
+			continue;
+		for (const struct tracked_file *f = st->cur->files; f; f = f->next) {
+			if (f->done)
+				continue;
+			for (unsigned i = 0; i < f->nholders && n < max; i++) {
+				size_t j;
+
+				for (j = 0; j < n && out[j] != f->holders[i].task.pid; j++)
+					;
+				if (j == n)
+					out[n++] = f->holders[i].task.pid;
+			}
+		}
+	}
+	return n;
 }
 
 static void emit_settled(struct wbw_corr *c, uint64_t now_ns, bool all)
@@ -390,9 +751,27 @@ void wbw_corr__tick(struct wbw_corr *c, uint64_t now_ns)
 	emit_settled(c, now_ns, false);
 }
 
+static int by_id(const void *a, const void *b)
+{
+	const struct err_state *x = *(struct err_state *const *)a, *y = *(struct err_state *const *)b;
+
+	return (x->e.id > y->e.id) - (x->e.id < y->e.id);
+}
+
 void wbw_corr__flush(struct wbw_corr *c)
 {
+	struct err_state **open = calloc(c->count ? c->count : 1, sizeof(*open));
+	size_t n = 0;
+
 	emit_settled(c, 0, true);
+	for (struct inode_state *st = c->lru_head; st; st = st->lru_next)
+		if (st->cur && !st->cur->anyone_told && !st->cur->concluded && open)
+			open[n++] = st->cur;
+	/* oldest first, like the errors themselves */
+	qsort(open, n, sizeof(*open), by_id);
+	for (size_t i = 0; i < n; i++)
+		verdict_error_only(c, open[i], WBW_V_UNSEEN, open[i]->e.last_ts, false, NULL);
+	free(open);
 }
 
 void wbw_corr__stats(const struct wbw_corr *c, struct wbw_corr_stats *st)
@@ -411,11 +790,20 @@ void wbw_corr__free(struct wbw_corr *c)
 		c->pending = p->next;
 		free(p);
 	}
+	while (c->exited) {
+		struct exited *x = c->exited;
+
+		c->exited = x->next;
+		free(x);
+	}
 	while (c->lru_head) {
 		struct inode_state *st = c->lru_head;
 
 		lru_unlink(c, st);
-		free(st->cur);
+		if (st->cur) {
+			free_files(st->cur);
+			free(st->cur);
+		}
 		free(st->fs_path);
 		free(st);
 	}

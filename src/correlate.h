@@ -9,6 +9,14 @@
  * folds them into one wbw_error per (inode, errseq value) with a count, and
  * hands it to the sink once the burst has been quiet for `settle_ns`, or
  * earlier when a file observes it or a newer error replaces it.
+ *
+ * Verdicts: which open files were told about an error and which were not.
+ * When an error hits, the caller lists the open files on its mapping
+ * (wbw_corr__snapshot_begin, FILE events, wbw_corr__snapshot_end) and keeps
+ * doing so while wbw_corr__needs_pass() says files are tracked.  A file open
+ * for writing whose cursor is behind the error is due to be told; if it
+ * disappears from every descriptor table before its cursor reaches the
+ * error, it was released unreported.
  */
 #ifndef WBW_CORRELATE_H
 #define WBW_CORRELATE_H
@@ -53,15 +61,63 @@ struct wbw_observation {
 	const char *fs_path;
 };
 
+enum wbw_verdict_kind {
+	WBW_V_REPORTED = 0, /* a file was told about the error */
+	WBW_V_UNREPORTED,   /* a file due to be told was released without it */
+	WBW_V_UNSEEN,       /* no file was ever told */
+	WBW_V_SUPERSEDED,   /* replaced by a newer error before anyone saw it */
+	WBW_V_KIND_MAX,
+};
+
+enum wbw_release {
+	WBW_RELEASE_NONE = 0,
+	WBW_RELEASE_CLOSE, /* gone from its holder's descriptor table */
+	WBW_RELEASE_EXIT,  /* its holder exited */
+};
+
+/* How a REPORTED file was seen to be told. */
+enum wbw_told_via {
+	WBW_TOLD_CHECK = 0, /* file_check_and_advance_wb_err fired (fsync & co) */
+	WBW_TOLD_CURSOR,    /* an iterator pass found its cursor at the error */
+};
+
+struct wbw_verdict {
+	enum wbw_verdict_kind kind;
+	const struct wbw_error *error;
+	uint64_t ts_ns; /* when it was decided */
+	/*
+	 * UNSEEN is final once the inode left memory or the error was replaced;
+	 * at the end of a watch a still-cached inode can yet be opened and told.
+	 */
+	bool final;
+	/* REPORTED / UNREPORTED: the file */
+	uint64_t file;
+	uint32_t f_mode;
+	uint32_t cursor;         /* the file's cursor when last seen */
+	struct wbw_task holder;  /* told (REPORTED) or held it (UNREPORTED) */
+	int32_t fd;              /* -1 if not known */
+	unsigned nholders;       /* processes that shared it (fork, SCM_RIGHTS) */
+	enum wbw_told_via told_via;
+	/* UNREPORTED */
+	enum wbw_release released;
+	struct wbw_task releaser;
+	uint64_t released_ts;
+	int32_t exit_code;
+	/* SUPERSEDED */
+	const struct wbw_error *superseded_by;
+};
+
 struct wbw_corr_sink {
 	void (*on_error)(void *ctx, const struct wbw_error *err);
 	void (*on_observe)(void *ctx, const struct wbw_observation *obs);
+	void (*on_verdict)(void *ctx, const struct wbw_verdict *v);
 	void *ctx;
 };
 
 struct wbw_corr_opts {
 	uint64_t settle_ns;  /* report an error once its burst was quiet this long */
 	size_t max_inodes;   /* inodes with state; the least recently used is dropped */
+	bool all_files;      /* track read-only files too */
 };
 
 #define WBW_CORR_DEFAULT_SETTLE_NS (200ull * 1000 * 1000)
@@ -76,6 +132,9 @@ struct wbw_corr_stats {
 	uint64_t inodes;          /* inodes with state now */
 	uint64_t inodes_dropped;  /* state dropped to stay under max_inodes */
 	uint64_t inode_reuse;     /* same dev:ino seen with a new mapping */
+	uint64_t verdicts[WBW_V_KIND_MAX];
+	uint64_t tracked_files;   /* files being tracked now */
+	uint64_t passes;          /* iterator passes consumed */
 };
 
 struct wbw_corr;
@@ -84,8 +143,24 @@ struct wbw_corr *wbw_corr__new(const struct wbw_corr_opts *opts, const struct wb
 void wbw_corr__push(struct wbw_corr *c, const struct wbw_ev *ev);
 /* report errors whose burst has been quiet since now_ns - settle_ns */
 void wbw_corr__tick(struct wbw_corr *c, uint64_t now_ns);
-/* report everything still pending (end of a watch) */
+/*
+ * End of a watch: report pending errors, and give every error no file was
+ * told about its UNSEEN verdict (not final: the inode may still be cached).
+ */
 void wbw_corr__flush(struct wbw_corr *c);
+
+/* Iterator passes over open files: begin, FILE events, end. */
+void wbw_corr__snapshot_begin(struct wbw_corr *c);
+void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns);
+/* Is a pass due: a new error not yet listed, or files still tracked? */
+bool wbw_corr__needs_pass(const struct wbw_corr *c);
+bool wbw_corr__has_new_error(const struct wbw_corr *c);
+/* Mappings a pass must list (errors not settled for files); returns count. */
+size_t wbw_corr__watched(const struct wbw_corr *c, uint64_t *out, size_t max);
+/* Processes holding tracked files (for exit attribution); returns count. */
+size_t wbw_corr__holders(const struct wbw_corr *c, uint32_t *out, size_t max);
+
+const char *wbw_verdict_name(enum wbw_verdict_kind k);
 void wbw_corr__stats(const struct wbw_corr *c, struct wbw_corr_stats *st);
 void wbw_corr__free(struct wbw_corr *c);
 

@@ -69,6 +69,19 @@ static void decode_observe(const struct wbw_observe_rec *r, struct wbw_ev *ev)
 	ev->obs.err = r->cursor_new != r->cursor_old ? wbw_errseq_errno(r->cursor_new) : 0;
 }
 
+static void decode_file(const struct wbw_file_rec *r, struct wbw_ev *ev)
+{
+	ev->mapping = (r->hdr.flags & WBW_F_MAPPING_VALID) ? r->mapping : 0;
+	ev->ino = r->ino;
+	ev->dev = r->dev;
+	ev->file.file = r->file;
+	ev->file.fd = r->fd;
+	ev->file.cursor = r->cursor;
+	ev->file.mapping_eseq = r->mapping_eseq;
+	ev->file.f_mode = r->f_mode;
+	ev->file.f_flags = r->f_flags;
+}
+
 static int decode_path(const struct wbw_path_rec *r, struct wbw_ev *ev)
 {
 	const char *comp[WBW_PATH_DEPTH];
@@ -131,6 +144,8 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 	case WBW_REC_SET_ERR: want = sizeof(struct wbw_set_err_rec); break;
 	case WBW_REC_OBSERVE: want = sizeof(struct wbw_observe_rec); break;
 	case WBW_REC_PATH: want = sizeof(struct wbw_path_rec); break;
+	case WBW_REC_FILE: want = sizeof(struct wbw_file_rec); break;
+	case WBW_REC_EXIT: want = sizeof(struct wbw_exit_rec); break;
 	default: return WBW_DECODE_BAD_KIND;
 	}
 	if (h.size != want)
@@ -151,6 +166,20 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 		struct wbw_observe_rec r;
 		memcpy(&r, data, sizeof(r));
 		decode_observe(&r, ev);
+		return WBW_DECODE_OK;
+	}
+	case WBW_REC_FILE: {
+		struct wbw_file_rec r;
+		memcpy(&r, data, sizeof(r));
+		decode_file(&r, ev);
+		return WBW_DECODE_OK;
+	}
+	case WBW_REC_EXIT: {
+		struct wbw_exit_rec r;
+		memcpy(&r, data, sizeof(r));
+		ev->exit.file = r.file;
+		ev->exit.fd = r.fd;
+		ev->exit.exit_code = (int32_t)r.exit_code;
 		return WBW_DECODE_OK;
 	}
 	default: {

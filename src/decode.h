@@ -17,6 +17,8 @@ enum wbw_ev_kind {
 	WBW_EV_SET_ERR = WBW_REC_SET_ERR,
 	WBW_EV_OBSERVE = WBW_REC_OBSERVE,
 	WBW_EV_PATH = WBW_REC_PATH,
+	WBW_EV_FILE = WBW_REC_FILE,
+	WBW_EV_EXIT = WBW_REC_EXIT,
 };
 
 /*
@@ -71,6 +73,20 @@ struct wbw_ev {
 			uint32_t f_mode;
 			uint32_t f_flags;
 		} obs;
+		struct {
+			/* task = the process holding the file */
+			uint64_t file;
+			uint32_t fd;
+			uint32_t cursor;
+			uint32_t mapping_eseq;
+			uint32_t f_mode;
+			uint32_t f_flags;
+		} file;
+		struct {
+			uint64_t file; /* a tracked file the exit releases */
+			uint32_t fd;
+			int32_t exit_code;
+		} exit;
 		struct {
 			/* "/dir/file", relative to the root of the filesystem */
 			char fs_path[WBW_FS_PATH_MAX];

@@ -15,6 +15,7 @@
 #include "kbtf.h"
 #include "loader.h"
 #include "minbtf.h"
+#include "lifetime.skel.h"
 #include "wberrwatch.skel.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -40,6 +41,9 @@ struct wbw_loader {
 	struct wberrwatch_bpf *skel;
 	struct ring_buffer *rb;
 	enum prog_kind kind;
+	struct lifetime_bpf *life;
+	struct bpf_link *iter_link;
+	struct bpf_link *exit_link;
 	wbw_record_fn on_record;
 	void *ctx;
 };
@@ -301,6 +305,104 @@ void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX
 {
 	for (int k = 0; k < WBW_REC_KIND_MAX; k++)
 		lost[k] = __atomic_load_n(&l->skel->bss->dropped[k], __ATOMIC_RELAXED);
+	if (l->life)
+		lost[WBW_REC_EXIT] += __atomic_load_n(&l->life->bss->dropped_exit, __ATOMIC_RELAXED);
+}
+
+static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
+{
+	struct lifetime_bpf *life = lifetime_bpf__open();
+	int err;
+
+	if (!life)
+		return diag(d, WBW_EXIT_FAILURE, "cannot open the lifetime BPF object: %s",
+			    strerror(errno));
+	/* one ring buffer for both objects: exits arrive in order with the rest */
+	err = bpf_map__reuse_fd(life->maps.events, bpf_map__fd(l->skel->maps.events));
+	if (!err)
+		err = lifetime_bpf__load(life);
+	if (err) {
+		lifetime_bpf__destroy(life);
+		return diag(d, WBW_EXIT_FAILURE,
+			    "cannot load the file-lifetime programs (iter/task_file): %s; verdicts "
+			    "about unreported files are not available (run with -v)",
+			    strerror(-err));
+	}
+	l->iter_link = bpf_program__attach_iter(life->progs.tracked_files, NULL);
+	if (!l->iter_link) {
+		err = -errno;
+		lifetime_bpf__destroy(life);
+		return diag(d, WBW_EXIT_FAILURE, "cannot attach the iter/task_file program: %s",
+			    strerror(-err));
+	}
+	l->life = life;
+	return 0;
+}
+
+/* Make a BPF hash hold exactly `keys` (values: 1 or the given u32s). */
+static void sync_set(int fd, const void *keys, size_t n, size_t key_size)
+{
+	unsigned char key[8];
+	__u32 one = 1;
+
+	/* empty it first: the sets are small and rebuilt each pass */
+	while (bpf_map_get_next_key(fd, NULL, key) == 0)
+		bpf_map_delete_elem(fd, key);
+	for (size_t i = 0; i < n; i++)
+		bpf_map_update_elem(fd, (const char *)keys + i * key_size, &one, BPF_ANY);
+}
+
+int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, size_t n,
+			      const uint32_t *holders, size_t nholders,
+			      struct wbw_loader_diag *d)
+{
+	unsigned char buf[64 * sizeof(struct wbw_file_rec)];
+	size_t have = 0;
+	int fd, err = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (!l->life && (err = load_lifetime(l, d)))
+		return err;
+	sync_set(bpf_map__fd(l->life->maps.watched), mappings, n, sizeof(*mappings));
+	sync_set(bpf_map__fd(l->life->maps.holders), holders, nholders, sizeof(*holders));
+	if (n && !l->exit_link) {
+		l->exit_link = bpf_program__attach(l->life->progs.holder_exit);
+		if (!l->exit_link)
+			return diag(d, WBW_EXIT_FAILURE, "cannot attach sched_process_exit: %s",
+				    strerror(errno));
+	} else if (!n && l->exit_link) {
+		bpf_link__destroy(l->exit_link);
+		l->exit_link = NULL;
+	}
+	if (!n)
+		return 0;
+
+	fd = bpf_iter_create(bpf_link__fd(l->iter_link));
+	if (fd < 0)
+		return diag(d, WBW_EXIT_FAILURE, "cannot start an iterator pass: %s", strerror(errno));
+	for (;;) {
+		ssize_t got = read(fd, buf + have, sizeof(buf) - have);
+		size_t off = 0;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = diag(d, WBW_EXIT_FAILURE, "iterator pass failed: %s", strerror(errno));
+			break;
+		}
+		if (got == 0)
+			break;
+		have += (size_t)got;
+		/* records are fixed-size; a read may end inside one */
+		while (have - off >= sizeof(struct wbw_file_rec)) {
+			l->on_record(l->ctx, buf + off, sizeof(struct wbw_file_rec));
+			off += sizeof(struct wbw_file_rec);
+		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
+	}
+	close(fd);
+	return err;
 }
 
 const char *wbw_loader__tp_mode(const struct wbw_loader *l)
@@ -313,6 +415,9 @@ void wbw_loader__free(struct wbw_loader *l)
 	if (!l)
 		return;
 	ring_buffer__free(l->rb);
+	bpf_link__destroy(l->exit_link);
+	bpf_link__destroy(l->iter_link);
+	lifetime_bpf__destroy(l->life);
 	wberrwatch_bpf__destroy(l->skel);
 	free(l);
 }

@@ -38,8 +38,20 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 int wbw_loader__poll(struct wbw_loader *l, int timeout_ms);
 /* Records the kernel could not queue because the ring buffer was full. */
 void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX]);
-/* "tp_btf" or "tracepoint": which programs are attached */
+/* "raw_tp", "tp_btf" or "tracepoint": which programs are attached */
 const char *wbw_loader__tp_mode(const struct wbw_loader *l);
+
+/*
+ * One pass over the open files of every process (iter/task_file), listing
+ * those on `mappings` as WBW_REC_FILE records to on_record.  The first call
+ * loads the lifetime programs (they need the kernel's full BTF, so they are
+ * not loaded until an error makes them useful).  While mappings are
+ * watched, sched_process_exit reports the exits of `holders`; with no
+ * mappings it is detached again.  Returns 0 or an exit status with d set.
+ */
+int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, size_t n,
+			      const uint32_t *holders, size_t nholders,
+			      struct wbw_loader_diag *d);
 void wbw_loader__free(struct wbw_loader *l);
 
 #endif

@@ -156,6 +156,7 @@ static void print_start_json(struct wbw_output *o, const struct wbw_start_info *
 	wbw_json_str(&j, "version", info->version);
 	wbw_json_str(&j, "kernel", info->kernel);
 	wbw_json_str(&j, "tp_mode", info->tp_mode);
+	wbw_json_str(&j, "lifetime", info->lifetime);
 	if (info->filter_dev) {
 		snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(info->filter_dev),
 			 wbw_dev_minor(info->filter_dev));
@@ -304,10 +305,115 @@ void wbw_output__observe(struct wbw_output *o, const struct wbw_observation *obs
 		print_observe_plain(o, obs);
 }
 
+static const char *release_name(enum wbw_release r)
+{
+	switch (r) {
+	case WBW_RELEASE_CLOSE: return "close";
+	case WBW_RELEASE_EXIT: return "exit";
+	default: return NULL;
+	}
+}
+
+static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v)
+{
+	const struct wbw_error *e = v->error;
+	struct wbw_json j = { 0 };
+	bool per_file = v->kind == WBW_V_REPORTED || v->kind == WBW_V_UNREPORTED;
+
+	json_head(&j, "verdict");
+	wbw_json_str(&j, "verdict", wbw_verdict_name(v->kind));
+	wbw_json_u64(&j, "error_id", e->id);
+	json_time(o, &j, v->ts_ns);
+	json_errno(&j, e->err);
+	json_dev(&j, e->dev, e->ino);
+	json_paths(o, &j, e->dev, e->fs_path, e->path_truncated, v->ts_ns);
+	wbw_json_bool(&j, "final", v->final);
+	if (per_file) {
+		json_addr(&j, "file", v->file);
+		wbw_json_u64(&j, "f_mode", v->f_mode);
+		wbw_json_u64(&j, "cursor", v->cursor);
+		wbw_json_begin(&j, "holder");
+		wbw_json_u64(&j, "pid", v->holder.pid);
+		wbw_json_str(&j, "comm", v->holder.comm);
+		if (v->fd >= 0)
+			wbw_json_i64(&j, "fd", v->fd);
+		else
+			wbw_json_null(&j, "fd");
+		wbw_json_u64(&j, "processes", v->nholders);
+		wbw_json_end(&j);
+	}
+	if (v->kind == WBW_V_REPORTED)
+		wbw_json_str(&j, "told_via", v->told_via == WBW_TOLD_CHECK ? "check" : "cursor");
+	if (v->kind == WBW_V_UNREPORTED) {
+		wbw_json_begin(&j, "released_by");
+		wbw_json_str(&j, "how", release_name(v->released));
+		wbw_json_u64(&j, "pid", v->releaser.pid);
+		wbw_json_str(&j, "comm", v->releaser.comm);
+		if (v->released == WBW_RELEASE_EXIT)
+			wbw_json_i64(&j, "exit_code", v->exit_code);
+		wbw_json_end(&j);
+	}
+	if (v->kind == WBW_V_SUPERSEDED)
+		wbw_json_u64(&j, "superseded_by", v->superseded_by ? v->superseded_by->id : 0);
+	wbw_json_end(&j);
+	emit_line(o, wbw_json_text(&j));
+	wbw_json_free(&j);
+}
+
+static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *v)
+{
+	const struct wbw_error *e = v->error;
+	char line[PATH_OUT_MAX + 512], tbuf[32], ebuf[16], pbuf[PATH_OUT_MAX], dev[24], what[256];
+
+	clock_time(o, v->ts_ns, tbuf, sizeof(tbuf));
+	snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(e->dev), wbw_dev_minor(e->dev));
+	switch (v->kind) {
+	case WBW_V_REPORTED:
+		snprintf(what, sizeof(what), "REPORTED to %s[%u]", v->holder.comm, v->holder.pid);
+		break;
+	case WBW_V_UNREPORTED:
+		snprintf(what, sizeof(what), "UNREPORTED: held by %s[%u]%s%.0d, released by %s of %s[%u]",
+			 v->holder.comm, v->holder.pid, v->fd >= 0 ? " fd " : "", v->fd >= 0 ? v->fd : 0,
+			 release_name(v->released), v->releaser.comm, v->releaser.pid);
+		break;
+	case WBW_V_UNSEEN:
+		snprintf(what, sizeof(what), "UNSEEN: no file was told%s",
+			 v->final ? "" : " (pending: the inode is still cached)");
+		break;
+	case WBW_V_SUPERSEDED:
+		snprintf(what, sizeof(what), "SUPERSEDED by error %llu before anyone saw it",
+			 (unsigned long long)(v->superseded_by ? v->superseded_by->id : 0));
+		break;
+	default:
+		snprintf(what, sizeof(what), "?");
+	}
+	snprintf(line, sizeof(line), "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  %s (error %" PRIu64 ")",
+		 tbuf, "verdict", e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev, e->ino,
+		 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, v->ts_ns, pbuf,
+				     sizeof(pbuf)),
+		 what, e->id);
+	print_header_plain(o);
+	emit_line(o, line);
+}
+
+void wbw_output__verdict(struct wbw_output *o, const struct wbw_verdict *v)
+{
+	int err = v->error->err;
+
+	if (v->kind < WBW_V_KIND_MAX && err >= 0 && err < WBW_ERRNO_SLOTS)
+		o->verdicts[v->kind][err]++;
+	if (o->json)
+		print_verdict_json(o, v);
+	else
+		print_verdict_plain(o, v);
+}
+
 static const char *const lost_keys[WBW_REC_KIND_MAX] = {
 	[WBW_REC_SET_ERR] = "set_err",
 	[WBW_REC_OBSERVE] = "observe",
 	[WBW_REC_PATH] = "path",
+	[WBW_REC_FILE] = "file",
+	[WBW_REC_EXIT] = "exit",
 };
 
 static void print_summary_json(struct wbw_output *o, const struct wbw_summary *s)
@@ -326,6 +432,18 @@ static void print_summary_json(struct wbw_output *o, const struct wbw_summary *s
 	wbw_json_end(&j);
 	wbw_json_u64(&j, "decode_errors", s->decode_errors);
 	wbw_json_u64(&j, "inodes_dropped", s->corr.inodes_dropped);
+	wbw_json_begin(&j, "verdicts");
+	for (int k = 0; k < WBW_V_KIND_MAX; k++) {
+		char ebuf[16];
+
+		wbw_json_begin(&j, wbw_verdict_name(k));
+		for (int e = 0; e < WBW_ERRNO_SLOTS; e++)
+			if (o->verdicts[k][e])
+				wbw_json_u64(&j, e ? wbw_errno_name(e, ebuf, sizeof(ebuf)) : "unknown",
+					     o->verdicts[k][e]);
+		wbw_json_end(&j);
+	}
+	wbw_json_end(&j);
 	wbw_json_bool(&j, "complete", s->lost_total == 0 && s->decode_errors == 0 &&
 					   s->corr.inodes_dropped == 0);
 	wbw_json_end(&j);
@@ -342,6 +460,21 @@ void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_sum
 		" observation%s in %.1fs\n",
 		s->corr.errors, s->corr.errors == 1 ? "" : "s", s->corr.set_events,
 		s->corr.observations, s->corr.observations == 1 ? "" : "s", s->duration_s);
+	for (int k = 0; k < WBW_V_KIND_MAX; k++) {
+		char ebuf[16];
+		uint64_t total = 0;
+
+		for (int e = 0; e < WBW_ERRNO_SLOTS; e++)
+			total += o->verdicts[k][e];
+		if (!total)
+			continue;
+		fprintf(human, "wberrwatch:   %-10s %" PRIu64 ":", wbw_verdict_name(k), total);
+		for (int e = 0; e < WBW_ERRNO_SLOTS; e++)
+			if (o->verdicts[k][e])
+				fprintf(human, " %s %u", e ? wbw_errno_name(e, ebuf, sizeof(ebuf)) : "unknown",
+					o->verdicts[k][e]);
+		fputc('\n', human);
+	}
 	if (s->lost_total || s->decode_errors || s->corr.inodes_dropped)
 		fprintf(human,
 			"wberrwatch: WARNING: incomplete: %" PRIu64 " records lost (ring buffer full: "

@@ -18,11 +18,15 @@
 struct wbw_start_info {
 	const char *version;
 	const char *kernel;
-	const char *tp_mode; /* "tp_btf" or "tracepoint" */
+	const char *tp_mode; /* "raw_tp", "tp_btf" or "tracepoint" */
+	const char *lifetime; /* how file lifetime is followed, e.g. "iter" */
 	uint32_t filter_dev;
 	uint64_t settle_ms;
 	uint64_t ringbuf_bytes;
 };
+
+/* verdicts per kind and errno, counted as they are printed */
+#define WBW_ERRNO_SLOTS 4096
 
 struct wbw_summary {
 	struct wbw_corr_stats corr;
@@ -39,6 +43,7 @@ struct wbw_output {
 	struct wbw_mounts *mounts;
 	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
 	bool header_done;
+	uint32_t verdicts[WBW_V_KIND_MAX][WBW_ERRNO_SLOTS];
 };
 
 void wbw_output__init(struct wbw_output *o, FILE *out, bool json, struct wbw_mounts *mounts,
@@ -46,6 +51,7 @@ void wbw_output__init(struct wbw_output *o, FILE *out, bool json, struct wbw_mou
 void wbw_output__start(struct wbw_output *o, const struct wbw_start_info *info);
 void wbw_output__error(struct wbw_output *o, const struct wbw_error *e);
 void wbw_output__observe(struct wbw_output *o, const struct wbw_observation *obs);
+void wbw_output__verdict(struct wbw_output *o, const struct wbw_verdict *v);
 /* the human summary always goes to `human` (stderr); JSON mode adds a record */
 void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_summary *s);
 /*

@@ -31,11 +31,19 @@ static void on_stop_signal(int sig)
 	exiting = 1;
 }
 
+/* While files are tracked, how often their descriptor tables are re-read. */
+#define PASS_INTERVAL_NS (100ull * 1000 * 1000)
+
 struct app {
 	struct wbw_decode_opts dec;
 	struct wbw_corr *corr;
 	struct wbw_output out;
 	uint64_t decode_errors;
+	struct wbw_loader *loader;
+	uint64_t last_pass_ns;
+	bool lifetime_failed;
+	uint64_t watched[WBW_WATCHED_MAX];
+	uint32_t holders[WBW_HOLDERS_MAX];
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -69,6 +77,41 @@ static void sink_observe(void *ctx, const struct wbw_observation *o)
 	wbw_output__observe(ctx, o);
 }
 
+static void sink_verdict(void *ctx, const struct wbw_verdict *v)
+{
+	wbw_output__verdict(ctx, v);
+}
+
+/*
+ * List the open files on mappings with a tracked error: at once when a new
+ * error hit (its files must be found before they are closed), then every
+ * PASS_INTERVAL_NS while files are tracked.
+ */
+static void lifetime_pass(struct app *app, uint64_t now)
+{
+	struct wbw_loader_diag diag;
+	size_t n, nh;
+
+	if (app->lifetime_failed || !wbw_corr__needs_pass(app->corr))
+		return;
+	if (!wbw_corr__has_new_error(app->corr) && now - app->last_pass_ns < PASS_INTERVAL_NS)
+		return;
+	app->last_pass_ns = now;
+	n = wbw_corr__watched(app->corr, app->watched, WBW_WATCHED_MAX);
+	nh = wbw_corr__holders(app->corr, app->holders, WBW_HOLDERS_MAX);
+	wbw_corr__snapshot_begin(app->corr);
+	if (wbw_loader__lifetime_pass(app->loader, app->watched, n, app->holders, nh, &diag)) {
+		/* errors and observations still work; say once what is missing */
+		fprintf(stderr, "wberrwatch: %s\n", diag.msg);
+		app->lifetime_failed = true;
+		return;
+	}
+	/* exits queued while the pass ran belong to this pass */
+	while (wbw_loader__poll(app->loader, 0) > 0)
+		;
+	wbw_corr__snapshot_end(app->corr, now_ns(CLOCK_MONOTONIC));
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
@@ -90,7 +133,7 @@ int main(int argc, char **argv)
 	struct wbw_summary summary = { 0 };
 	struct wbw_start_info start;
 	struct wbw_cli cli;
-	struct app app = { 0 };
+	static struct app app; /* large: watched and holder lists */
 	struct utsname uts;
 	uint64_t t0, deadline = 0;
 	char err[512];
@@ -119,6 +162,7 @@ int main(int argc, char **argv)
 	app.corr = wbw_corr__new(&(struct wbw_corr_opts){ .settle_ns = cli.settle_ms * 1000000ull },
 				 &(struct wbw_corr_sink){ .on_error = sink_error,
 							  .on_observe = sink_observe,
+							  .on_verdict = sink_verdict,
 							  .ctx = &app.out });
 	if (!app.corr) {
 		wbw_output__fatal(&app.out, WBW_EXIT_FAILURE, "out of memory");
@@ -132,6 +176,7 @@ int main(int argc, char **argv)
 							     .on_record = on_record,
 							     .ctx = &app },
 				 &diag);
+	app.loader = loader;
 	if (!loader) {
 		wbw_output__fatal(&app.out, diag.exit_status, diag.msg);
 		wbw_corr__free(app.corr);
@@ -144,6 +189,7 @@ int main(int argc, char **argv)
 		.version = WBW_VERSION,
 		.kernel = uts.release,
 		.tp_mode = wbw_loader__tp_mode(loader),
+		.lifetime = "iter",
 		.filter_dev = cli.filter_dev,
 		.settle_ms = cli.settle_ms,
 		.ringbuf_bytes = cli.ringbuf_bytes,
@@ -167,6 +213,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		now = now_ns(CLOCK_MONOTONIC);
+		lifetime_pass(&app, now);
 		wbw_corr__tick(app.corr, now);
 		if (deadline && now >= deadline)
 			break;
@@ -178,6 +225,9 @@ int main(int argc, char **argv)
 		/* whatever the kernel queued before we stopped still counts */
 		while (wbw_loader__poll(loader, 0) > 0)
 			;
+		/* one last look at the tracked files, so releases up to now count */
+		app.last_pass_ns = 0;
+		lifetime_pass(&app, now_ns(CLOCK_MONOTONIC));
 		wbw_corr__flush(app.corr);
 	}
 	if (!app.out.broken) {

@@ -87,6 +87,34 @@ struct trace_event_raw_file_check_and_advance_wb_err {
 	__u32 new;
 };
 
+struct fdtable {
+	__u32 max_fds;
+	void *fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
+struct task_struct {
+	__s32 exit_code;
+	__s32 pid;
+	__s32 tgid;
+	char comm[16];
+	struct files_struct *files;
+};
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+};
+
+struct bpf_iter__task_file {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+	__u32 fd;
+	struct file *file;
+};
+
 #pragma clang attribute pop
 
 #endif /* WBW_VMLINUX_MIN_H */

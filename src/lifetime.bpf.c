@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * File-lifetime programs, loaded only once a writeback error has hit a
+ * mapping (they need the kernel's full BTF, and nothing here should cost
+ * anything while no error is pending).
+ *
+ * Neither filemap tracepoint fires when a file is released without looking
+ * at an error, and this kernel kind allows no fentry/kprobes, while a
+ * syscall tracepoint slows every syscall of every task (+13% on open+close,
+ * measured).  So lifetime is observed by iteration: an iter/task_file pass
+ * lists the open files of every process that sit on a watched mapping, with
+ * their cursors; userspace runs it when an error hits and then polls while
+ * such files exist.  A file that vanished from every descriptor table has
+ * been released.  sched_process_exit, attached only while files are tracked
+ * and filtered to the processes holding them, names releases by exit.
+ */
+#include "vmlinux_min.h"
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "wberrwatch.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Shared with the main object (bpf_map__reuse_fd): one ordered stream. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, WBW_RINGBUF_DEFAULT);
+} events SEC(".maps");
+
+/* mapping address -> errseq value of its tracked error (set by userspace) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WBW_WATCHED_MAX);
+	__type(key, __u64);
+	__type(value, __u32);
+} watched SEC(".maps");
+
+/* tgid -> 1 for processes holding a tracked file (set by userspace) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WBW_HOLDERS_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} holders SEC(".maps");
+
+__u64 dropped_exit = 0;
+
+SEC("iter/task_file")
+int tracked_files(struct bpf_iter__task_file *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct wbw_file_rec rec = {};
+	struct address_space *mapping;
+	struct inode *inode;
+	__u64 key;
+
+	if (!task || !file)
+		return 0;
+	mapping = BPF_CORE_READ(file, f_mapping);
+	key = (__u64)mapping;
+	if (!bpf_map_lookup_elem(&watched, &key))
+		return 0;
+
+	inode = BPF_CORE_READ(file, f_inode);
+	rec.hdr.kind = WBW_REC_FILE;
+	rec.hdr.size = sizeof(rec);
+	rec.hdr.flags = WBW_F_MAPPING_VALID;
+	rec.hdr.pid = BPF_CORE_READ(task, tgid);
+	rec.hdr.tid = BPF_CORE_READ(task, pid);
+	rec.hdr.ts_ns = bpf_ktime_get_ns();
+	BPF_CORE_READ_STR_INTO(&rec.hdr.comm, task, comm);
+	rec.mapping = key;
+	rec.file = (__u64)file;
+	rec.ino = BPF_CORE_READ(inode, i_ino);
+	rec.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	rec.fd = ctx->fd;
+	rec.cursor = BPF_CORE_READ(file, f_wb_err);
+	rec.mapping_eseq = BPF_CORE_READ(mapping, wb_err);
+	rec.f_mode = BPF_CORE_READ(file, f_mode);
+	rec.f_flags = BPF_CORE_READ(file, f_flags);
+	bpf_seq_write(seq, &rec, sizeof(rec));
+	return 0;
+}
+
+struct exit_walk {
+	struct file **fds;
+	struct wbw_rec_hdr hdr;
+	__u32 exit_code;
+};
+
+static long exit_walk_fd(__u32 i, struct exit_walk *w)
+{
+	struct wbw_exit_rec *rec;
+	struct file *file = NULL;
+	__u64 mapping;
+
+	bpf_probe_read_kernel(&file, sizeof(file), &w->fds[i]);
+	if (!file)
+		return 0;
+	mapping = (__u64)BPF_CORE_READ(file, f_mapping);
+	if (!bpf_map_lookup_elem(&watched, &mapping))
+		return 0;
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		__sync_fetch_and_add(&dropped_exit, 1);
+		return 0;
+	}
+	rec->hdr = w->hdr;
+	rec->file = (__u64)file;
+	rec->fd = i;
+	rec->exit_code = w->exit_code;
+	bpf_ringbuf_submit(rec, 0);
+	return 0;
+}
+
+/*
+ * do_exit() fires this before exit_files() drops the task's descriptor
+ * table: report which tracked files the exit is about to release.
+ */
+SEC("tracepoint/sched/sched_process_exit")
+int holder_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, max_fds;
+	struct task_struct *task;
+	struct fdtable *fdt;
+	struct exit_walk w = {};
+
+	if (!bpf_map_lookup_elem(&holders, &tgid))
+		return 0;
+	task = (struct task_struct *)bpf_get_current_task();
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt)
+		return 0;
+	w.fds = BPF_CORE_READ(fdt, fd);
+	max_fds = BPF_CORE_READ(fdt, max_fds);
+	if (max_fds > WBW_EXIT_FDS_MAX)
+		max_fds = WBW_EXIT_FDS_MAX;
+	w.hdr.kind = WBW_REC_EXIT;
+	w.hdr.size = sizeof(struct wbw_exit_rec);
+	w.hdr.pid = tgid;
+	w.hdr.tid = (__u32)id;
+	w.hdr.ts_ns = bpf_ktime_get_ns();
+	w.hdr.cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(w.hdr.comm, sizeof(w.hdr.comm));
+	w.exit_code = BPF_CORE_READ(task, exit_code);
+	bpf_loop(max_fds, exit_walk_fd, &w, 0);
+	return 0;
+}
