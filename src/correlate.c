@@ -29,6 +29,7 @@ struct err_state {
 	struct wbw_error e; /* what the sinks see */
 	struct tracked_file *files;
 	bool listed;    /* at least one pass has listed the mapping's files */
+	uint64_t in_pass; /* the pass that is listing it */
 	bool anyone_told;
 	bool concluded; /* UNSEEN/SUPERSEDED given, or told */
 };
@@ -70,7 +71,7 @@ struct wbw_corr {
 	struct exited *exited;
 	uint64_t next_error_id;
 	uint64_t pass;
-	bool new_error; /* an error whose files no pass has listed yet */
+	uint64_t unlisted; /* errors whose files no pass has listed yet */
 	struct wbw_corr_stats stats;
 };
 
@@ -307,6 +308,8 @@ static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_
 		}
 	}
 	c->stats.tracked_files -= live_files(es);
+	if (!es->listed)
+		c->unlisted--;
 	free_files(es);
 	free(es);
 	st->cur = NULL;
@@ -398,11 +401,14 @@ static struct err_state *new_error(struct wbw_corr *c, struct inode_state *st,
 	e->fs_path = st->fs_path;
 	e->path_truncated = st->path_truncated;
 	st->cur = es;
+	if (!st->mapping)
+		es->listed = true; /* nothing to list it by */
+	else
+		c->unlisted++;
 	p->err = e;
 	p->next = c->pending;
 	c->pending = p;
 	c->stats.errors++;
-	c->new_error = true;
 	return es;
 }
 
@@ -604,9 +610,20 @@ void wbw_corr__push(struct wbw_corr *c, const struct wbw_ev *ev)
 	}
 }
 
-void wbw_corr__snapshot_begin(struct wbw_corr *c)
+size_t wbw_corr__snapshot_begin(struct wbw_corr *c, uint64_t *watched, size_t max)
 {
+	size_t n = 0;
+
 	c->pass++;
+	for (struct inode_state *st = c->lru_head; st && n < max; st = st->lru_next) {
+		struct err_state *es = st->cur;
+
+		if (!es || !st->mapping || (es->listed && !live_files(es)))
+			continue;
+		es->in_pass = c->pass;
+		watched[n++] = st->mapping;
+	}
+	return n;
 }
 
 static const struct exited *exit_of(const struct wbw_corr *c, uint64_t file)
@@ -657,12 +674,16 @@ void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 {
 	c->stats.passes++;
 	for (struct inode_state *st = c->lru_head; st; st = st->lru_next) {
-		if (!st->cur)
+		struct err_state *es = st->cur;
+
+		if (!es || es->in_pass != c->pass)
 			continue;
-		st->cur->listed = true;
-		conclude_pass(c, st->cur, now_ns);
+		if (!es->listed) {
+			es->listed = true;
+			c->unlisted--;
+		}
+		conclude_pass(c, es, now_ns);
 	}
-	c->new_error = false;
 	while (c->exited) {
 		struct exited *x = c->exited;
 
@@ -671,27 +692,18 @@ void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 	}
 }
 
+/*
+ * Errors without a mapping identity (classic tracepoints) cannot be listed:
+ * they count as listed at once.
+ */
 bool wbw_corr__has_new_error(const struct wbw_corr *c)
 {
-	return c->new_error;
+	return c->unlisted > 0;
 }
 
 bool wbw_corr__needs_pass(const struct wbw_corr *c)
 {
-	return c->new_error || c->stats.tracked_files > 0;
-}
-
-size_t wbw_corr__watched(const struct wbw_corr *c, uint64_t *out, size_t max)
-{
-	size_t n = 0;
-
-	for (const struct inode_state *st = c->lru_head; st && n < max; st = st->lru_next) {
-		if (!st->cur || !st->mapping)
-			continue;
-		if (!st->cur->listed || live_files(st->cur))
-			out[n++] = st->mapping;
-	}
-	return n;
+	return c->unlisted > 0 || c->stats.tracked_files > 0;
 }
 
 size_t wbw_corr__holders(const struct wbw_corr *c, uint32_t *out, size_t max)

@@ -149,14 +149,17 @@ void wbw_corr__tick(struct wbw_corr *c, uint64_t now_ns);
  */
 void wbw_corr__flush(struct wbw_corr *c);
 
-/* Iterator passes over open files: begin, FILE events, end. */
-void wbw_corr__snapshot_begin(struct wbw_corr *c);
+/*
+ * Iterator passes over open files: begin, FILE events, end.  begin fills
+ * `watched` with the mappings the pass must list (new errors, and errors
+ * with files still due) and returns how many; end concludes exactly those:
+ * an error that arrives while the pass runs waits for the next one.
+ */
+size_t wbw_corr__snapshot_begin(struct wbw_corr *c, uint64_t *watched, size_t max);
 void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns);
 /* Is a pass due: a new error not yet listed, or files still tracked? */
 bool wbw_corr__needs_pass(const struct wbw_corr *c);
 bool wbw_corr__has_new_error(const struct wbw_corr *c);
-/* Mappings a pass must list (errors not settled for files); returns count. */
-size_t wbw_corr__watched(const struct wbw_corr *c, uint64_t *out, size_t max);
 /* Processes holding tracked files (for exit attribution); returns count. */
 size_t wbw_corr__holders(const struct wbw_corr *c, uint32_t *out, size_t max);
 

@@ -97,9 +97,8 @@ static void lifetime_pass(struct app *app, uint64_t now)
 	if (!wbw_corr__has_new_error(app->corr) && now - app->last_pass_ns < PASS_INTERVAL_NS)
 		return;
 	app->last_pass_ns = now;
-	n = wbw_corr__watched(app->corr, app->watched, WBW_WATCHED_MAX);
+	n = wbw_corr__snapshot_begin(app->corr, app->watched, WBW_WATCHED_MAX);
 	nh = wbw_corr__holders(app->corr, app->holders, WBW_HOLDERS_MAX);
-	wbw_corr__snapshot_begin(app->corr);
 	if (wbw_loader__lifetime_pass(app->loader, app->watched, n, app->holders, nh, &diag)) {
 		/* errors and observations still work; say once what is missing */
 		fprintf(stderr, "wberrwatch: %s\n", diag.msg);

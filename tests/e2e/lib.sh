@@ -73,3 +73,26 @@ wq() { jq -rs "$1" "$WOUT"; }
 finish() {
 	echo "1..$T"
 }
+
+# wait_json JQ_FILTER [SECONDS]: until the watcher has printed a matching record
+wait_json() {
+	local i
+	for i in $(seq $((${2:-10} * 20))); do
+		[ -n "$(jq -c "select($1)" "$WOUT" 2>/dev/null)" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# io_bg NAME OPS...: run wbw-io in the background, output in $WORK/NAME.json
+io_bg() {
+	local name=$1; shift
+	"$IO" "$@" >"$WORK/$name.json" &
+	eval "IO_$name=$!"
+}
+
+# ioq NAME FILTER: jq over one wbw-io run's output
+ioq() { jq -rs "$2" "$WORK/$1.json"; }
+
+# verdicts on one file: vq FS_PATH FILTER
+vq() { wq "[.[] | select(.type == \"verdict\" and .fs_path == \"$1\")] | $2"; }

@@ -39,5 +39,7 @@ expect "text: error line with errno, dev, inode, path and count" \
 	grep -Eq "^[0-9:.]+ +wb_error +ENOSPC +$FX_DEV +$ino +$FX_MNT/f2  events=[0-9]+ errseq=0x1c completed-by=" "$WOUT"
 expect "text: observe line names the process" \
 	grep -Eq "^[0-9:.]+ +observe +ENOSPC +$FX_DEV +$ino +$FX_MNT/f2  told=wbw-io\[$pid\] cursor=0x0->0x101c$" "$WOUT"
-expect_eq "text: nothing but header and two lines on stdout" 3 "$(wc -l <"$WOUT")"
+expect "text: verdict line" \
+	grep -Eq "^[0-9:.]+ +verdict +ENOSPC +$FX_DEV +$ino +$FX_MNT/f2  REPORTED to wbw-io\[$pid\] \(error 1\)$" "$WOUT"
+expect_eq "text: nothing but header and three lines on stdout" 4 "$(wc -l <"$WOUT")"
 finish

@@ -65,8 +65,10 @@ for i in 0 1; do
 done
 expect "the two observations are two open files" \
 	[ "$(wq '[.[] | select(.type == "observe") | .file] | unique | length')" = 2 ]
-expect_eq "the error is printed before what observed it" "start wb_error observe observe summary" \
-	"$(wq '[.[].type] | join(" ")')"
+expect_eq "the error is printed before what observed it, each told file gets its verdict" \
+	"start wb_error observe verdict observe verdict summary" "$(wq '[.[].type] | join(" ")')"
+expect_eq "both descriptors' files REPORTED to the writer" "reported $pid,reported $pid" \
+	"$(wq '[.[] | select(.type == "verdict") | "\(.verdict) \(.holder.pid)"] | join(",")')"
 expect_eq "summary: nothing lost" 0 "$(wq '.[] | select(.type == "summary") | .lost.total')"
 expect_eq "summary: complete" true "$(wq '.[] | select(.type == "summary") | .complete')"
 expect "human summary on stderr" grep -q '^wberrwatch: 1 writeback error' "$WERR"

@@ -15,6 +15,11 @@
  *   stat NAME                 report dev and inode
  *   sleep MS
  *   wait PATH                 block until PATH exists (lets a test step in)
+ *   forkwait MS               fork; the child holds every descriptor for MS ms,
+ *                             then exits; the parent goes on at once
+ *   many N DIR KIB            open DIR/f0..f(N-1) for writing, KIB KiB each
+ *   many-fsync N              fsync the first N of them (reports how many failed)
+ *   many-close                close all of them
  *   exit                      exit at once, descriptors still open
  */
 #include <errno.h>
@@ -23,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,6 +77,9 @@ static void report(const char *op, const char *name, int ret, int err)
 	fflush(stdout);
 }
 
+static int many_fds[100000];
+static long many_n;
+
 static int write_mib(int fd, long mib)
 {
 	static char buf[1 << 20];
@@ -87,6 +96,8 @@ static int write_mib(int fd, long mib)
 			done += (size_t)n;
 		}
 	}
+	while (wait(NULL) > 0)
+		;
 	return 0;
 }
 
@@ -149,8 +160,9 @@ int main(int argc, char **argv)
 
 			if (fstat(lookup(a), &st))
 				return 1;
-			printf("{\"op\":\"stat\",\"fd\":\"%s\",\"dev\":\"%u:%u\",\"ino\":%llu}\n", a,
-			       major(st.st_dev), minor(st.st_dev), (unsigned long long)st.st_ino);
+			printf("{\"op\":\"stat\",\"fd\":\"%s\",\"fdnum\":%d,\"dev\":\"%u:%u\",\"ino\":%llu}\n",
+			       a, lookup(a), major(st.st_dev), minor(st.st_dev),
+			       (unsigned long long)st.st_ino);
 			fflush(stdout);
 		} else if (!strcmp(op, "sleep")) {
 			struct timespec ts = { atol(a) / 1000, atol(a) % 1000 * 1000000 };
@@ -160,6 +172,50 @@ int main(int argc, char **argv)
 				struct timespec ts = { 0, 10 * 1000000 };
 				nanosleep(&ts, NULL);
 			}
+		} else if (!strcmp(op, "forkwait")) {
+			pid_t child = fork();
+
+			if (child == 0) {
+				struct timespec ts = { atol(a) / 1000, atol(a) % 1000 * 1000000 };
+				nanosleep(&ts, NULL);
+				_exit(0);
+			}
+			printf("{\"op\":\"forkwait\",\"pid\":%d,\"child\":%d}\n", (int)getpid(),
+			       (int)child);
+			fflush(stdout);
+		} else if (!strcmp(op, "many")) {
+			char dir[4096] = "", path[4200];
+			long kib = 0, n = atol(a);
+			static char buf[1024];
+
+			sscanf(argv[i], "%*s %*s %4095s %ld", dir, &kib);
+			memset(buf, 0x5a, sizeof(buf));
+			if (n < 0 || n > (long)(sizeof(many_fds) / sizeof(many_fds[0])))
+				return 2;
+			for (many_n = 0; many_n < n; many_n++) {
+				snprintf(path, sizeof(path), "%s/f%ld", dir, many_n);
+				many_fds[many_n] = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+				if (many_fds[many_n] < 0) {
+					report("many", path, -1, errno);
+					return 1;
+				}
+				for (long k = 0; k < kib; k++)
+					if (write(many_fds[many_n], buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+						return 1;
+			}
+			report("many", a, 0, 0);
+		} else if (!strcmp(op, "many-fsync")) {
+			long n = atol(a), failed = 0;
+
+			for (long k = 0; k < n && k < many_n; k++)
+				failed += fsync(many_fds[k]) != 0;
+			printf("{\"op\":\"many-fsync\",\"pid\":%d,\"fsynced\":%ld,\"failed\":%ld}\n",
+			       (int)getpid(), n, failed);
+			fflush(stdout);
+		} else if (!strcmp(op, "many-close")) {
+			for (long k = 0; k < many_n; k++)
+				close(many_fds[k]);
+			report("many-close", "", 0, 0);
 		} else if (!strcmp(op, "exit")) {
 			_exit(0);
 		} else {
@@ -167,5 +223,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	while (wait(NULL) > 0)
+		;
 	return 0;
 }

@@ -169,15 +169,19 @@ static void test_summary_and_fatal(void **state)
 
 	(void)state;
 	wbw_output__init(&o, fo, true, &mounts, OFFSET_NS);
+	o.verdicts[WBW_V_UNREPORTED][ENOSPC] = 2;
 	wbw_output__summary(&o, fh, &sum);
 	fclose(fo);
 	fclose(fh);
 	assert_string_equal(out, "{\"schema\":1,\"type\":\"summary\",\"errors\":2,\"observations\":1,"
 				 "\"set_events\":30,\"observe_events\":1,\"lost\":{\"set_err\":3,"
-				 "\"observe\":0,\"path\":1,\"total\":4},\"decode_errors\":0,"
-				 "\"inodes_dropped\":0,\"complete\":false}\n");
+				 "\"observe\":0,\"path\":1,\"file\":0,\"exit\":0,\"total\":4},"
+				 "\"decode_errors\":0,\"inodes_dropped\":0,\"verdicts\":{\"reported\":{},"
+				 "\"unreported\":{\"ENOSPC\":2},\"unseen\":{},\"superseded\":{}},"
+				 "\"complete\":false}\n");
 	/* lost records are said out loud */
 	assert_non_null(strstr(hum, "WARNING: incomplete: 4 records lost"));
+	assert_non_null(strstr(hum, "unreported 2: ENOSPC 2\n"));
 	free(out);
 	free(hum);
 }

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The verdict scenarios of issue 3 on real ENOSPC writeback errors, one file
+# each, one watcher for all.  Writeback is made to fail with sync(2), which
+# tells no file: each scenario's program holds its files across it.
+source "$(dirname "$0")/lib.sh"
+
+make_fixture
+watch_start --json --dev "$FX_DEV"
+fixture_fail
+M=$FX_MNT
+
+# fail writeback of everything dirty now, and wait until the watcher has the
+# error on FS_PATH (it lists the open files as soon as an error arrives)
+fail_and_wait() {
+	sync
+	wait_json ".type == \"wb_error\" and .fs_path == \"$1\"" || not_ok "no wb_error for $1"
+}
+
+# 1 + 3: A and B open before the error; A fsyncs, B is closed without
+io_bg s3 "open a $M/s3 w" "open b $M/s3 w" "stat b" "write a 8" "wait $WORK/go3" \
+	"fsync a" "close b" "close a" "wait $WORK/end3"
+# 2: close without fsync
+io_bg s2 "open a $M/s2 w" "stat a" "write a 8" "wait $WORK/go2" "close a" "wait $WORK/end2"
+# 7: killed with the file open
+io_bg s7 "open a $M/s7 w" "write a 8" "wait $WORK/never"
+# 8a: the file is shared with a child that outlives the parent's close
+io_bg s8 "open a $M/s8 w" "write a 8" "forkwait 2500" "wait $WORK/go8" "close a"
+# 8b: two descriptors, one open file: the observation through the dup counts
+io_bg s9 "open a $M/s9 w" "write a 8" "dup a b" "wait $WORK/go9" "close a" "fsync b" "close b"
+# 6: written and closed before writeback fails
+"$IO" "open a $M/s6 w" "write a 8" "close a" >"$WORK/s6.json"
+# 5: likewise, then opened again after the unseen error
+"$IO" "open a $M/s5 w" "write a 8" "close a" >"$WORK/s5.json"
+# let them all open and write before writeback fails
+for s in s3 s2 s7 s8 s9; do
+	for _ in $(seq 100); do [ "$(ioq $s '[.[] | select(.op == "write")] | length')" -ge 1 ] && break; sleep 0.05; done
+done
+fail_and_wait /s3
+for p in /s2 /s7 /s8 /s9 /s6 /s5; do
+	wait_json ".type == \"wb_error\" and .fs_path == \"$p\"" || not_ok "no wb_error for $p"
+done
+touch "$WORK/go3" "$WORK/go2" "$WORK/go8" "$WORK/go9"
+kill -KILL "$IO_s7"; wait "$IO_s7" 2>/dev/null
+"$IO" "open a $M/s5 w" "fsync a" "close a" >"$WORK/s5b.json"
+# 4: after s3's error was seen, a new file on it is not told
+wait "$IO_s9"
+for _ in $(seq 100); do [ "$(ioq s3 '[.[] | select(.op == "close")] | length')" = 2 ] && break; sleep 0.05; done
+"$IO" "open a $M/s3 w" "fsync a" "close a" >"$WORK/s4.json"
+touch "$WORK/end3" "$WORK/end2"
+wait "$IO_s3" "$IO_s2" "$IO_s8" 2>/dev/null
+# the forked child of s8 holds its file for 2.5 s
+wait_json '.type == "verdict" and .fs_path == "/s8"' 6 || true
+sleep 0.3
+watch_stop INT
+expect_eq "watcher exits 0" 0 "$WRC"
+
+pid3=$(ioq s3 '.[0].pid')
+# 1: fsync told A, and the verdict says so
+expect_eq "s1: fsync on A returned ENOSPC" ENOSPC "$(ioq s3 '.[] | select(.op == "fsync") | .errno_name')"
+expect_eq "s1: one REPORTED" 1 "$(vq /s3 '[.[] | select(.verdict == "reported")] | length')"
+expect_eq "s1: REPORTED names the process" "$pid3 wbw-io" "$(vq /s3 '.[] | select(.verdict == "reported") | "\(.holder.pid) \(.holder.comm)"')"
+expect_eq "s1: told through the check" check "$(vq /s3 '.[] | select(.verdict == "reported") | .told_via')"
+expect_eq "s1: REPORTED errno" ENOSPC "$(vq /s3 '.[] | select(.verdict == "reported") | .errno_name')"
+# 3: B was closed without being told
+expect_eq "s3: one UNREPORTED" 1 "$(vq /s3 '[.[] | select(.verdict == "unreported")] | length')"
+expect_eq "s3: UNREPORTED holder and fd" "$pid3 $(ioq s3 '.[] | select(.op == "stat") | .fdnum')" \
+	"$(vq /s3 '.[] | select(.verdict == "unreported") | "\(.holder.pid) \(.holder.fd)"')"
+expect_eq "s3: released by close, by its holder" "close $pid3" \
+	"$(vq /s3 '.[] | select(.verdict == "unreported") | "\(.released_by.how) \(.released_by.pid)"')"
+expect "s3: A and B are two files" [ "$(vq /s3 '[.[] | select(.verdict == "reported" or .verdict == "unreported") | .file] | unique | length')" = 2 ]
+expect_eq "s3: no UNSEEN once A was told" 0 "$(vq /s3 '[.[] | select(.verdict == "unseen")] | length')"
+# 4: opened after the error was seen: fsync returns 0 and nothing names it
+expect_eq "s4: fsync of a file opened after the seen error returned 0" 0 "$(ioq s4 '.[] | select(.op == "fsync") | .ret')"
+expect_eq "s4: no verdict names the new file" 0 \
+	"$(vq /s3 "[.[] | select(.holder.pid == $(ioq s4 '.[0].pid'))] | length")"
+# 2: closed without fsync
+pid2=$(ioq s2 '.[0].pid')
+expect_eq "s2: one verdict, UNREPORTED" unreported "$(vq /s2 '[.[].verdict] | join(",")' | sed 's/,unseen$//')"
+expect_eq "s2: holder, fd, released by close" "$pid2 $(ioq s2 '.[] | select(.op == "stat") | .fdnum') close $pid2" \
+	"$(vq /s2 '.[] | select(.verdict == "unreported") | "\(.holder.pid) \(.holder.fd) \(.released_by.how) \(.released_by.pid)"')"
+expect_eq "s2: the error stays UNSEEN, pending" "unseen false" "$(vq /s2 '.[] | select(.verdict == "unseen") | "\(.verdict) \(.final)"')"
+# 7: killed with the file open
+expect_eq "s7: UNREPORTED, released by the exit of its holder" "unreported exit $IO_s7 9" \
+	"$(vq /s7 '.[] | select(.verdict == "unreported") | "\(.verdict) \(.released_by.how) \(.released_by.pid) \(.released_by.exit_code)"')"
+# 8a: released at the last reference, by the child's exit
+child8=$(ioq s8 '.[] | select(.op == "forkwait") | .child')
+expect_eq "s8: UNREPORTED when the child holding it exits, not at the parent's close" "exit $child8" \
+	"$(vq /s8 '.[] | select(.verdict == "unreported") | "\(.released_by.how) \(.released_by.pid)"')"
+expect_eq "s8: held last by the child alone" "$child8 1" "$(vq /s8 '.[] | select(.verdict == "unreported") | "\(.holder.pid) \(.holder.processes)"')"
+# 8b: observed through the dup
+expect_eq "s8b: fsync on the dup returned ENOSPC" ENOSPC "$(ioq s9 '.[] | select(.op == "fsync") | .errno_name')"
+expect_eq "s8b: REPORTED only" reported "$(vq /s9 '[.[].verdict] | join(",")')"
+# 6: nobody held it
+expect_eq "s6: UNSEEN, pending" "unseen false" "$(vq /s6 '[.[] | "\(.verdict) \(.final)"] | join(",")')"
+# 5: opened after an error nobody had seen: told
+expect_eq "s5: fsync of a file opened after the unseen error returned ENOSPC" ENOSPC \
+	"$(ioq s5b '.[] | select(.op == "fsync") | .errno_name')"
+expect_eq "s5: REPORTED to it, no UNSEEN" "reported $(ioq s5b '.[0].pid')" \
+	"$(vq /s5 '[.[] | "\(.verdict) \(.holder.pid)"] | join(",")')"
+expect_eq "summary counts the verdicts" "$(wq '[.[] | select(.type == "verdict" and .verdict == "unreported")] | length')" \
+	"$(wq '.[] | select(.type == "summary") | .verdicts.unreported.ENOSPC')"
+expect_eq "nothing lost" 0 "$(wq '.[] | select(.type == "summary") | .lost.total')"
+finish
