@@ -389,9 +389,10 @@ static struct err_state *new_error(struct wbw_corr *c, struct inode_state *st,
 		free(p);
 		return NULL;
 	}
-	retire_error(c, st, es, ev->ts_ns);
 	e = &es->e;
+	/* numbered first: the verdict on the error it replaces names it */
 	e->id = ++c->next_error_id;
+	retire_error(c, st, es, ev->ts_ns);
 	e->dev = st->dev;
 	e->ino = st->ino;
 	e->mapping = st->mapping;

@@ -72,6 +72,38 @@ static inline struct wbw_observe_rec rec_observe(__u64 ts, __u64 mapping, __u64 
 	return r;
 }
 
+/* one row of an iterator pass: `pid` holds `file` as `fd` */
+static inline struct wbw_file_rec rec_file(__u64 ts, __u64 mapping, __u64 file, __u32 dev,
+					   __u64 ino, __u32 fd, __u32 cursor, __u32 f_mode,
+					   __u32 pid, const char *comm)
+{
+	struct wbw_file_rec r;
+
+	rec_hdr(&r.hdr, WBW_REC_FILE, sizeof(r), WBW_F_MAPPING_VALID, ts, pid, comm);
+	r.mapping = mapping;
+	r.file = file;
+	r.ino = ino;
+	r.dev = dev;
+	r.fd = fd;
+	r.cursor = cursor;
+	r.mapping_eseq = 0;
+	r.f_mode = f_mode;
+	r.f_flags = 01;
+	return r;
+}
+
+static inline struct wbw_exit_rec rec_exit(__u64 ts, __u64 file, __u32 fd, __u32 pid,
+					   __u32 exit_code)
+{
+	struct wbw_exit_rec r;
+
+	rec_hdr(&r.hdr, WBW_REC_EXIT, sizeof(r), 0, ts, pid, "writer");
+	r.file = file;
+	r.fd = fd;
+	r.exit_code = exit_code;
+	return r;
+}
+
 /* names leaf first, e.g. rec_path(..., "data\0dir\0", 9, 2) for /dir/data */
 static inline struct wbw_path_rec rec_path(__u64 ts, __u64 mapping, __u32 dev, __u64 ino,
 					   const char *names, __u16 len, __u16 depth)

@@ -18,7 +18,11 @@
 /* What the sink received, in order. */
 struct seen {
 	int n;
-	char kind[64];          /* 'E' error, 'O' observe */
+	char kind[64];          /* 'E' error, 'O' observe, 'V' verdict */
+	struct wbw_verdict v[16];
+	uint64_t v_error_id[16];
+	uint64_t v_superseded_by[16];
+	int nv;
 	struct wbw_error err[16];
 	char err_path[16][64];
 	struct wbw_observation obs[16];
@@ -45,14 +49,31 @@ static void on_observe(void *ctx, const struct wbw_observation *o)
 	s->obs[s->nobs++] = *o;
 }
 
-static struct wbw_corr *new_corr(struct seen *s, size_t max_inodes)
+static void on_verdict(void *ctx, const struct wbw_verdict *v)
+{
+	struct seen *s = ctx;
+
+	s->kind[s->n++] = 'V';
+	s->v_error_id[s->nv] = v->error->id;
+	s->v_superseded_by[s->nv] = v->superseded_by ? v->superseded_by->id : 0;
+	s->v[s->nv++] = *v;
+}
+
+static struct wbw_corr *new_corr_opts(struct seen *s, size_t max_inodes, bool all_files)
 {
 	memset(s, 0, sizeof(*s));
 	return wbw_corr__new(&(struct wbw_corr_opts){ .settle_ns = 200 * MS,
-						      .max_inodes = max_inodes },
+						      .max_inodes = max_inodes,
+						      .all_files = all_files },
 			     &(struct wbw_corr_sink){ .on_error = on_error,
 						      .on_observe = on_observe,
+						      .on_verdict = on_verdict,
 						      .ctx = s });
+}
+
+static struct wbw_corr *new_corr(struct seen *s, size_t max_inodes)
+{
+	return new_corr_opts(s, max_inodes, false);
 }
 
 static void push(struct wbw_corr *c, const void *rec, size_t len, enum wbw_setfield sf)
@@ -114,8 +135,9 @@ static void test_observe_flushes_error_first_and_links_it(void **state)
 	push_burst(c, 1000 * MS, 12, 3);
 	PUSH(c, rec_observe(1010 * MS, MAP + 12, 0xf1, DEV70, 12, 0x0, 0x101c, 42, "writer"));
 	PUSH(c, rec_observe(1011 * MS, MAP + 12, 0xf2, DEV70, 12, 0x0, 0x101c, 42, "writer"));
-	assert_int_equal(s.n, 3);
-	assert_memory_equal(s.kind, "EOO", 3);
+	/* each check is an observation and a REPORTED verdict for its file */
+	assert_int_equal(s.n, 5);
+	assert_memory_equal(s.kind, "EOVOV", 5);
 	assert_int_equal(s.obs_error_id[0], 1);
 	assert_int_equal(s.obs_error_id[1], 1);
 	assert_int_equal(s.obs[0].err, ENOSPC);
@@ -288,6 +310,208 @@ static void test_path_arriving_later_names_pending_error(void **state)
 	wbw_corr__free(c);
 }
 
+#define W WBW_FMODE_WRITE
+#define R WBW_FMODE_READ
+
+/* one iterator pass listing the given rows; checks what it was asked to list */
+#define PASS(c, now, expect_watched, ...)                                                 \
+	do {                                                                              \
+		uint64_t w_[8];                                                           \
+		size_t n_ = wbw_corr__snapshot_begin((c), w_, 8);                         \
+		assert_int_equal(n_, (expect_watched));                                   \
+		struct wbw_file_rec rows_[] = { __VA_ARGS__ };                            \
+		for (size_t i_ = 0; i_ < sizeof(rows_) / sizeof(rows_[0]); i_++)         \
+			if (rows_[i_].hdr.kind)                                           \
+				push((c), &rows_[i_], sizeof(rows_[i_]), WBW_SETFIELD_PREVIOUS); \
+		wbw_corr__snapshot_end((c), (now));                                       \
+	} while (0)
+#define NO_ROWS (struct wbw_file_rec){ .hdr = { .kind = 0 } }
+
+static void test_verdicts_reported_and_unreported(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+	struct wbw_corr_stats st;
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 2);
+	assert_true(wbw_corr__needs_pass(c));
+	/* A (fd 3) and B (fd 4) open for writing, cursors behind; C read-only */
+	PASS(c, 1003 * MS, 1,
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, R | W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 12, 0xc, DEV70, 12, 5, 0, R, 42, "writer"));
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.tracked_files, 2);
+	assert_true(wbw_corr__needs_pass(c));
+	{
+		uint32_t h[4];
+		assert_int_equal(wbw_corr__holders(c, h, 4), 1);
+		assert_int_equal(h[0], 42);
+	}
+	/* A's fsync */
+	PUSH(c, rec_observe(1050 * MS, MAP + 12, 0xa, DEV70, 12, 0x0, 0x101c, 42, "writer"));
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].kind, WBW_V_REPORTED);
+	assert_int_equal(s.v[0].file, 0xa);
+	assert_int_equal(s.v[0].holder.pid, 42);
+	assert_int_equal(s.v[0].told_via, WBW_TOLD_CHECK);
+	/* B and C gone at the next pass: B closed unreported, C was not due */
+	PASS(c, 1103 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 2);
+	assert_int_equal(s.v[1].kind, WBW_V_UNREPORTED);
+	assert_int_equal(s.v[1].file, 0xb);
+	assert_int_equal(s.v[1].fd, 4);
+	assert_int_equal(s.v[1].holder.pid, 42);
+	assert_int_equal(s.v[1].released, WBW_RELEASE_CLOSE);
+	assert_int_equal(s.v[1].releaser.pid, 42);
+	assert_true(s.v[1].final);
+	assert_false(wbw_corr__needs_pass(c));
+	/* the error was seen: no UNSEEN at the end */
+	wbw_corr__flush(c);
+	assert_int_equal(s.nv, 2);
+	/* order: the error, then what it led to */
+	assert_memory_equal(s.kind, "EOVV", 4);
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.verdicts[WBW_V_REPORTED], 1);
+	assert_int_equal(st.verdicts[WBW_V_UNREPORTED], 1);
+	wbw_corr__free(c);
+}
+
+static void test_release_by_exit_names_the_exiting_process(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	/* shared by parent 42 and child 43 (fork) */
+	PASS(c, 1003 * MS, 1,
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 43, "child"));
+	/* the parent closed it: still held by the child */
+	PASS(c, 1103 * MS, 1, rec_file(1102 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 43, "child"));
+	assert_int_equal(s.nv, 0);
+	/* the child is killed holding it */
+	PUSH(c, rec_exit(1150 * MS, 0xa, 3, 43, 9));
+	PASS(c, 1203 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].kind, WBW_V_UNREPORTED);
+	assert_int_equal(s.v[0].holder.pid, 43);
+	assert_int_equal(s.v[0].released, WBW_RELEASE_EXIT);
+	assert_int_equal(s.v[0].releaser.pid, 43);
+	assert_int_equal(s.v[0].exit_code, 9);
+	assert_int_equal(s.v[0].released_ts, 1150 * MS);
+	/* an exit that did not hold the file is not blamed */
+	wbw_corr__flush(c);
+	assert_int_equal(s.v[1].kind, WBW_V_UNSEEN);
+	assert_false(s.v[1].final);
+	wbw_corr__free(c);
+}
+
+static void test_told_seen_by_cursor_and_not_due_files(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	PASS(c, 1003 * MS, 1,
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
+	     /* already at the error: told (or opened after it was seen) */
+	     rec_file(1002 * MS, MAP + 12, 0xd, DEV70, 12, 6, 0x101c, W, 44, "late"));
+	assert_int_equal(s.nv, 0);
+	/* A's check record was lost; the next pass sees its cursor moved */
+	PASS(c, 1103 * MS, 1, rec_file(1102 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0x101c, W, 42, "writer"));
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].kind, WBW_V_REPORTED);
+	assert_int_equal(s.v[0].told_via, WBW_TOLD_CURSOR);
+	assert_int_equal(s.v[0].fd, 3);
+	/* the later check of the same file does not report it twice */
+	PUSH(c, rec_observe(1150 * MS, MAP + 12, 0xa, DEV70, 12, 0x0, 0x101c, 42, "writer"));
+	assert_int_equal(s.nv, 1);
+	assert_false(wbw_corr__needs_pass(c));
+	wbw_corr__free(c);
+}
+
+static void test_all_files_tracks_read_only(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr_opts(&s, 0, true);
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	PASS(c, 1003 * MS, 1, rec_file(1002 * MS, MAP + 12, 0xc, DEV70, 12, 5, 0, R, 42, "reader"));
+	PASS(c, 1103 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].kind, WBW_V_UNREPORTED);
+	assert_int_equal(s.v[0].f_mode, R);
+	wbw_corr__free(c);
+}
+
+static void test_superseded_moves_due_files_to_the_new_error(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	PASS(c, 1003 * MS, 1, rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"));
+	/* EIO replaces the unseen ENOSPC */
+	PUSH(c, rec_set(1050 * MS, MAP + 12, DEV70, 12, 0x1c, 0x5));
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].kind, WBW_V_SUPERSEDED);
+	assert_int_equal(s.v_error_id[0], 1);
+	assert_int_equal(s.v_superseded_by[0], 2);
+	assert_true(s.v[0].final);
+	/* A's fsync reports the second error: A is REPORTED for error 2 */
+	PASS(c, 1053 * MS, 1, rec_file(1052 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"));
+	PUSH(c, rec_observe(1060 * MS, MAP + 12, 0xa, DEV70, 12, 0x0, 0x1005, 42, "writer"));
+	assert_int_equal(s.nv, 2);
+	assert_int_equal(s.v[1].kind, WBW_V_REPORTED);
+	assert_int_equal(s.v_error_id[1], 2);
+	PASS(c, 1153 * MS, 0, NO_ROWS); /* nothing due: nothing to list */
+	wbw_corr__flush(c);
+	assert_int_equal(s.nv, 2);
+	wbw_corr__free(c);
+}
+
+static void test_error_during_a_pass_waits_for_the_next(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+	uint64_t w[8];
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	assert_int_equal(wbw_corr__snapshot_begin(c, w, 8), 1);
+	/* arrives while the pass runs: the pass did not look for its files */
+	push_burst(c, 1001 * MS, 13, 1);
+	wbw_corr__snapshot_end(c, 1002 * MS);
+	assert_true(wbw_corr__has_new_error(c));
+	assert_int_equal(wbw_corr__snapshot_begin(c, w, 8), 1);
+	assert_int_equal(w[0], MAP + 13);
+	wbw_corr__snapshot_end(c, 1003 * MS);
+	assert_false(wbw_corr__has_new_error(c));
+	assert_false(wbw_corr__needs_pass(c));
+	wbw_corr__free(c);
+}
+
+static void test_evicted_inode_makes_unseen_final(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	/* the same dev:ino comes back with another address_space */
+	PUSH(c, rec_path(2000 * MS, MAP + 0x5000, DEV70, 12, "x\0", 2, 1));
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].kind, WBW_V_UNSEEN);
+	assert_true(s.v[0].final);
+	wbw_corr__free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +526,13 @@ int main(void)
 		cmocka_unit_test(test_state_is_bounded),
 		cmocka_unit_test(test_many_inodes_grow_the_table),
 		cmocka_unit_test(test_path_arriving_later_names_pending_error),
+		cmocka_unit_test(test_verdicts_reported_and_unreported),
+		cmocka_unit_test(test_release_by_exit_names_the_exiting_process),
+		cmocka_unit_test(test_told_seen_by_cursor_and_not_due_files),
+		cmocka_unit_test(test_all_files_tracks_read_only),
+		cmocka_unit_test(test_superseded_moves_due_files_to_the_new_error),
+		cmocka_unit_test(test_error_during_a_pass_waits_for_the_next),
+		cmocka_unit_test(test_evicted_inode_makes_unseen_final),
 	};
 	return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
 }

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Scenario 10: 1,000 files failing together -> exactly 1,000 errors, each
+# with its verdicts, nothing lost.  One process holds them all; writeback of
+# all of them fails at once (sync); it fsyncs the first 500 and closes all.
+source "$(dirname "$0")/lib.sh"
+
+N=1000
+make_fixture
+mkdir "$FX_MNT/burst"
+watch_start --json --dev "$FX_DEV"
+fixture_fail
+ulimit -n 4096
+io_bg burst "many $N $FX_MNT/burst 16" "wait $WORK/go" "many-fsync 500" "many-close" "wait $WORK/end"
+for _ in $(seq 200); do [ -n "$(ioq burst '.[] | select(.op == "many")')" ] && break; sleep 0.05; done
+sync
+for _ in $(seq 200); do
+	[ "$(wq '[.[] | select(.type == "wb_error")] | length')" -ge $N ] && break
+	sleep 0.1
+done
+touch "$WORK/go"
+for _ in $(seq 200); do [ -n "$(ioq burst '.[] | select(.op == "many-close")')" ] && break; sleep 0.05; done
+# two passes after the closes
+sleep 0.5
+touch "$WORK/end"
+wait "$IO_burst"
+watch_stop INT
+pid=$(ioq burst '.[0].pid')
+
+expect_eq "watcher exits 0" 0 "$WRC"
+expect_eq "the first 500 fsyncs failed" 500 "$(ioq burst '.[] | select(.op == "many-fsync") | .failed')"
+expect_eq "nothing lost" 0 "$(wq '.[] | select(.type == "summary") | .lost.total')"
+expect_eq "complete" true "$(wq '.[] | select(.type == "summary") | .complete')"
+expect_eq "exactly $N errors" $N "$(wq '[.[] | select(.type == "wb_error")] | length')"
+expect_eq "on $N distinct inodes" $N "$(wq '[.[] | select(.type == "wb_error") | .ino] | unique | length')"
+expect_eq "all ENOSPC" "ENOSPC" "$(wq '[.[] | select(.type == "wb_error") | .errno_name] | unique | join(",")')"
+expect_eq "500 REPORTED to the writer" "500 $pid" \
+	"$(wq '[.[] | select(.type == "verdict" and .verdict == "reported") | .holder.pid] | "\(length) \(unique | join(","))"')"
+expect_eq "500 UNREPORTED, released by close" "500 close" \
+	"$(wq '[.[] | select(.type == "verdict" and .verdict == "unreported") | .released_by.how] | "\(length) \(unique | join(","))"')"
+# f0..f499 were fsynced, f500..f999 not
+expect_eq "the REPORTED ones are f0..f499" 0 \
+	"$(wq '[.[] | select(.type == "verdict" and .verdict == "reported") | .fs_path | ltrimstr("/burst/f") | tonumber | select(. >= 500)] | length')"
+expect_eq "the UNREPORTED ones are f500..f999" 0 \
+	"$(wq '[.[] | select(.type == "verdict" and .verdict == "unreported") | .fs_path | ltrimstr("/burst/f") | tonumber | select(. < 500)] | length')"
+expect_eq "500 UNSEEN (pending): the errors no file was told about" 500 \
+	"$(wq '[.[] | select(.type == "verdict" and .verdict == "unseen" and .final == false)] | length')"
+expect_eq "summary agrees" "500 500 500" \
+	"$(wq '.[] | select(.type == "summary") | "\(.verdicts.reported.ENOSPC) \(.verdicts.unreported.ENOSPC) \(.verdicts.unseen.ENOSPC)"')"
+finish
