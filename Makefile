@@ -121,6 +121,21 @@ $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 
 test-helpers: $(TEST_HELPERS)
 
+# libFuzzer over the decoder and the correlator (clang's fuzzer runtime)
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_SRCS := src/decode.c src/correlate.c src/errseq.c
+$(OUTPUT)/fuzz_correlate: tests/fuzz/fuzz_correlate.c $(FUZZ_SRCS) include/wberrwatch.h | $(OUTPUT)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		tests/fuzz/fuzz_correlate.c $(FUZZ_SRCS) -o $@
+
+fuzz: $(OUTPUT)/fuzz_correlate
+	$(Q)mkdir -p $(OUTPUT)/fuzz-corpus
+	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -print_final_stats=1 \
+		$(OUTPUT)/fuzz-corpus
+
 # The minimal CO-RE header, regenerated from the running kernel's BTF.
 $(OUTPUT)/gen_vmlinux_min: tools/gen_vmlinux_min.c src/corespec.c | $(OUTPUT)
 	$(call msg,CC,$@)
@@ -135,21 +150,26 @@ vmlinux: $(OUTPUT)/gen_vmlinux_min
 vmlinux-check: $(OUTPUT)/gen_vmlinux_min
 	$(Q)$< vmlinux/types.list | diff -u vmlinux/vmlinux_min.h - && echo "vmlinux_min.h: up to date"
 
-check-unit: $(UNIT_TESTS)
+check-unit: $(UNIT_TESTS) $(OUTPUT)/fuzz_correlate
 	$(Q)tests/run-tests --unit $(OUTPUT)
 
 check-e2e: $(BIN) $(TEST_HELPERS)
 	$(Q)tests/run-tests --e2e $(OUTPUT)
 
 # Unit tests (no root) and end-to-end tests (root: BPF, loop devices).
-check: $(BIN) $(UNIT_TESTS) $(TEST_HELPERS)
+check: $(BIN) $(UNIT_TESTS) $(TEST_HELPERS) $(OUTPUT)/fuzz_correlate
 	$(Q)tests/run-tests --all $(OUTPUT)
 
 deps:
 	$(Q)scripts/install-deps
 
-bench: $(BIN) $(TEST_HELPERS)
+$(OUTPUT)/throughput: bench/throughput.c $(CORE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LIBS) -o $@
+
+bench: $(BIN) $(TEST_HELPERS) $(OUTPUT)/throughput
 	$(Q)bench/startup.sh $(OUTPUT)
+	$(Q)$(OUTPUT)/throughput
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8

@@ -28,6 +28,11 @@ struct tracked_file {
 struct err_state {
 	struct wbw_error e; /* what the sinks see */
 	struct tracked_file *files;
+	unsigned live; /* files still due */
+	/* on the active list while a pass has something to do for it */
+	struct err_state *act_prev, *act_next;
+	bool active;
+	struct inode_state *st;
 	bool listed;    /* at least one pass has listed the mapping's files */
 	uint64_t in_pass; /* the pass that is listing it */
 	bool anyone_told;
@@ -69,6 +74,7 @@ struct wbw_corr {
 	struct inode_state *lru_head, *lru_tail; /* head: most recently used */
 	struct pending *pending;
 	struct exited *exited;
+	struct err_state *active; /* errors unlisted or with files due */
 	uint64_t next_error_id;
 	uint64_t pass;
 	uint64_t unlisted; /* errors whose files no pass has listed yet */
@@ -239,13 +245,40 @@ static void free_files(struct err_state *es)
 	}
 }
 
-static unsigned live_files(const struct err_state *es)
+static void activate(struct wbw_corr *c, struct err_state *es)
 {
-	unsigned n = 0;
+	if (es->active)
+		return;
+	es->active = true;
+	es->act_prev = NULL;
+	es->act_next = c->active;
+	if (c->active)
+		c->active->act_prev = es;
+	c->active = es;
+}
 
-	for (const struct tracked_file *f = es->files; f; f = f->next)
-		n += !f->done;
-	return n;
+static void deactivate(struct wbw_corr *c, struct err_state *es)
+{
+	if (!es->active)
+		return;
+	if (es->act_prev)
+		es->act_prev->act_next = es->act_next;
+	else
+		c->active = es->act_next;
+	if (es->act_next)
+		es->act_next->act_prev = es->act_prev;
+	es->active = false;
+	es->act_prev = es->act_next = NULL;
+}
+
+/* A tracked file needs nothing more (told, released, or not due). */
+static void file_done(struct wbw_corr *c, struct err_state *es, struct tracked_file *f)
+{
+	if (f->done)
+		return;
+	f->done = true;
+	es->live--;
+	c->stats.tracked_files--;
 }
 
 /*
@@ -263,10 +296,8 @@ static void told(struct wbw_corr *c, struct err_state *es, struct tracked_file *
 	if (f) {
 		if (f->told)
 			return;
-		if (!f->done)
-			c->stats.tracked_files--;
+		file_done(c, es, f);
 		f->told = true;
-		f->done = true;
 		f->cursor = cursor;
 		v.nholders = f->nholders ? f->nholders : 1;
 	}
@@ -302,14 +333,17 @@ static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_
 				*pp = f->next;
 				f->next = next->files;
 				next->files = f;
+				es->live--;
+				next->live++;
 			} else {
 				pp = &f->next;
 			}
 		}
 	}
-	c->stats.tracked_files -= live_files(es);
+	c->stats.tracked_files -= es->live;
 	if (!es->listed)
 		c->unlisted--;
+	deactivate(c, es);
 	free_files(es);
 	free(es);
 	st->cur = NULL;
@@ -402,10 +436,13 @@ static struct err_state *new_error(struct wbw_corr *c, struct inode_state *st,
 	e->fs_path = st->fs_path;
 	e->path_truncated = st->path_truncated;
 	st->cur = es;
-	if (!st->mapping)
+	es->st = st;
+	if (!st->mapping) {
 		es->listed = true; /* nothing to list it by */
-	else
+	} else {
 		c->unlisted++;
+		activate(c, es);
+	}
 	p->err = e;
 	p->next = c->pending;
 	c->pending = p;
@@ -551,7 +588,9 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 		f->f_mode = ev->file.f_mode;
 		f->next = es->files;
 		es->files = f;
+		es->live++;
 		c->stats.tracked_files++;
+		activate(c, es);
 	}
 	if (f->done)
 		return;
@@ -615,14 +654,17 @@ size_t wbw_corr__snapshot_begin(struct wbw_corr *c, uint64_t *watched, size_t ma
 {
 	size_t n = 0;
 
-	c->pass++;
-	for (struct inode_state *st = c->lru_head; st && n < max; st = st->lru_next) {
-		struct err_state *es = st->cur;
+	struct err_state *es, *next;
 
-		if (!es || !st->mapping || (es->listed && !live_files(es)))
+	c->pass++;
+	for (es = c->active; es && n < max; es = next) {
+		next = es->act_next;
+		if (es->listed && !es->live) {
+			deactivate(c, es);
 			continue;
+		}
 		es->in_pass = c->pass;
-		watched[n++] = st->mapping;
+		watched[n++] = es->st->mapping;
 	}
 	return n;
 }
@@ -645,8 +687,7 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 
 		if (f->done || f->last_pass == c->pass)
 			continue;
-		f->done = true;
-		c->stats.tracked_files--;
+		file_done(c, es, f);
 		if (f->told)
 			continue;
 		fill_file_verdict(&v, f);
@@ -674,10 +715,8 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 {
 	c->stats.passes++;
-	for (struct inode_state *st = c->lru_head; st; st = st->lru_next) {
-		struct err_state *es = st->cur;
-
-		if (!es || es->in_pass != c->pass)
+	for (struct err_state *es = c->active; es; es = es->act_next) {
+		if (es->in_pass != c->pass)
 			continue;
 		if (!es->listed) {
 			es->listed = true;
@@ -711,10 +750,8 @@ size_t wbw_corr__holders(const struct wbw_corr *c, uint32_t *out, size_t max)
 {
 	size_t n = 0;
 
-	for (const struct inode_state *st = c->lru_head; st; st = st->lru_next) {
-		if (!st->cur)
-			continue;
-		for (const struct tracked_file *f = st->cur->files; f; f = f->next) {
+	for (const struct err_state *es = c->active; es; es = es->act_next) {
+		for (const struct tracked_file *f = es->files; f; f = f->next) {
 			if (f->done)
 				continue;
 			for (unsigned i = 0; i < f->nholders && n < max; i++) {
