@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define WBW_WIRE_VERSION 2
+#define WBW_WIRE_VERSION 3
 
 /* Limits, in one place. */
 #define WBW_TASK_COMM_LEN 16
@@ -66,6 +66,9 @@ enum wbw_rec_flags {
 	WBW_F_PATH_TRUNCATED = 1u << 4,
 	/* path record: the inode had no dentry alias (e.g. unlinked, bdev) */
 	WBW_F_PATH_NO_DENTRY = 1u << 5,
+	/* set record: the mapping is a block device's own (its page cache):
+	 * filesystem metadata or raw writes to the device failed */
+	WBW_F_BDEV = 1u << 6,
 };
 
 struct wbw_rec_hdr {
@@ -92,6 +95,8 @@ struct wbw_set_err_rec {
 	__u32 eseq_event; /* the tracepoint's `errseq` field, as the kernel filled it */
 	__u32 eseq_after; /* mapping->wb_err read in the hook (WBW_F_AFTER_VALID) */
 	__u32 i_generation;
+	__u32 rdev;       /* WBW_F_BDEV: the block device (kernel dev_t) */
+	__u32 pad;
 };
 
 /* A file's cursor was checked against its mapping and advanced. */
@@ -158,7 +163,7 @@ struct wbw_exit_rec {
 #define WBW_ASSERT_SIZE(type, bytes) \
 	_Static_assert(sizeof(type) == (bytes), #type " layout changed: bump WBW_WIRE_VERSION")
 WBW_ASSERT_SIZE(struct wbw_rec_hdr, 48);
-WBW_ASSERT_SIZE(struct wbw_set_err_rec, 80);
+WBW_ASSERT_SIZE(struct wbw_set_err_rec, 88);
 WBW_ASSERT_SIZE(struct wbw_observe_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_path_rec, 1352);
 WBW_ASSERT_SIZE(struct wbw_file_rec, 96);

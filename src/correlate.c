@@ -490,6 +490,8 @@ static void push_set(struct wbw_corr *c, const struct wbw_ev *ev)
 	e = &es->e;
 	e->events++;
 	e->last_ts = ev->ts_ns;
+	if (ev->set.bdev)
+		e->bdev = ev->set.bdev;
 	if (!e->fs_path && st->fs_path) {
 		e->fs_path = st->fs_path;
 		e->path_truncated = st->path_truncated;

@@ -41,6 +41,12 @@ struct wbw_error {
 	struct wbw_task first_ctx;
 	const char *fs_path; /* path within the filesystem; NULL if unknown */
 	bool path_truncated;
+	/*
+	 * Non-zero: the error is on this block device's own mapping (its page
+	 * cache: filesystem metadata, or writes to the device node), not on a
+	 * file.  dev:ino are then the bdev pseudo-filesystem's.
+	 */
+	uint32_t bdev;
 	uint64_t observations;
 	bool emitted;
 };

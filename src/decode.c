@@ -25,6 +25,7 @@ static void decode_set(const struct wbw_set_err_rec *r, const struct wbw_decode_
 	ev->dev = r->dev;
 	ev->set.raw = r->eseq_event;
 	ev->set.generation = r->i_generation;
+	ev->set.bdev = (r->hdr.flags & WBW_F_BDEV) ? r->rdev : 0;
 	ev->set.prev_known = false;
 	ev->set.after_known = false;
 

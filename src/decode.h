@@ -63,6 +63,7 @@ struct wbw_ev {
 			bool after_known;
 			int err; /* errno recorded; 0 if the decoder cannot tell */
 			uint32_t generation;
+			uint32_t bdev; /* block device whose own mapping it is, or 0 */
 		} set;
 		struct {
 			uint64_t file;

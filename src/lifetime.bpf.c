@@ -65,7 +65,7 @@ int tracked_files(struct bpf_iter__task_file *ctx)
 	if (!bpf_map_lookup_elem(&watched, &key))
 		return 0;
 
-	inode = BPF_CORE_READ(file, f_inode);
+	inode = BPF_CORE_READ(mapping, host); /* as the set event names it */
 	rec.hdr.kind = WBW_REC_FILE;
 	rec.hdr.size = sizeof(rec);
 	rec.hdr.flags = WBW_F_MAPPING_VALID;

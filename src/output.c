@@ -93,6 +93,19 @@ static void json_dev(struct wbw_json *j, uint32_t dev, uint64_t ino)
 	wbw_json_u64(j, "ino", ino);
 }
 
+/* the block device whose own mapping failed, or null for a file */
+static void json_bdev(struct wbw_json *j, uint32_t bdev)
+{
+	char buf[32];
+
+	if (!bdev) {
+		wbw_json_null(j, "bdev");
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%u:%u", wbw_dev_major(bdev), wbw_dev_minor(bdev));
+	wbw_json_str(j, "bdev", buf);
+}
+
 static void json_addr(struct wbw_json *j, const char *key, uint64_t addr)
 {
 	char buf[24];
@@ -202,6 +215,7 @@ static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 	json_dev(&j, e->dev, e->ino);
 	json_paths(o, &j, e->dev, e->fs_path, e->path_truncated, e->last_ts);
 	json_addr(&j, "mapping", e->mapping);
+	json_bdev(&j, e->bdev);
 	wbw_json_u64(&j, "errseq", e->eseq);
 	wbw_json_u64(&j, "event_errseq", e->first_raw);
 	wbw_json_u64(&j, "events", e->events);
@@ -214,8 +228,14 @@ static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 }
 
 static const char *path_or_placeholder(struct wbw_output *o, uint32_t dev, const char *fs_path,
-				       bool truncated, uint64_t ts, char *buf, size_t len)
+				       bool truncated, uint32_t bdev, uint64_t ts, char *buf,
+				       size_t len)
 {
+	if (bdev) {
+		/* an error on a block device's own mapping: name the device */
+		snprintf(buf, len, "[block device %u:%u]", wbw_dev_major(bdev), wbw_dev_minor(bdev));
+		return buf;
+	}
 	const char *p = full_path(o, dev, fs_path, ts, buf, len);
 
 	if (p && !truncated)
@@ -242,8 +262,8 @@ static void print_error_plain(struct wbw_output *o, const struct wbw_error *e)
 		 " errseq=0x%x completed-by=%s[%u]",
 		 tbuf, "wb_error", e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev,
 		 e->ino,
-		 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, e->last_ts, pbuf,
-				     sizeof(pbuf)),
+		 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, e->bdev, e->last_ts,
+				     pbuf, sizeof(pbuf)),
 		 e->events, e->eseq, e->first_ctx.comm, e->first_ctx.pid);
 	print_header_plain(o);
 	emit_line(o, line);
@@ -291,7 +311,7 @@ static void print_observe_plain(struct wbw_output *o, const struct wbw_observati
 	snprintf(line, sizeof(line),
 		 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  told=%s[%u] cursor=0x%x->0x%x", tbuf,
 		 "observe", ob->err ? wbw_errno_name(ob->err, ebuf, sizeof(ebuf)) : "-", dev, ob->ino,
-		 path_or_placeholder(o, ob->dev, ob->fs_path, false, ob->ts_ns, pbuf, sizeof(pbuf)),
+		 path_or_placeholder(o, ob->dev, ob->fs_path, false, 0, ob->ts_ns, pbuf, sizeof(pbuf)),
 		 ob->task.comm, ob->task.pid, ob->old, ob->new_cursor);
 	print_header_plain(o);
 	emit_line(o, line);
@@ -327,6 +347,7 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 	json_errno(&j, e->err);
 	json_dev(&j, e->dev, e->ino);
 	json_paths(o, &j, e->dev, e->fs_path, e->path_truncated, v->ts_ns);
+	json_bdev(&j, e->bdev);
 	wbw_json_bool(&j, "final", v->final);
 	if (per_file) {
 		json_addr(&j, "file", v->file);
@@ -389,7 +410,7 @@ static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *
 	}
 	snprintf(line, sizeof(line), "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  %s (error %" PRIu64 ")",
 		 tbuf, "verdict", e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev, e->ino,
-		 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, v->ts_ns, pbuf,
+		 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, e->bdev, v->ts_ns, pbuf,
 				     sizeof(pbuf)),
 		 what, e->id);
 	print_header_plain(o);

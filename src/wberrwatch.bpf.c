@@ -213,6 +213,13 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 	rec->eseq_event = eseq_event;
 	rec->eseq_after = after;
 	rec->i_generation = inode ? BPF_CORE_READ(inode, i_generation) : 0;
+	rec->rdev = 0;
+	rec->pad = 0;
+	/* S_IFBLK: the block device's own page cache (the bdev pseudo-fs inode) */
+	if (inode && (BPF_CORE_READ(inode, i_mode) & 0170000) == 0060000) {
+		rec->hdr.flags |= WBW_F_BDEV;
+		rec->rdev = BPF_CORE_READ(inode, i_rdev);
+	}
 	bpf_ringbuf_submit(rec, 0);
 	return 0;
 }
@@ -246,7 +253,12 @@ static __always_inline int handle_observe(struct file *file, __u32 cursor_old, _
 	__u64 ino;
 
 	mapping = BPF_CORE_READ(file, f_mapping);
-	inode = BPF_CORE_READ(file, f_inode);
+	/*
+	 * The inode that owns the errseq is the mapping's host; for a device
+	 * node f_inode is the node in /dev, while the errors are recorded on
+	 * the block device's own inode.
+	 */
+	inode = BPF_CORE_READ(mapping, host);
 	ino = BPF_CORE_READ(inode, i_ino);
 	dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	if (dev_filtered_out(dev))

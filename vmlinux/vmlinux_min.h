@@ -55,6 +55,7 @@ struct inode {
 	__u16 i_mode;
 	struct super_block *i_sb;
 	__u64 i_ino;
+	__u32 i_rdev;
 	__u32 i_generation;
 	struct hlist_head i_dentry;
 };

@@ -9,6 +9,7 @@
  * Operations (NAME is a descriptor name of one letter or word):
  *   open NAME PATH r|w|rw     open (w and rw create the file)
  *   write NAME MIB            write MIB MiB of a byte pattern at the current offset
+ *   seek NAME MIB             move the offset to MIB MiB
  *   fsync|fdatasync|syncfs NAME
  *   close NAME
  *   dup NAME NEW              NEW refers to the same open file
@@ -137,6 +138,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(op, "write")) {
 			ret = write_mib(lookup(a), atol(b));
 			report("write", a, ret, errno);
+		} else if (!strcmp(op, "seek")) {
+			ret = lseek(lookup(a), (off_t)atol(b) << 20, SEEK_SET) < 0 ? -1 : 0;
+			report("seek", a, ret, errno);
 		} else if (!strcmp(op, "fsync")) {
 			ret = fsync(lookup(a));
 			report("fsync", a, ret, errno);

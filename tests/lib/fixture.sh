@@ -10,7 +10,8 @@
 #   fixture_heal          writeback works again
 #   fixture_teardown      unmounts and detaches only what fixture_create made
 #
-# Callers install `trap fixture_teardown EXIT` (fixture_create does it too).
+# fixture_create installs `trap fixture_teardown EXIT` unless the caller has
+# an EXIT trap already, which must then call fixture_teardown itself.
 
 FX_DIR= FX_MNT= FX_BACK= FX_LO= FX_DEV=
 FX_TMPFS_SIZE=${FX_TMPFS_SIZE:-64M}
@@ -27,7 +28,8 @@ fixture_create() {
 	done
 	[ -e /dev/loop-control ] || { fixture_die "no loop device support (/dev/loop-control)"; return 1; }
 	FX_DIR=$(mktemp -d /tmp/wbw-fixture.XXXXXX) || return 1
-	trap fixture_teardown EXIT
+	# a caller's own EXIT trap (which must call fixture_teardown) is kept
+	[ -n "$(trap -p EXIT)" ] || trap fixture_teardown EXIT
 	FX_BACK=$FX_DIR/back
 	FX_MNT=$FX_DIR/mnt
 	mkdir "$FX_BACK" "$FX_MNT"

@@ -81,7 +81,7 @@ static void test_error_json(void **state)
 		s, "{\"schema\":1,\"type\":\"wb_error\",\"id\":1,\"time\":\"2026-11-24T08:51:12.285482Z\","
 		   "\"ts_ns\":4195285482000,\"errno\":28,\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\","
 		   "\"ino\":12,\"path\":\"/mnt/fx/data\",\"fs_path\":\"/data\",\"path_truncated\":false,"
-		   "\"mapping\":\"0xffff88811ca5bbd0\",\"errseq\":28,\"event_errseq\":0,\"events\":18,"
+		   "\"mapping\":\"0xffff88811ca5bbd0\",\"bdev\":null,\"errseq\":28,\"event_errseq\":0,\"events\":18,"
 		   "\"first_ts_ns\":4195285482000,\"last_ts_ns\":4195318000000,"
 		   "\"context\":{\"pid\":14,\"tid\":14,\"comm\":\"ksoftirqd/0\",\"cgroup_id\":1}}\n");
 	free(s);
@@ -94,6 +94,23 @@ static void test_error_plain(void **state)
 	(void)state;
 	assert_string_equal(s, "08:51:12.285 wb_error ENOSPC  7:0     12         /mnt/fx/data  "
 			       "events=18 errseq=0x1c completed-by=ksoftirqd/0[14]\n");
+	free(s);
+}
+
+static void test_bdev_error_is_labelled(void **state)
+{
+	struct wbw_error e = sample_error;
+	char *s;
+
+	(void)state;
+	e.bdev = (7u << 20) | 0;
+	e.dev = 3; /* 0:3, the bdev pseudo-filesystem */
+	e.fs_path = NULL;
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"bdev\":\"7:0\""));
+	free(s);
+	s = render(false, do_error, &e);
+	assert_non_null(strstr(s, " 0:3     12         [block device 7:0]  events=18"));
 	free(s);
 }
 
@@ -218,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_error_json),
 		cmocka_unit_test(test_error_plain),
 		cmocka_unit_test(test_error_unknown_path_and_errno),
+		cmocka_unit_test(test_bdev_error_is_labelled),
 		cmocka_unit_test(test_observe_json),
 		cmocka_unit_test(test_summary_and_fatal),
 		cmocka_unit_test(test_write_error_marks_broken),
