@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define WBW_WIRE_VERSION 3
+#define WBW_WIRE_VERSION 4
 
 /* Limits, in one place. */
 #define WBW_TASK_COMM_LEN 16
@@ -49,6 +49,8 @@ enum wbw_rec_kind {
 	WBW_REC_PATH = 3,    /* dentry names of a mapping's inode */
 	WBW_REC_FILE = 4,    /* an open file on a watched mapping (iterator pass) */
 	WBW_REC_EXIT = 5,    /* a process holding a tracked file is exiting */
+	WBW_REC_SYNC = 6,    /* fsync/fdatasync returned, on an inode being watched for retries */
+	WBW_REC_DIRTY = 7,   /* an inode being watched for retries was written to again */
 	WBW_REC_KIND_MAX,
 };
 
@@ -160,6 +162,19 @@ struct wbw_exit_rec {
 	__u32 exit_code;
 };
 
+/*
+ * SYNC: ext4_sync_file_exit on a watched inode, `ret` what fsync/fdatasync
+ * returns.  DIRTY: the first writeback_mark_inode_dirty on it since it was
+ * armed.  The header names the calling task.
+ */
+struct wbw_inode_rec {
+	struct wbw_rec_hdr hdr;
+	__u64 mapping;
+	__u64 ino;
+	__u32 dev;
+	__s32 ret;
+};
+
 #define WBW_ASSERT_SIZE(type, bytes) \
 	_Static_assert(sizeof(type) == (bytes), #type " layout changed: bump WBW_WIRE_VERSION")
 WBW_ASSERT_SIZE(struct wbw_rec_hdr, 48);
@@ -168,6 +183,9 @@ WBW_ASSERT_SIZE(struct wbw_observe_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_path_rec, 1352);
 WBW_ASSERT_SIZE(struct wbw_file_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_exit_rec, 64);
+WBW_ASSERT_SIZE(struct wbw_inode_rec, 72);
+
+#define WBW_RETRY_MAX 16384 /* inodes watched for a false success at once */
 
 #define WBW_WATCHED_MAX 16384 /* mappings with a tracked error at once */
 #define WBW_HOLDERS_MAX 16384 /* processes holding tracked files */

@@ -25,8 +25,16 @@ struct tracked_file {
 	bool done; /* verdict given, or not due */
 };
 
+/* A process told this error by its fsync: is its next success false? */
+struct retry_watch {
+	struct retry_watch *next;
+	struct wbw_task task;
+	uint64_t told_ts;
+};
+
 struct err_state {
 	struct wbw_error e; /* what the sinks see */
+	struct retry_watch *retries;
 	struct tracked_file *files;
 	unsigned live; /* files still due */
 	/* on the active list while a pass has something to do for it */
@@ -78,6 +86,9 @@ struct wbw_corr {
 	uint64_t next_error_id;
 	uint64_t pass;
 	uint64_t unlisted; /* errors whose files no pass has listed yet */
+	uint64_t retry_watches;
+	uint64_t *disarmed; /* mappings to forget in the kernel */
+	size_t ndisarmed, disarmed_cap;
 	struct wbw_corr_stats stats;
 };
 
@@ -97,6 +108,7 @@ const char *wbw_verdict_name(enum wbw_verdict_kind k)
 		[WBW_V_UNREPORTED] = "unreported",
 		[WBW_V_UNSEEN] = "unseen",
 		[WBW_V_SUPERSEDED] = "superseded",
+		[WBW_V_RETRIED] = "retried",
 	};
 	return k < WBW_V_KIND_MAX ? names[k] : "?";
 }
@@ -235,6 +247,33 @@ static struct tracked_file *find_file(struct err_state *es, uint64_t file)
 	return NULL;
 }
 
+static void disarm(struct wbw_corr *c, uint64_t mapping)
+{
+	if (c->ndisarmed == c->disarmed_cap) {
+		size_t cap = c->disarmed_cap ? c->disarmed_cap * 2 : 64;
+		uint64_t *n = realloc(c->disarmed, cap * sizeof(*n));
+
+		if (!n)
+			return; /* the kernel keeps reporting it; harmless */
+		c->disarmed = n;
+		c->disarmed_cap = cap;
+	}
+	c->disarmed[c->ndisarmed++] = mapping;
+}
+
+static void free_retries(struct wbw_corr *c, struct err_state *es)
+{
+	if (es->retries && es->e.mapping)
+		disarm(c, es->e.mapping);
+	while (es->retries) {
+		struct retry_watch *r = es->retries;
+
+		es->retries = r->next;
+		free(r);
+		c->retry_watches--;
+	}
+}
+
 static void free_files(struct err_state *es)
 {
 	while (es->files) {
@@ -305,6 +344,19 @@ static void told(struct wbw_corr *c, struct err_state *es, struct tracked_file *
 	es->concluded = true;
 	es->e.observations++;
 	emit_verdict(c, &v);
+	if (via == WBW_TOLD_CHECK && es->e.mapping) {
+		struct retry_watch *r;
+
+		for (r = es->retries; r && r->task.pid != task->pid; r = r->next)
+			;
+		if (!r && (r = calloc(1, sizeof(*r)))) {
+			r->task = *task;
+			r->told_ts = ts;
+			r->next = es->retries;
+			es->retries = r;
+			c->retry_watches++;
+		}
+	}
 }
 
 /*
@@ -345,6 +397,7 @@ static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_
 		c->unlisted--;
 	deactivate(c, es);
 	free_files(es);
+	free_retries(c, es);
 	free(es);
 	st->cur = NULL;
 }
@@ -614,6 +667,46 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 	}
 }
 
+/*
+ * fsync/fdatasync returned on an inode watched for retries.  Success for a
+ * process that was told the error and has not written since: the data it
+ * wrote before the error is not on disk, whatever the call says.
+ */
+static void push_sync(struct wbw_corr *c, const struct wbw_ev *ev)
+{
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, false, ev->ts_ns);
+	struct err_state *es = st ? st->cur : NULL;
+	struct retry_watch **pp;
+
+	if (!es || ev->inode.ret != 0)
+		return;
+	for (pp = &es->retries; *pp; pp = &(*pp)->next) {
+		struct retry_watch *r = *pp;
+		struct wbw_verdict v = { .kind = WBW_V_RETRIED, .error = &es->e, .ts_ns = ev->ts_ns,
+					 .final = true, .holder = ev->task, .fd = -1, .nholders = 1 };
+
+		if (r->task.pid != ev->task.pid)
+			continue;
+		v.told_ts = r->told_ts;
+		*pp = r->next;
+		free(r);
+		c->retry_watches--;
+		if (!es->retries)
+			disarm(c, es->e.mapping);
+		emit_verdict(c, &v);
+		return;
+	}
+}
+
+/* Written to again: a later success may cover a rewrite; stop watching. */
+static void push_dirty(struct wbw_corr *c, const struct wbw_ev *ev)
+{
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, false, ev->ts_ns);
+
+	if (st && st->cur)
+		free_retries(c, st->cur);
+}
+
 static void push_exit(struct wbw_corr *c, const struct wbw_ev *ev)
 {
 	struct exited *x = calloc(1, sizeof(*x));
@@ -648,6 +741,12 @@ void wbw_corr__push(struct wbw_corr *c, const struct wbw_ev *ev)
 		break;
 	case WBW_EV_EXIT:
 		push_exit(c, ev);
+		break;
+	case WBW_EV_SYNC:
+		push_sync(c, ev);
+		break;
+	case WBW_EV_DIRTY:
+		push_dirty(c, ev);
 		break;
 	}
 }
@@ -746,6 +845,21 @@ bool wbw_corr__has_new_error(const struct wbw_corr *c)
 bool wbw_corr__needs_pass(const struct wbw_corr *c)
 {
 	return c->unlisted > 0 || c->stats.tracked_files > 0;
+}
+
+size_t wbw_corr__retry_disarmed(struct wbw_corr *c, uint64_t *out, size_t max)
+{
+	size_t n = c->ndisarmed < max ? c->ndisarmed : max;
+
+	memcpy(out, c->disarmed, n * sizeof(*out));
+	memmove(c->disarmed, c->disarmed + n, (c->ndisarmed - n) * sizeof(*out));
+	c->ndisarmed -= n;
+	return n;
+}
+
+bool wbw_corr__retry_active(const struct wbw_corr *c)
+{
+	return c->retry_watches > 0 || c->active != NULL || c->unlisted > 0;
 }
 
 size_t wbw_corr__holders(const struct wbw_corr *c, uint32_t *out, size_t max)
@@ -854,11 +968,13 @@ void wbw_corr__free(struct wbw_corr *c)
 		lru_unlink(c, st);
 		if (st->cur) {
 			free_files(st->cur);
+			free_retries(c, st->cur);
 			free(st->cur);
 		}
 		free(st->fs_path);
 		free(st);
 	}
+	free(c->disarmed);
 	free(c->buckets);
 	free(c);
 }

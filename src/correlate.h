@@ -72,6 +72,7 @@ enum wbw_verdict_kind {
 	WBW_V_UNREPORTED,   /* a file due to be told was released without it */
 	WBW_V_UNSEEN,       /* no file was ever told */
 	WBW_V_SUPERSEDED,   /* replaced by a newer error before anyone saw it */
+	WBW_V_RETRIED,      /* told, then a later fsync succeeded with nothing rewritten */
 	WBW_V_KIND_MAX,
 };
 
@@ -111,6 +112,8 @@ struct wbw_verdict {
 	int32_t exit_code;
 	/* SUPERSEDED */
 	const struct wbw_error *superseded_by;
+	/* RETRIED: holder was told at told_ts; ts_ns is the false success */
+	uint64_t told_ts;
 };
 
 struct wbw_corr_sink {
@@ -166,6 +169,16 @@ void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns);
 /* Is a pass due: a new error not yet listed, or files still tracked? */
 bool wbw_corr__needs_pass(const struct wbw_corr *c);
 bool wbw_corr__has_new_error(const struct wbw_corr *c);
+/*
+ * Watches for a false success: a process told an error by its fsync that
+ * has not written to the inode since.  The kernel arms an inode when it
+ * tells; retry_disarmed() hands out (once) the inodes with no watch left,
+ * for the kernel to forget.  retry_active(): errors are pending or watched,
+ * so the retry hooks must be attached.
+ */
+size_t wbw_corr__retry_disarmed(struct wbw_corr *c, uint64_t *out, size_t max);
+bool wbw_corr__retry_active(const struct wbw_corr *c);
+
 /* Processes holding tracked files (for exit attribution); returns count. */
 size_t wbw_corr__holders(const struct wbw_corr *c, uint32_t *out, size_t max);
 

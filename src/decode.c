@@ -147,6 +147,7 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 	case WBW_REC_PATH: want = sizeof(struct wbw_path_rec); break;
 	case WBW_REC_FILE: want = sizeof(struct wbw_file_rec); break;
 	case WBW_REC_EXIT: want = sizeof(struct wbw_exit_rec); break;
+	case WBW_REC_SYNC: case WBW_REC_DIRTY: want = sizeof(struct wbw_inode_rec); break;
 	default: return WBW_DECODE_BAD_KIND;
 	}
 	if (h.size != want)
@@ -173,6 +174,16 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 		struct wbw_file_rec r;
 		memcpy(&r, data, sizeof(r));
 		decode_file(&r, ev);
+		return WBW_DECODE_OK;
+	}
+	case WBW_REC_SYNC:
+	case WBW_REC_DIRTY: {
+		struct wbw_inode_rec r;
+		memcpy(&r, data, sizeof(r));
+		ev->mapping = (r.hdr.flags & WBW_F_MAPPING_VALID) ? r.mapping : 0;
+		ev->ino = r.ino;
+		ev->dev = r.dev;
+		ev->inode.ret = r.ret;
 		return WBW_DECODE_OK;
 	}
 	case WBW_REC_EXIT: {

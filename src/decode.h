@@ -19,6 +19,8 @@ enum wbw_ev_kind {
 	WBW_EV_PATH = WBW_REC_PATH,
 	WBW_EV_FILE = WBW_REC_FILE,
 	WBW_EV_EXIT = WBW_REC_EXIT,
+	WBW_EV_SYNC = WBW_REC_SYNC,
+	WBW_EV_DIRTY = WBW_REC_DIRTY,
 };
 
 /*
@@ -83,6 +85,9 @@ struct wbw_ev {
 			uint32_t f_mode;
 			uint32_t f_flags;
 		} file;
+		struct {
+			int32_t ret; /* SYNC: what fsync/fdatasync returned */
+		} inode;
 		struct {
 			uint64_t file; /* a tracked file the exit releases */
 			uint32_t fd;

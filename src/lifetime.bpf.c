@@ -45,7 +45,74 @@ struct {
 	__type(value, __u8);
 } holders SEC(".maps");
 
+/*
+ * Shared with the main object, which arms it: mapping address -> 0 while
+ * armed, 1 once written to again.  Inodes whose error a process was told by
+ * fsync, watched for that process's next successful fsync (the PostgreSQL
+ * "fsyncgate" retry).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WBW_RETRY_MAX);
+	__type(key, __u64);
+	__type(value, __u64); /* 64-bit: clang 14's BPF atomics */
+} retry_watch SEC(".maps");
+
 __u64 dropped_exit = 0;
+__u64 dropped_retry = 0;
+
+static __always_inline void emit_inode_rec(__u16 kind, struct inode *inode, __u64 mapping, int ret)
+{
+	struct wbw_inode_rec *rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!rec) {
+		__sync_fetch_and_add(&dropped_retry, 1);
+		return;
+	}
+	rec->hdr.kind = kind;
+	rec->hdr.size = sizeof(*rec);
+	rec->hdr.flags = WBW_F_MAPPING_VALID;
+	rec->hdr.pid = id >> 32;
+	rec->hdr.tid = (__u32)id;
+	rec->hdr.ts_ns = bpf_ktime_get_ns();
+	rec->hdr.cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(rec->hdr.comm, sizeof(rec->hdr.comm));
+	rec->mapping = mapping;
+	rec->ino = BPF_CORE_READ(inode, i_ino);
+	rec->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	rec->ret = ret;
+	bpf_ringbuf_submit(rec, 0);
+}
+
+/*
+ * ext4's fsync and fdatasync (ext4_sync_file) end here with what they
+ * return.  A success after the caller was told of an error, with nothing
+ * written since, is a false success: the data is not on disk.
+ */
+SEC("tp_btf/ext4_sync_file_exit")
+int BPF_PROG(retry_sync_exit, struct inode *inode, int ret)
+{
+	__u64 mapping = (__u64)BPF_CORE_READ(inode, i_mapping);
+
+	if (bpf_map_lookup_elem(&retry_watch, &mapping))
+		emit_inode_rec(WBW_REC_SYNC, inode, mapping, ret);
+	return 0;
+}
+
+/* The inode was written to again: a later success may be genuine. */
+SEC("tp_btf/writeback_mark_inode_dirty")
+int BPF_PROG(retry_dirty, struct inode *inode, int flags)
+{
+	__u64 mapping = (__u64)BPF_CORE_READ(inode, i_mapping);
+	__u64 *state = bpf_map_lookup_elem(&retry_watch, &mapping);
+
+	/* only the first write after arming is reported */
+	if (!state || __sync_lock_test_and_set(state, 1))
+		return 0;
+	emit_inode_rec(WBW_REC_DIRTY, inode, mapping, 0);
+	return 0;
+}
 
 SEC("iter/task_file")
 int tracked_files(struct bpf_iter__task_file *ctx)

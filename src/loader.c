@@ -44,6 +44,8 @@ struct wbw_loader {
 	struct lifetime_bpf *life;
 	struct bpf_link *iter_link;
 	struct bpf_link *exit_link;
+	struct bpf_link *sync_link;
+	struct bpf_link *dirty_link;
 	wbw_record_fn on_record;
 	void *ctx;
 };
@@ -305,8 +307,11 @@ void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX
 {
 	for (int k = 0; k < WBW_REC_KIND_MAX; k++)
 		lost[k] = __atomic_load_n(&l->skel->bss->dropped[k], __ATOMIC_RELAXED);
-	if (l->life)
+	if (l->life) {
 		lost[WBW_REC_EXIT] += __atomic_load_n(&l->life->bss->dropped_exit, __ATOMIC_RELAXED);
+		/* SYNC and DIRTY records share one counter: count them under sync */
+		lost[WBW_REC_SYNC] += __atomic_load_n(&l->life->bss->dropped_retry, __ATOMIC_RELAXED);
+	}
 }
 
 static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
@@ -319,6 +324,9 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 			    strerror(errno));
 	/* one ring buffer for both objects: exits arrive in order with the rest */
 	err = bpf_map__reuse_fd(life->maps.events, bpf_map__fd(l->skel->maps.events));
+	if (!err)
+		err = bpf_map__reuse_fd(life->maps.retry_watch,
+					bpf_map__fd(l->skel->maps.retry_watch));
 	if (!err)
 		err = lifetime_bpf__load(life);
 	if (err) {
@@ -350,6 +358,38 @@ static void sync_set(int fd, const void *keys, size_t n, size_t key_size)
 		bpf_map_delete_elem(fd, key);
 	for (size_t i = 0; i < n; i++)
 		bpf_map_update_elem(fd, (const char *)keys + i * key_size, &one, BPF_ANY);
+}
+
+int wbw_loader__lifetime_prepare(struct wbw_loader *l, struct wbw_loader_diag *d)
+{
+	memset(d, 0, sizeof(*d));
+	return l->life ? 0 : load_lifetime(l, d);
+}
+
+int wbw_loader__retry_hooks(struct wbw_loader *l, bool on, const uint64_t *disarm, size_t n,
+			    struct wbw_loader_diag *d)
+{
+	int fd = bpf_map__fd(l->skel->maps.retry_watch), err = 0;
+
+	memset(d, 0, sizeof(*d));
+	/* only what userspace is done with: never an arming it has not seen */
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &disarm[i]);
+	if (on && !l->sync_link) {
+		if (!l->life && (err = load_lifetime(l, d)))
+			return err;
+		/* ext4 only: other filesystems' fsync has no tracepoint with its result */
+		l->sync_link = bpf_program__attach(l->life->progs.retry_sync_exit);
+		l->dirty_link = bpf_program__attach(l->life->progs.retry_dirty);
+		if (!l->sync_link || !l->dirty_link)
+			return diag(d, WBW_EXIT_FAILURE, "cannot attach the retry hooks: %s",
+				    strerror(errno));
+	} else if (!on && l->sync_link) {
+		bpf_link__destroy(l->sync_link);
+		bpf_link__destroy(l->dirty_link);
+		l->sync_link = l->dirty_link = NULL;
+	}
+	return 0;
 }
 
 int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, size_t n,
@@ -415,6 +455,8 @@ void wbw_loader__free(struct wbw_loader *l)
 	if (!l)
 		return;
 	ring_buffer__free(l->rb);
+	bpf_link__destroy(l->sync_link);
+	bpf_link__destroy(l->dirty_link);
 	bpf_link__destroy(l->exit_link);
 	bpf_link__destroy(l->iter_link);
 	lifetime_bpf__destroy(l->life);

@@ -49,6 +49,23 @@ const char *wbw_loader__tp_mode(const struct wbw_loader *l);
  * watched, sched_process_exit reports the exits of `holders`; with no
  * mappings it is detached again.  Returns 0 or an exit status with d set.
  */
+/*
+ * The retry hooks (ext4_sync_file_exit, writeback_mark_inode_dirty) watch
+ * the inodes the observe program armed when it told a caller an error.
+ * `on`: attach them (while any error is pending or watched; before anyone
+ * can be told, so an immediate retry is seen); `disarm`: inodes userspace
+ * is done with.  Returns 0 or an exit status with d set.
+ */
+int wbw_loader__retry_hooks(struct wbw_loader *l, bool on, const uint64_t *disarm, size_t n,
+			    struct wbw_loader_diag *d);
+
+/*
+ * Load the lifetime programs now rather than on the first error: loading
+ * takes tens of ms (libbpf parses the kernel's full BTF for iter/tp_btf),
+ * long enough to miss a caller's immediate retry after the first error.
+ */
+int wbw_loader__lifetime_prepare(struct wbw_loader *l, struct wbw_loader_diag *d);
+
 int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, size_t n,
 			      const uint32_t *holders, size_t nholders,
 			      struct wbw_loader_diag *d);

@@ -376,6 +376,17 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 	}
 	if (v->kind == WBW_V_SUPERSEDED)
 		wbw_json_u64(&j, "superseded_by", v->superseded_by ? v->superseded_by->id : 0);
+	if (v->kind == WBW_V_RETRIED) {
+		char tbuf[48];
+
+		wbw_json_begin(&j, "holder");
+		wbw_json_u64(&j, "pid", v->holder.pid);
+		wbw_json_str(&j, "comm", v->holder.comm);
+		wbw_json_end(&j);
+		iso_time(o, v->told_ts, tbuf, sizeof(tbuf));
+		wbw_json_str(&j, "told_time", tbuf);
+		wbw_json_u64(&j, "told_ts_ns", v->told_ts);
+	}
 	wbw_json_end(&j);
 	emit_line(o, wbw_json_text(&j));
 	wbw_json_free(&j);
@@ -405,6 +416,16 @@ static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *
 		snprintf(what, sizeof(what), "SUPERSEDED by error %llu before anyone saw it",
 			 (unsigned long long)(v->superseded_by ? v->superseded_by->id : 0));
 		break;
+	case WBW_V_RETRIED: {
+		char told[32];
+
+		clock_time(o, v->told_ts, told, sizeof(told));
+		snprintf(what, sizeof(what),
+			 "RETRIED: %s[%u] was told at %s, then fsync succeeded with nothing "
+			 "rewritten: that data is not on disk",
+			 v->holder.comm, v->holder.pid, told);
+		break;
+	}
 	default:
 		snprintf(what, sizeof(what), "?");
 	}
@@ -435,6 +456,8 @@ static const char *const lost_keys[WBW_REC_KIND_MAX] = {
 	[WBW_REC_PATH] = "path",
 	[WBW_REC_FILE] = "file",
 	[WBW_REC_EXIT] = "exit",
+	[WBW_REC_SYNC] = "retry",
+	[WBW_REC_DIRTY] = "dirty",
 };
 
 static void print_summary_json(struct wbw_output *o, const struct wbw_summary *s)

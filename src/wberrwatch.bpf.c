@@ -50,6 +50,19 @@ struct {
 	__type(value, __u32);
 } path_sent SEC(".maps");
 
+/*
+ * mapping address -> 0 while armed, 1 once written to again.  Armed here,
+ * in the same instant a check tells a caller about an error, so that an
+ * immediate retry is not missed; the lifetime object (which shares this
+ * map) watches the armed inodes' fsync results and rewrites.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WBW_RETRY_MAX);
+	__type(key, __u64);
+	__type(value, __u64);
+} retry_watch SEC(".maps");
+
 static __always_inline void count_drop(enum wbw_rec_kind kind)
 {
 	if (kind < WBW_REC_KIND_MAX)
@@ -282,6 +295,12 @@ static __always_inline int handle_observe(struct file *file, __u32 cursor_old, _
 	rec->cursor_old = cursor_old;
 	rec->cursor_new = cursor_new;
 	rec->mapping_eseq = mapping_eseq;
+	if (cursor_new != cursor_old) {
+		/* the caller is being told: watch its next fsync on this inode */
+		__u64 key = (__u64)mapping, armed = 0;
+
+		bpf_map_update_elem(&retry_watch, &key, &armed, BPF_ANY);
+	}
 	rec->f_mode = BPF_CORE_READ(file, f_mode);
 	rec->f_flags = BPF_CORE_READ(file, f_flags);
 	bpf_ringbuf_submit(rec, 0);

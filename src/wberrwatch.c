@@ -42,6 +42,7 @@ struct app {
 	struct wbw_loader *loader;
 	uint64_t last_pass_ns;
 	bool lifetime_failed;
+	bool retry_on;
 	uint64_t watched[WBW_WATCHED_MAX];
 	uint32_t holders[WBW_HOLDERS_MAX];
 };
@@ -109,6 +110,27 @@ static void lifetime_pass(struct app *app, uint64_t now)
 	while (wbw_loader__poll(app->loader, 0) > 0)
 		;
 	wbw_corr__snapshot_end(app->corr, now_ns(CLOCK_MONOTONIC));
+}
+
+/*
+ * Retry hooks on while errors are pending or watched (attached before a
+ * caller can be told, so an immediate retry is seen), and the kernel told
+ * which inodes need no watching any more.
+ */
+static void retry_hooks(struct app *app)
+{
+	struct wbw_loader_diag diag;
+	bool on = wbw_corr__retry_active(app->corr);
+	size_t n = wbw_corr__retry_disarmed(app->corr, app->watched, WBW_WATCHED_MAX);
+
+	if (app->lifetime_failed || (!on && !n && !app->retry_on))
+		return;
+	if (wbw_loader__retry_hooks(app->loader, on, app->watched, n, &diag)) {
+		fprintf(stderr, "wberrwatch: %s\n", diag.msg);
+		app->lifetime_failed = true;
+		return;
+	}
+	app->retry_on = on;
 }
 
 static void install_signals(void)
@@ -197,6 +219,12 @@ int main(int argc, char **argv)
 	fprintf(stderr, "wberrwatch: watching writeback errors (%s programs)%s\n", start.tp_mode,
 		cli.duration_ms ? "; Ctrl-C to stop" : "");
 
+	if (cli.duration_ms != 0 && wbw_loader__lifetime_prepare(loader, &diag)) {
+		/* errors and observations still work; say what is missing */
+		fprintf(stderr, "wberrwatch: %s\n", diag.msg);
+		app.lifetime_failed = true;
+	}
+
 	t0 = now_ns(CLOCK_MONOTONIC);
 	if (cli.duration_ms >= 0)
 		deadline = t0 + (uint64_t)cli.duration_ms * 1000000ull;
@@ -212,6 +240,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		now = now_ns(CLOCK_MONOTONIC);
+		retry_hooks(&app);
 		lifetime_pass(&app, now);
 		wbw_corr__tick(app.corr, now);
 		if (deadline && now >= deadline)

@@ -54,6 +54,7 @@ struct super_block {
 struct inode {
 	__u16 i_mode;
 	struct super_block *i_sb;
+	struct address_space *i_mapping;
 	__u64 i_ino;
 	__u32 i_rdev;
 	__u32 i_generation;

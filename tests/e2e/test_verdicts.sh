@@ -27,19 +27,23 @@ io_bg s7 "open a $M/s7 w" "write a 8" "wait $WORK/never"
 io_bg s8 "open a $M/s8 w" "write a 8" "forkwait 2500" "wait $WORK/go8" "close a"
 # 8b: two descriptors, one open file: the observation through the dup counts
 io_bg s9 "open a $M/s9 w" "write a 8" "dup a b" "wait $WORK/go9" "close a" "fsync b" "close b"
+# 11: told by fsync, then fsync again at once, nothing rewritten: a false success
+io_bg s11 "open a $M/s11 w" "write a 8" "wait $WORK/go11" "fsync a" "fsync a" "close a"
+# 11b: the same with the retry a while later
+io_bg s12 "open a $M/s12 w" "write a 8" "wait $WORK/go12" "fsync a" "sleep 500" "fdatasync a" "close a"
 # 6: written and closed before writeback fails
 "$IO" "open a $M/s6 w" "write a 8" "close a" >"$WORK/s6.json"
 # 5: likewise, then opened again after the unseen error
 "$IO" "open a $M/s5 w" "write a 8" "close a" >"$WORK/s5.json"
 # let them all open and write before writeback fails
-for s in s3 s2 s7 s8 s9; do
+for s in s3 s2 s7 s8 s9 s11 s12; do
 	for _ in $(seq 100); do [ "$(ioq $s '[.[] | select(.op == "write")] | length')" -ge 1 ] && break; sleep 0.05; done
 done
 fail_and_wait /s3
 for p in /s2 /s7 /s8 /s9 /s6 /s5; do
 	wait_json ".type == \"wb_error\" and .fs_path == \"$p\"" || not_ok "no wb_error for $p"
 done
-touch "$WORK/go3" "$WORK/go2" "$WORK/go8" "$WORK/go9"
+touch "$WORK/go3" "$WORK/go2" "$WORK/go8" "$WORK/go9" "$WORK/go11" "$WORK/go12"
 kill -KILL "$IO_s7"; wait "$IO_s7" 2>/dev/null
 "$IO" "open a $M/s5 w" "fsync a" "close a" >"$WORK/s5b.json"
 # 4: after s3's error was seen, a new file on it is not told
@@ -47,7 +51,7 @@ wait "$IO_s9"
 for _ in $(seq 100); do [ "$(ioq s3 '[.[] | select(.op == "close")] | length')" = 2 ] && break; sleep 0.05; done
 "$IO" "open a $M/s3 w" "fsync a" "close a" >"$WORK/s4.json"
 touch "$WORK/end3" "$WORK/end2"
-wait "$IO_s3" "$IO_s2" "$IO_s8" 2>/dev/null
+wait "$IO_s3" "$IO_s2" "$IO_s8" "$IO_s11" "$IO_s12" 2>/dev/null
 # the forked child of s8 holds its file for 2.5 s
 wait_json '.type == "verdict" and .fs_path == "/s8"' 6 || true
 sleep 0.3
@@ -97,6 +101,16 @@ expect_eq "s5: fsync of a file opened after the unseen error returned ENOSPC" EN
 	"$(ioq s5b '.[] | select(.op == "fsync") | .errno_name')"
 expect_eq "s5: REPORTED to it, no UNSEEN" "reported $(ioq s5b '.[0].pid')" \
 	"$(vq /s5 '[.[] | "\(.verdict) \(.holder.pid)"] | join(",")')"
+# 11: the fsyncgate retry
+for s in s11 s12; do
+	pid=$(ioq $s '.[0].pid')
+	expect_eq "$s: first fsync told ENOSPC, the retry returned 0" "ENOSPC 0" \
+		"$(ioq $s '[.[] | select(.op == "fsync" or .op == "fdatasync")] | "\(.[0].errno_name) \(.[1].ret)"')"
+	expect_eq "$s: REPORTED then RETRIED, to the same process" "reported $pid,retried $pid" \
+		"$(vq /$s '[.[] | select(.verdict != "unseen") | "\(.verdict) \(.holder.pid)"] | join(",")')"
+	expect "$s: RETRIED says when it was told" \
+		[ "$(vq /$s '.[] | select(.verdict == "retried") | .told_ts_ns < .ts_ns')" = true ]
+done
 expect_eq "summary counts the verdicts" "$(wq '[.[] | select(.type == "verdict" and .verdict == "unreported")] | length')" \
 	"$(wq '.[] | select(.type == "summary") | .verdicts.unreported.ENOSPC')"
 expect_eq "nothing lost" 0 "$(wq '.[] | select(.type == "summary") | .lost.total')"

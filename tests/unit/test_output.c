@@ -176,7 +176,7 @@ static void test_summary_and_fatal(void **state)
 {
 	struct wbw_summary sum = { .corr = { .errors = 2, .observations = 1, .set_events = 30,
 					     .observe_events = 1 },
-				   .lost = { 0, 3, 0, 1 },
+				   .lost = { 0, 3, 0, 1, 0, 0, 0, 0 },
 				   .lost_total = 4,
 				   .duration_s = 1.5 };
 	struct wbw_output o;
@@ -192,9 +192,10 @@ static void test_summary_and_fatal(void **state)
 	fclose(fh);
 	assert_string_equal(out, "{\"schema\":1,\"type\":\"summary\",\"errors\":2,\"observations\":1,"
 				 "\"set_events\":30,\"observe_events\":1,\"lost\":{\"set_err\":3,"
-				 "\"observe\":0,\"path\":1,\"file\":0,\"exit\":0,\"total\":4},"
-				 "\"decode_errors\":0,\"inodes_dropped\":0,\"verdicts\":{\"reported\":{},"
-				 "\"unreported\":{\"ENOSPC\":2},\"unseen\":{},\"superseded\":{}},"
+				 "\"observe\":0,\"path\":1,\"file\":0,\"exit\":0,\"retry\":0,\"dirty\":0,"
+				 "\"total\":4},\"decode_errors\":0,\"inodes_dropped\":0,\"verdicts\":{"
+				 "\"reported\":{},\"unreported\":{\"ENOSPC\":2},\"unseen\":{},"
+				 "\"superseded\":{},\"retried\":{}},"
 				 "\"complete\":false}\n");
 	/* lost records are said out loud */
 	assert_non_null(strstr(hum, "WARNING: incomplete: 4 records lost"));
