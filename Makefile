@@ -55,7 +55,7 @@ BIN := $(OUTPUT)/wberrwatch
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/san/%.o,$(CORE_SRCS)) $(OUTPUT)/san/core_types.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/san/%,$(wildcard tests/unit/test_*.c))
-TEST_HELPERS := $(OUTPUT)/tests/wbw-io
+TEST_HELPERS := $(OUTPUT)/tests/wbw-io $(OUTPUT)/tests/wbw-faultfs
 
 .PHONY: all clean install uninstall check check-unit check-e2e deps vmlinux vmlinux-check \
 	static bench fuzz test-helpers
@@ -118,6 +118,10 @@ $(OUTPUT)/san/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(OUTPUT)/san
 $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@
+
+$(OUTPUT)/tests/wbw-faultfs: tests/helpers/wbw-faultfs.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags fuse3) $< $$($(PKG_CONFIG) --libs fuse3) -o $@
 
 test-helpers: $(TEST_HELPERS)
 

@@ -218,10 +218,10 @@ static void emit_verdict(struct wbw_corr *c, struct wbw_verdict *v)
 }
 
 static void verdict_error_only(struct wbw_corr *c, struct err_state *es, enum wbw_verdict_kind k,
-			       uint64_t ts, bool final, const struct wbw_error *by)
+			       uint64_t ts, bool final, const struct wbw_error *by, bool elsewhere)
 {
 	struct wbw_verdict v = { .kind = k, .error = &es->e, .ts_ns = ts, .final = final,
-				 .fd = -1, .superseded_by = by };
+				 .fd = -1, .superseded_by = by, .checked_elsewhere = elsewhere };
 
 	es->concluded = true;
 	emit_verdict(c, &v);
@@ -363,18 +363,22 @@ static void told(struct wbw_corr *c, struct err_state *es, struct tracked_file *
  * The error on this mapping is being replaced (a newer error, or the inode
  * was evicted).  Files still due move on to the newer error when there is
  * one: their fsync will report that one, errseq keeps only the latest.
+ * `prev_seen`: the replacing event says the old value had been seen.
  */
 static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_state *next,
-			 uint64_t ts)
+			 uint64_t ts, bool prev_seen)
 {
 	struct err_state *es = st->cur;
 
 	if (!es)
 		return;
 	flush_error(c, &es->e);
-	if (!es->anyone_told && !es->concluded)
-		verdict_error_only(c, es, next ? WBW_V_SUPERSEDED : WBW_V_UNSEEN, ts, true,
-				   next ? &next->e : NULL);
+	if (!es->anyone_told && !es->concluded) {
+		if (next && !prev_seen)
+			verdict_error_only(c, es, WBW_V_SUPERSEDED, ts, true, &next->e, false);
+		else
+			verdict_error_only(c, es, WBW_V_UNSEEN, ts, true, NULL, prev_seen);
+	}
 	if (next) {
 		struct tracked_file **pp = &es->files;
 
@@ -407,7 +411,7 @@ static void drop_state(struct wbw_corr *c, struct inode_state *st)
 	size_t b = hash_key(st->dev, st->ino) & (c->nbuckets - 1);
 	struct inode_state **pp = &c->buckets[b];
 
-	retire_error(c, st, NULL, st->cur ? st->cur->e.last_ts : 0);
+	retire_error(c, st, NULL, st->cur ? st->cur->e.last_ts : 0, false);
 	while (*pp && *pp != st)
 		pp = &(*pp)->hnext;
 	if (*pp)
@@ -434,7 +438,7 @@ static struct inode_state *lookup(struct wbw_corr *c, uint32_t dev, uint64_t ino
 			 * state died with it, and an error nobody saw is lost.
 			 */
 			c->stats.inode_reuse++;
-			retire_error(c, st, NULL, ts);
+			retire_error(c, st, NULL, ts, false);
 			free(st->fs_path);
 			st->fs_path = NULL;
 		}
@@ -479,7 +483,8 @@ static struct err_state *new_error(struct wbw_corr *c, struct inode_state *st,
 	e = &es->e;
 	/* numbered first: the verdict on the error it replaces names it */
 	e->id = ++c->next_error_id;
-	retire_error(c, st, es, ev->ts_ns);
+	retire_error(c, st, es, ev->ts_ns,
+		     ev->kind == WBW_EV_SET_ERR && ev->set.prev_known && wbw_errseq_seen(ev->set.prev));
 	e->dev = st->dev;
 	e->ino = st->ino;
 	e->mapping = st->mapping;
@@ -936,7 +941,7 @@ void wbw_corr__flush(struct wbw_corr *c)
 	/* oldest first, like the errors themselves */
 	qsort(open, n, sizeof(*open), by_id);
 	for (size_t i = 0; i < n; i++)
-		verdict_error_only(c, open[i], WBW_V_UNSEEN, open[i]->e.last_ts, false, NULL);
+		verdict_error_only(c, open[i], WBW_V_UNSEEN, open[i]->e.last_ts, false, NULL, false);
 	free(open);
 }
 

@@ -110,6 +110,12 @@ struct wbw_verdict {
 	struct wbw_task releaser;
 	uint64_t released_ts;
 	int32_t exit_code;
+	/*
+	 * UNSEEN: the value it was replaced from carried SEEN although no file
+	 * we saw was told: checked elsewhere (a filesystem checks its block
+	 * device's own mapping with a cursor of its own; or a lost record).
+	 */
+	bool checked_elsewhere;
 	/* SUPERSEDED */
 	const struct wbw_error *superseded_by;
 	/* RETRIED: holder was told at told_ts; ts_ns is the false success */

@@ -374,6 +374,8 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 			wbw_json_i64(&j, "exit_code", v->exit_code);
 		wbw_json_end(&j);
 	}
+	if (v->kind == WBW_V_UNSEEN)
+		wbw_json_bool(&j, "checked_elsewhere", v->checked_elsewhere);
 	if (v->kind == WBW_V_SUPERSEDED)
 		wbw_json_u64(&j, "superseded_by", v->superseded_by ? v->superseded_by->id : 0);
 	if (v->kind == WBW_V_RETRIED) {
@@ -410,7 +412,8 @@ static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *
 		break;
 	case WBW_V_UNSEEN:
 		snprintf(what, sizeof(what), "UNSEEN: no file was told%s",
-			 v->final ? "" : " (pending: the inode is still cached)");
+			 v->checked_elsewhere ? " (checked without a file: the filesystem's own check)"
+			 : v->final ? "" : " (pending: the inode is still cached)");
 		break;
 	case WBW_V_SUPERSEDED:
 		snprintf(what, sizeof(what), "SUPERSEDED by error %llu before anyone saw it",

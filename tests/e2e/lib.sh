@@ -36,6 +36,7 @@ e2e_cleanup() {
 		wait "$WPID" 2>/dev/null
 	fi
 	fixture_teardown
+	faultfs_teardown
 	rm -rf "$WORK"
 }
 trap e2e_cleanup EXIT

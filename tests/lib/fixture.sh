@@ -83,3 +83,58 @@ fixture_teardown() {
 	rm -rf "$FX_DIR"
 	FX_DIR= FX_MNT= FX_BACK= FX_LO= FX_DEV=
 }
+
+# The FUSE-backed variant (tests/helpers/wbw-faultfs): ext4 without a
+# journal on a loop device over a FUSE file whose writes fail with EIO or
+# ENOSPC on demand, overwrites included (a dm-error stand-in).
+#
+#   faultfs_create     sets FF_DIR, FF_MNT, FF_LO, FF_DEV, FF_PID
+#   faultfs_fail EIO|ENOSPC
+#   faultfs_heal
+#   faultfs_teardown   (callers' EXIT traps call it)
+FF_DIR= FF_MNT= FF_LO= FF_DEV= FF_PID=
+
+faultfs_create() {
+	local helper=${WBW_BUILD:?}/tests/wbw-faultfs
+	[ -x "$helper" ] || { fixture_die "$helper not built"; return 1; }
+	[ -c /dev/fuse ] || { fixture_die "no /dev/fuse"; return 1; }
+	FF_DIR=$(mktemp -d /tmp/wbw-faultfs.XXXXXX) || return 1
+	mkdir "$FF_DIR/fuse" "$FF_DIR/mnt"
+	FF_MNT=$FF_DIR/mnt
+	truncate -s 256M "$FF_DIR/backing.img"
+	mkfs.ext4 -q -F -b 4096 -O ^has_journal -E lazy_itable_init=0,nodiscard "$FF_DIR/backing.img" ||
+		{ fixture_die "mkfs.ext4 failed"; return 1; }
+	"$helper" "$FF_DIR/backing.img" "$FF_DIR/fuse" 2>"$FF_DIR/faultfs.log" &
+	FF_PID=$!
+	for _ in $(seq 100); do [ -e "$FF_DIR/fuse/disk.img" ] && break; sleep 0.05; done
+	[ -e "$FF_DIR/fuse/disk.img" ] || { fixture_die "wbw-faultfs did not mount: $(cat "$FF_DIR/faultfs.log")"; return 1; }
+	FF_LO=$(losetup -f --show "$FF_DIR/fuse/disk.img") || { fixture_die "losetup failed"; return 1; }
+	mount -o errors=continue "$FF_LO" "$FF_MNT" || { fixture_die "cannot mount $FF_LO"; return 1; }
+	FF_DEV=$(mountpoint -d "$FF_MNT")
+}
+
+# unlike fixture_fail, nothing is flushed first: data already dirty fails too
+faultfs_fail() {
+	case $1 in
+	EIO) kill -USR1 "$FF_PID" ;;
+	ENOSPC) kill -USR2 "$FF_PID" ;;
+	*) fixture_die "faultfs_fail EIO|ENOSPC"; return 1 ;;
+	esac
+}
+
+faultfs_heal() {
+	kill -ALRM "$FF_PID"
+}
+
+faultfs_teardown() {
+	[ -n "$FF_DIR" ] || return 0
+	[ -n "$FF_PID" ] && kill -ALRM "$FF_PID" 2>/dev/null # healthy, so unmount can write
+	if mountpoint -q "$FF_MNT"; then umount "$FF_MNT" 2>/dev/null || umount -l "$FF_MNT"; fi
+	if [ -n "$FF_LO" ] && losetup "$FF_LO" 2>/dev/null | grep -q "$FF_DIR/fuse/disk.img"; then
+		losetup -d "$FF_LO"
+	fi
+	if mountpoint -q "$FF_DIR/fuse"; then umount "$FF_DIR/fuse" 2>/dev/null || umount -l "$FF_DIR/fuse"; fi
+	[ -n "$FF_PID" ] && { kill "$FF_PID" 2>/dev/null; wait "$FF_PID" 2>/dev/null; }
+	rm -rf "$FF_DIR"
+	FF_DIR= FF_MNT= FF_LO= FF_DEV= FF_PID=
+}

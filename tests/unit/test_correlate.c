@@ -476,6 +476,22 @@ static void test_superseded_moves_due_files_to_the_new_error(void **state)
 	wbw_corr__free(c);
 }
 
+static void test_replaced_after_a_check_without_a_file_is_not_superseded(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+
+	(void)state;
+	/* a block device's mapping: EIO, then (ext4 checked it: SEEN) EIO again */
+	PUSH(c, rec_set(1000 * MS, MAP + 3, (0u << 20) | 3, 0x700000, 0x0, 0x5));
+	PUSH(c, rec_set(2000 * MS, MAP + 3, (0u << 20) | 3, 0x700000, 0x1005, 0x2005));
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].kind, WBW_V_UNSEEN);
+	assert_true(s.v[0].final);
+	assert_true(s.v[0].checked_elsewhere);
+	wbw_corr__free(c);
+}
+
 static void test_error_during_a_pass_waits_for_the_next(void **state)
 {
 	struct seen s;
@@ -532,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_all_files_tracks_read_only),
 		cmocka_unit_test(test_superseded_moves_due_files_to_the_new_error),
 		cmocka_unit_test(test_error_during_a_pass_waits_for_the_next),
+		cmocka_unit_test(test_replaced_after_a_check_without_a_file_is_not_superseded),
 		cmocka_unit_test(test_evicted_inode_makes_unseen_final),
 	};
 	return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
