@@ -154,7 +154,7 @@ vmlinux: $(OUTPUT)/gen_vmlinux_min
 vmlinux-check: $(OUTPUT)/gen_vmlinux_min
 	$(Q)$< vmlinux/types.list | diff -u vmlinux/vmlinux_min.h - && echo "vmlinux_min.h: up to date"
 
-check-unit: $(UNIT_TESTS) $(OUTPUT)/fuzz_correlate
+check-unit: $(BIN) $(UNIT_TESTS) $(OUTPUT)/fuzz_correlate
 	$(Q)tests/run-tests --unit $(OUTPUT)
 
 check-e2e: $(BIN) $(TEST_HELPERS)

@@ -19,6 +19,7 @@ enum {
 	OPT_TP_MODE,
 	OPT_SETTLE,
 	OPT_RINGBUF,
+	OPT_ALL_FILES,
 };
 
 static const struct option long_opts[] = {
@@ -31,6 +32,7 @@ static const struct option long_opts[] = {
 	{ "tp-mode", required_argument, NULL, OPT_TP_MODE },
 	{ "settle", required_argument, NULL, OPT_SETTLE },
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+	{ "all-files", no_argument, NULL, OPT_ALL_FILES },
 	{ 0 },
 };
 
@@ -40,11 +42,13 @@ void wbw_cli_usage(FILE *f)
 		"Usage: wberrwatch [watch] [OPTIONS]\n"
 		"\n"
 		"Watch writeback errors (data the kernel failed to write to disk) and which\n"
-		"files were told about them by fsync(2) and friends.\n"
+		"files were told about them by fsync(2) and friends: verdicts REPORTED,\n"
+		"UNREPORTED, UNSEEN, SUPERSEDED and RETRIED.\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json             one JSON object per line on stdout (schema in the README)\n"
 		"      --dev MAJ:MIN      only errors on this device, e.g. 7:0 (filtered in the kernel)\n"
+		"      --all-files        files open read-only are due to be told too (UNREPORTED)\n"
 		"  -d, --duration SECS    stop after SECS seconds; 0 exits as soon as attached\n"
 		"      --tp-mode MODE     auto, raw, btf or classic: the BPF program type on the\n"
 		"                         tracepoints (auto: raw_tp if it loads, else classic)\n"
@@ -201,6 +205,9 @@ int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t 
 			break;
 		case OPT_VERSION:
 			cli->version = true;
+			break;
+		case OPT_ALL_FILES:
+			cli->all_files = true;
 			break;
 		case OPT_DEV:
 			if (parse_dev(optarg, &cli->filter_dev))

@@ -29,6 +29,7 @@ struct wbw_cli {
 	bool verbose;
 	bool help;
 	bool version;
+	bool all_files;         /* read-only files are due to be told too */
 	enum wbw_tp_mode tp_mode;
 	uint32_t filter_dev;    /* kernel dev_t encoding; 0 = all */
 	int64_t duration_ms;    /* -1: until signalled; 0: exit once attached */

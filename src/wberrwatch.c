@@ -180,7 +180,8 @@ int main(int argc, char **argv)
 	install_signals();
 
 	wbw_mounts__load(&mounts); /* paths are best effort: a failure only loses them */
-	app.corr = wbw_corr__new(&(struct wbw_corr_opts){ .settle_ns = cli.settle_ms * 1000000ull },
+	app.corr = wbw_corr__new(&(struct wbw_corr_opts){ .settle_ns = cli.settle_ms * 1000000ull,
+							  .all_files = cli.all_files },
 				 &(struct wbw_corr_sink){ .on_error = sink_error,
 							  .on_observe = sink_observe,
 							  .on_verdict = sink_verdict,

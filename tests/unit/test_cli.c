@@ -49,6 +49,9 @@ static void test_all_options(void **state)
 	assert_int_equal(cli.tp_mode, WBW_TP_CLASSIC);
 	assert_int_equal(cli.settle_ms, 50);
 	assert_int_equal(cli.ringbuf_bytes, 4u << 20);
+	assert_false(cli.all_files);
+	assert_int_equal(PARSE(&cli, err, "--all-files"), WBW_EXIT_OK);
+	assert_true(cli.all_files);
 	assert_int_equal(PARSE(&cli, err, "--duration=0", "--tp-mode=btf", "-j"), WBW_EXIT_OK);
 	assert_int_equal(cli.duration_ms, 0);
 	assert_int_equal(cli.tp_mode, WBW_TP_BTF);
@@ -115,7 +118,8 @@ static void test_bad_values(void **state)
 static void test_usage_mentions_every_option(void **state)
 {
 	static const char *const opts[] = { "--json", "--dev", "--duration", "--tp-mode", "--settle",
-					    "--ringbuf-size", "--verbose", "--help", "--version" };
+					    "--ringbuf-size", "--verbose", "--help", "--version",
+					    "--all-files" };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
