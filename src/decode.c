@@ -15,14 +15,21 @@ static void decode_hdr(const struct wbw_rec_hdr *h, struct wbw_ev *ev)
 	ev->task.comm[WBW_TASK_COMM_LEN] = '\0';
 }
 
+/* The inode a record is about: every kind but EXIT names one the same way. */
+static void decode_ident(uint32_t flags, uint64_t mapping, uint64_t ino, uint32_t dev,
+			 struct wbw_ev *ev)
+{
+	ev->mapping = (flags & WBW_F_MAPPING_VALID) ? mapping : 0;
+	ev->ino = ino;
+	ev->dev = dev;
+}
+
 static void decode_set(const struct wbw_set_err_rec *r, const struct wbw_decode_opts *opts,
 		       struct wbw_ev *ev)
 {
 	bool after_read = r->hdr.flags & WBW_F_AFTER_VALID;
 
-	ev->mapping = (r->hdr.flags & WBW_F_MAPPING_VALID) ? r->mapping : 0;
-	ev->ino = r->ino;
-	ev->dev = r->dev;
+	decode_ident(r->hdr.flags, r->mapping, r->ino, r->dev, ev);
 	ev->set.raw = r->eseq_event;
 	ev->set.generation = r->i_generation;
 	ev->set.bdev = (r->hdr.flags & WBW_F_BDEV) ? r->rdev : 0;
@@ -53,9 +60,7 @@ static void decode_set(const struct wbw_set_err_rec *r, const struct wbw_decode_
 
 static void decode_observe(const struct wbw_observe_rec *r, struct wbw_ev *ev)
 {
-	ev->mapping = (r->hdr.flags & WBW_F_MAPPING_VALID) ? r->mapping : 0;
-	ev->ino = r->ino;
-	ev->dev = r->dev;
+	decode_ident(r->hdr.flags, r->mapping, r->ino, r->dev, ev);
 	ev->obs.file = r->file;
 	ev->obs.old = r->cursor_old;
 	ev->obs.new_cursor = r->cursor_new;
@@ -72,9 +77,7 @@ static void decode_observe(const struct wbw_observe_rec *r, struct wbw_ev *ev)
 
 static void decode_file(const struct wbw_file_rec *r, struct wbw_ev *ev)
 {
-	ev->mapping = (r->hdr.flags & WBW_F_MAPPING_VALID) ? r->mapping : 0;
-	ev->ino = r->ino;
-	ev->dev = r->dev;
+	decode_ident(r->hdr.flags, r->mapping, r->ino, r->dev, ev);
 	ev->file.file = r->file;
 	ev->file.fd = r->fd;
 	ev->file.cursor = r->cursor;
@@ -110,9 +113,7 @@ static int decode_path(const struct wbw_path_rec *r, struct wbw_ev *ev)
 	if (off != r->names_len)
 		return WBW_DECODE_BAD_PATH;
 
-	ev->mapping = (r->hdr.flags & WBW_F_MAPPING_VALID) ? r->mapping : 0;
-	ev->ino = r->ino;
-	ev->dev = r->dev;
+	decode_ident(r->hdr.flags, r->mapping, r->ino, r->dev, ev);
 	ev->path.depth = r->depth;
 	ev->path.complete = r->hdr.flags & WBW_F_PATH_COMPLETE;
 	ev->path.truncated = r->hdr.flags & WBW_F_PATH_TRUNCATED;
@@ -180,9 +181,7 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 	case WBW_REC_DIRTY: {
 		struct wbw_inode_rec r;
 		memcpy(&r, data, sizeof(r));
-		ev->mapping = (r.hdr.flags & WBW_F_MAPPING_VALID) ? r.mapping : 0;
-		ev->ino = r.ino;
-		ev->dev = r.dev;
+		decode_ident(r.hdr.flags, r.mapping, r.ino, r.dev, ev);
 		ev->inode.ret = r.ret;
 		return WBW_DECODE_OK;
 	}
