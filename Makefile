@@ -174,6 +174,7 @@ $(OUTPUT)/throughput: bench/throughput.c $(CORE_OBJS)
 bench: $(BIN) $(TEST_HELPERS) $(OUTPUT)/throughput
 	$(Q)bench/startup.sh $(OUTPUT)
 	$(Q)$(OUTPUT)/throughput
+	$(Q)bench/overhead.sh $(OUTPUT)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
