@@ -40,6 +40,7 @@ void wbw_cli_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: wberrwatch [watch] [OPTIONS]\n"
+		"       wberrwatch doctor [--json]\n"
 		"\n"
 		"Watch writeback errors (data the kernel failed to write to disk) and which\n"
 		"files were told about them by fsync(2) and friends: verdicts REPORTED,\n"
@@ -59,6 +60,10 @@ void wbw_cli_usage(FILE *f)
 		"  -h, --help             this text\n"
 		"      --version          print the version\n"
 		"\n"
+		"Commands:\n"
+		"  watch (default)        watch until stopped, print errors, observations, verdicts\n"
+		"  doctor                 try every hook kind here; exit status as a watch would\n"
+		"\n"
 		"Exit status:\n"
 		"  0  stopped by SIGINT/SIGTERM or --duration      3  missing privilege (CAP_BPF, CAP_PERFMON)\n"
 		"  1  runtime failure                              4  kernel has no BTF\n"
@@ -67,7 +72,8 @@ void wbw_cli_usage(FILE *f)
 		"Examples:\n"
 		"  sudo wberrwatch                      live view of every writeback error\n"
 		"  sudo wberrwatch --json --dev 7:0     JSON lines for one device\n"
-		"  sudo wberrwatch --duration 0         check that the tool loads here\n",
+		"  sudo wberrwatch --duration 0         check that the tool loads here\n"
+		"  sudo wberrwatch doctor               which hooks this kernel allows, and why not\n",
 		(unsigned long long)(WBW_CORR_DEFAULT_SETTLE_NS / 1000000), WBW_RINGBUF_DEFAULT >> 20);
 }
 
@@ -256,10 +262,13 @@ int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t 
 			return fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc && !strcmp(argv[optind], "watch") && optind == 1) {
-		/* `wberrwatch watch [OPTIONS]`: options after the command */
+	if (optind < argc && optind == 1 &&
+	    (!strcmp(argv[optind], "watch") || !strcmp(argv[optind], "doctor"))) {
+		/* `wberrwatch COMMAND [OPTIONS]`: options after the command */
+		enum wbw_command cmd = strcmp(argv[optind], "doctor") ? WBW_CMD_WATCH : WBW_CMD_DOCTOR;
 		int rc = wbw_cli_parse(argc - 1, argv + 1, cli, err, errlen);
 
+		cli->command = cmd;
 		return rc;
 	}
 	if (optind < argc)

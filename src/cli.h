@@ -24,7 +24,13 @@ enum wbw_tp_mode {
 	WBW_TP_CLASSIC,   /* classic tracepoints only */
 };
 
+enum wbw_command {
+	WBW_CMD_WATCH = 0,
+	WBW_CMD_DOCTOR,
+};
+
 struct wbw_cli {
+	enum wbw_command command;
 	bool json;
 	bool verbose;
 	bool help;

@@ -11,6 +11,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include "corespec.h"
 #include "kbtf.h"
 #include "loader.h"
@@ -462,4 +463,124 @@ void wbw_loader__free(struct wbw_loader *l)
 	lifetime_bpf__destroy(l->life);
 	wberrwatch_bpf__destroy(l->skel);
 	free(l);
+}
+
+static int doctor_record(void *ctx, const void *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+static struct wbw_doctor_check *doctor_add(struct wbw_doctor *r, const char *name, const char *role,
+					   bool ok, const char *detail)
+{
+	struct wbw_doctor_check *c;
+
+	if (r->nchecks == WBW_DOCTOR_MAX_CHECKS)
+		return NULL;
+	c = &r->checks[r->nchecks++];
+	c->name = name;
+	c->role = role;
+	c->ok = ok;
+	snprintf(c->detail, sizeof(c->detail), "%s", detail ? detail : "");
+	return c;
+}
+
+/* fentry on __fput: the exact release hook of stock kernels (not used yet). */
+static void doctor_fentry(struct wbw_doctor *r)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct wbw_kbtf k;
+	int64_t id;
+	int fd;
+
+	if (wbw_kbtf__load(&k, VMLINUX_BTF)) {
+		doctor_add(r, "fentry/__fput", "exact file release (not used yet)", false, "no BTF");
+		return;
+	}
+	id = wbw_kbtf__find(&k, "__fput", BTF_KIND_FUNC);
+	wbw_kbtf__free(&k);
+	if (id < 0) {
+		doctor_add(r, "fentry/__fput", "exact file release (not used yet)", false,
+			   "__fput not in the kernel's BTF");
+		return;
+	}
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = (__u32)id);
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &o);
+	if (fd >= 0)
+		close(fd);
+	doctor_add(r, "fentry/__fput", "exact file release (not used yet)", fd >= 0,
+		   fd >= 0 ? NULL : strerror(errno));
+}
+
+void wbw_loader__doctor(struct wbw_doctor *r)
+{
+	static const struct {
+		enum wbw_tp_mode mode;
+		const char *name;
+		const char *role;
+	} modes[] = {
+		{ WBW_TP_RAW, "raw_tp", "writeback error tracepoints (default)" },
+		{ WBW_TP_BTF, "tp_btf", "writeback error tracepoints (--tp-mode btf)" },
+		{ WBW_TP_CLASSIC, "tracepoint", "writeback error tracepoints (fallback)" },
+	};
+	struct wbw_loader *kept = NULL;
+	struct wbw_loader_diag d;
+	struct utsname uts;
+
+	memset(r, 0, sizeof(*r));
+	if (uname(&uts) == 0)
+		snprintf(r->kernel, sizeof(r->kernel), "%s", uts.release);
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		struct wbw_loader_opts o = { .tp_mode = modes[i].mode,
+					     .ringbuf_bytes = WBW_RINGBUF_DEFAULT,
+					     .on_record = doctor_record };
+		struct wbw_loader *l = wbw_loader__new(&o, &d);
+
+		doctor_add(r, modes[i].name, modes[i].role, l != NULL, l ? NULL : d.msg);
+		if (!l && (d.exit_status == WBW_EXIT_NO_PRIVILEGE || d.exit_status == WBW_EXIT_NO_BTF ||
+			   d.exit_status == WBW_EXIT_NO_TRACEPOINT)) {
+			/* the same answer for every kind: say it once */
+			r->exit_status = d.exit_status;
+			snprintf(r->fix, sizeof(r->fix), "%s", d.msg);
+			return;
+		}
+		if (l && !r->would_use_tp && modes[i].mode != WBW_TP_BTF)
+			r->would_use_tp = prog_kind_name[l->kind];
+		if (l && !kept)
+			kept = l;
+		else
+			wbw_loader__free(l);
+	}
+	if (!kept) {
+		r->exit_status = WBW_EXIT_FAILURE;
+		snprintf(r->fix, sizeof(r->fix), "no program kind loads here (run with -v)");
+		return;
+	}
+	if (wbw_loader__lifetime_prepare(kept, &d) == 0) {
+		struct bpf_link *exit_link = bpf_program__attach(kept->life->progs.holder_exit);
+		int retry = wbw_loader__retry_hooks(kept, true, NULL, 0, &d);
+
+		doctor_add(r, "iter/task_file", "open files on a failing mapping (lifetime)", true, NULL);
+		doctor_add(r, "sched_process_exit", "release by exit", exit_link != NULL,
+			   exit_link ? NULL : strerror(errno));
+		doctor_add(r, "ext4_sync_file_exit", "fsync results (RETRIED; ext4)", retry == 0,
+			   retry ? d.msg : NULL);
+		doctor_add(r, "writeback_mark_inode_dirty", "rewrites (RETRIED)", retry == 0,
+			   retry ? d.msg : NULL);
+		bpf_link__destroy(exit_link);
+		wbw_loader__retry_hooks(kept, false, NULL, 0, &d);
+		r->would_use_lifetime = "iter";
+	} else {
+		doctor_add(r, "iter/task_file", "open files on a failing mapping (lifetime)", false, d.msg);
+	}
+	doctor_fentry(r);
+	wbw_loader__free(kept);
 }

@@ -71,4 +71,27 @@ int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, si
 			      struct wbw_loader_diag *d);
 void wbw_loader__free(struct wbw_loader *l);
 
+/* What `wberrwatch doctor` reports: each hook kind tried for real. */
+#define WBW_DOCTOR_MAX_CHECKS 12
+
+struct wbw_doctor_check {
+	const char *name;  /* e.g. "raw_tp", "iter/task_file" */
+	const char *role;  /* what it is for */
+	bool ok;
+	char detail[768];  /* why not, when not (a loader message) */
+};
+
+struct wbw_doctor {
+	char kernel[128];
+	struct wbw_doctor_check checks[WBW_DOCTOR_MAX_CHECKS];
+	int nchecks;
+	const char *would_use_tp;       /* program kind a watch would attach, or NULL */
+	const char *would_use_lifetime; /* "iter", or NULL */
+	int exit_status;                /* what a watch would exit with now (0: it runs) */
+	char fix[768];                  /* when it would not run: what to do */
+};
+
+/* Try every hook kind wberrwatch can use on this kernel. */
+void wbw_loader__doctor(struct wbw_doctor *r);
+
 #endif

@@ -533,6 +533,65 @@ void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_sum
 		fprintf(human, "wberrwatch: no records lost\n");
 }
 
+static void print_doctor_json(struct wbw_output *o, const struct wbw_doctor *r)
+{
+	struct wbw_json j = { 0 };
+
+	json_head(&j, "doctor");
+	wbw_json_str(&j, "kernel", r->kernel);
+	wbw_json_begin(&j, "checks");
+	for (int i = 0; i < r->nchecks; i++) {
+		const struct wbw_doctor_check *c = &r->checks[i];
+
+		wbw_json_begin(&j, c->name);
+		wbw_json_bool(&j, "ok", c->ok);
+		wbw_json_str(&j, "role", c->role);
+		wbw_json_str(&j, "detail", c->detail[0] ? c->detail : NULL);
+		wbw_json_end(&j);
+	}
+	wbw_json_end(&j);
+	wbw_json_begin(&j, "would_use");
+	wbw_json_str(&j, "tp_mode", r->would_use_tp);
+	wbw_json_str(&j, "lifetime", r->would_use_lifetime);
+	wbw_json_end(&j);
+	wbw_json_i64(&j, "exit_status", r->exit_status);
+	wbw_json_str(&j, "fix", r->fix[0] ? r->fix : NULL);
+	wbw_json_end(&j);
+	emit_line(o, wbw_json_text(&j));
+	wbw_json_free(&j);
+}
+
+static void print_doctor_plain(struct wbw_output *o, const struct wbw_doctor *r)
+{
+	char line[1200];
+
+	snprintf(line, sizeof(line), "kernel %s", r->kernel);
+	emit_line(o, line);
+	for (int i = 0; i < r->nchecks; i++) {
+		const struct wbw_doctor_check *c = &r->checks[i];
+
+		snprintf(line, sizeof(line), "  %-28s %-4s %s%s%s", c->name, c->ok ? "ok" : "no",
+			 c->role, c->detail[0] ? ": " : "", c->detail);
+		emit_line(o, line);
+	}
+	if (r->exit_status == WBW_EXIT_OK)
+		snprintf(line, sizeof(line), "a watch would use %s programs and %s passes for file lifetime",
+			 r->would_use_tp ? r->would_use_tp : "?",
+			 r->would_use_lifetime ? r->would_use_lifetime : "no");
+	else
+		snprintf(line, sizeof(line), "wberrwatch cannot run here (exit status %d): %s",
+			 r->exit_status, r->fix);
+	emit_line(o, line);
+}
+
+void wbw_output__doctor(struct wbw_output *o, const struct wbw_doctor *r)
+{
+	if (o->json)
+		print_doctor_json(o, r);
+	else
+		print_doctor_plain(o, r);
+}
+
 void wbw_output__fatal(struct wbw_output *o, int exit_status, const char *msg)
 {
 	fprintf(stderr, "wberrwatch: %s\n", msg);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "correlate.h"
+#include "loader.h"
 #include "mounts.h"
 
 #define WBW_JSON_SCHEMA 1
@@ -59,6 +60,9 @@ void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_sum
  * record on stdout so that a consumer's stream ends with a reason.
  */
 void wbw_output__fatal(struct wbw_output *o, int exit_status, const char *msg);
+
+/* `wberrwatch doctor`: to stdout, as text or one JSON object */
+void wbw_output__doctor(struct wbw_output *o, const struct wbw_doctor *r);
 
 /* "ENOSPC", or "E123" for a number without a name; 0 gives "" */
 const char *wbw_errno_name(int err, char *buf, size_t len);

@@ -177,6 +177,15 @@ int main(int argc, char **argv)
 		       WBW_WIRE_VERSION, WBW_JSON_SCHEMA);
 		return WBW_EXIT_OK;
 	}
+	if (cli.command == WBW_CMD_DOCTOR) {
+		static struct wbw_doctor report;
+
+		wbw_loader__doctor(&report);
+		wbw_output__doctor(&app.out, &report);
+		if (report.exit_status)
+			fprintf(stderr, "wberrwatch: %s\n", report.fix);
+		return report.exit_status;
+	}
 	install_signals();
 
 	wbw_mounts__load(&mounts); /* paths are best effort: a failure only loses them */

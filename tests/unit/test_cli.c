@@ -66,6 +66,11 @@ static void test_watch_command(void **state)
 	(void)state;
 	assert_int_equal(PARSE(&cli, err, "watch", "--json"), WBW_EXIT_OK);
 	assert_true(cli.json);
+	assert_int_equal(cli.command, WBW_CMD_WATCH);
+	assert_int_equal(PARSE(&cli, err, "doctor", "--json"), WBW_EXIT_OK);
+	assert_int_equal(cli.command, WBW_CMD_DOCTOR);
+	assert_true(cli.json);
+	assert_int_equal(PARSE(&cli, err, "--json", "doctor"), WBW_EXIT_USAGE);
 	assert_int_equal(PARSE(&cli, err, "watch", "extra"), WBW_EXIT_USAGE);
 	assert_string_equal(err, "unexpected argument 'extra'");
 }

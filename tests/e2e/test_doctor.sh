@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `wberrwatch doctor`: every hook kind tried for real, what a watch would
+# use, and the exit status a watch would have.
+source "$(dirname "$0")/lib.sh"
+
+"$WBW" doctor --json >"$WORK/d.json" 2>"$WORK/d.err"
+expect_eq "doctor exits 0 where a watch runs" 0 "$?"
+dq() { jq -r "$1" "$WORK/d.json"; }
+expect_eq "one JSON object of type doctor" doctor "$(dq .type)"
+expect_eq "kernel release" "$(uname -r)" "$(dq .kernel)"
+for c in raw_tp tp_btf tracepoint iter/task_file sched_process_exit ext4_sync_file_exit \
+	writeback_mark_inode_dirty; do
+	expect_eq "$c loads and attaches here" true "$(dq ".checks[\"$c\"].ok")"
+done
+expect_eq "fentry/__fput is probed and reported" boolean "$(dq '.checks["fentry/__fput"].ok | type')"
+expect_eq "a watch would use raw_tp and iter passes" "raw_tp iter" "$(dq '"\(.would_use.tp_mode) \(.would_use.lifetime)"')"
+expect_eq "no fix needed" null "$(dq .fix)"
+# the same in text
+"$WBW" doctor >"$WORK/d.txt" 2>&1
+expect "text names each check" grep -q "^  iter/task_file  *ok" "$WORK/d.txt"
+expect "text says what a watch would use" grep -q "^a watch would use raw_tp programs and iter passes" "$WORK/d.txt"
+# no privilege: the watch's exit status and the fix
+setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$WBW" doctor --json \
+	>"$WORK/d.json" 2>"$WORK/d.err"
+expect_eq "unprivileged doctor exits 3 like a watch" 3 "$?"
+expect "it names the capabilities" grep -q "CAP_BPF and CAP_PERFMON" "$WORK/d.err"
+expect_eq "and says so in JSON" 3 "$(dq .exit_status)"
+finish
