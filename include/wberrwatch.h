@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define WBW_WIRE_VERSION 4
+#define WBW_WIRE_VERSION 5
 
 /* Limits, in one place. */
 #define WBW_TASK_COMM_LEN 16
@@ -33,6 +33,7 @@
  */
 #define WBW_RINGBUF_DEFAULT (2u << 20)
 #define WBW_PATH_CACHE_ENTRIES 16384
+#define WBW_DIRTIERS_ENTRIES 65536 /* inodes whose last dirtier is kept */
 
 /*
  * errseq_t layout (lib/errseq.c, Linux 4.13+): errno in the low 12 bits,
@@ -71,6 +72,8 @@ enum wbw_rec_flags {
 	/* set record: the mapping is a block device's own (its page cache):
 	 * filesystem metadata or raw writes to the device failed */
 	WBW_F_BDEV = 1u << 6,
+	/* set record: writer_* name who dirtied the inode */
+	WBW_F_WRITER_VALID = 1u << 7,
 };
 
 struct wbw_rec_hdr {
@@ -98,7 +101,13 @@ struct wbw_set_err_rec {
 	__u32 eseq_after; /* mapping->wb_err read in the hook (WBW_F_AFTER_VALID) */
 	__u32 i_generation;
 	__u32 rdev;       /* WBW_F_BDEV: the block device (kernel dev_t) */
-	__u32 pad;
+	/*
+	 * The process that last turned this inode from clean to dirty (its
+	 * writer, as far as it can be known), when WBW_F_WRITER_VALID.
+	 */
+	__u32 writer_pid;
+	__u64 writer_ts_ns;
+	char writer_comm[WBW_TASK_COMM_LEN];
 };
 
 /* A file's cursor was checked against its mapping and advanced. */
@@ -178,7 +187,7 @@ struct wbw_inode_rec {
 #define WBW_ASSERT_SIZE(type, bytes) \
 	_Static_assert(sizeof(type) == (bytes), #type " layout changed: bump WBW_WIRE_VERSION")
 WBW_ASSERT_SIZE(struct wbw_rec_hdr, 48);
-WBW_ASSERT_SIZE(struct wbw_set_err_rec, 88);
+WBW_ASSERT_SIZE(struct wbw_set_err_rec, 112);
 WBW_ASSERT_SIZE(struct wbw_observe_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_path_rec, 1352);
 WBW_ASSERT_SIZE(struct wbw_file_rec, 96);

@@ -20,6 +20,7 @@ enum {
 	OPT_SETTLE,
 	OPT_RINGBUF,
 	OPT_ALL_FILES,
+	OPT_NAME_WRITERS,
 };
 
 static const struct option long_opts[] = {
@@ -33,6 +34,7 @@ static const struct option long_opts[] = {
 	{ "settle", required_argument, NULL, OPT_SETTLE },
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 	{ "all-files", no_argument, NULL, OPT_ALL_FILES },
+	{ "name-writers", no_argument, NULL, OPT_NAME_WRITERS },
 	{ 0 },
 };
 
@@ -50,6 +52,8 @@ void wbw_cli_usage(FILE *f)
 		"  -j, --json             one JSON object per line on stdout (schema in the README)\n"
 		"      --dev MAJ:MIN      only errors on this device, e.g. 7:0 (filtered in the kernel)\n"
 		"      --all-files        files open read-only are due to be told too (UNREPORTED)\n"
+		"      --name-writers     name the process that dirtied the data an error loses;\n"
+		"                         hooks every inode dirtying (~7%% on 4 KiB buffered writes)\n"
 		"  -d, --duration SECS    stop after SECS seconds; 0 exits as soon as attached\n"
 		"      --tp-mode MODE     auto, raw, btf or classic: the BPF program type on the\n"
 		"                         tracepoints (auto: raw_tp if it loads, else classic)\n"
@@ -214,6 +218,9 @@ int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t 
 			break;
 		case OPT_ALL_FILES:
 			cli->all_files = true;
+			break;
+		case OPT_NAME_WRITERS:
+			cli->name_writers = true;
 			break;
 		case OPT_DEV:
 			if (parse_dev(optarg, &cli->filter_dev))

@@ -36,6 +36,7 @@ struct wbw_cli {
 	bool help;
 	bool version;
 	bool all_files;         /* read-only files are due to be told too */
+	bool name_writers;      /* hook every inode dirtying to name writers (costs writes) */
 	enum wbw_tp_mode tp_mode;
 	uint32_t filter_dev;    /* kernel dev_t encoding; 0 = all */
 	int64_t duration_ms;    /* -1: until signalled; 0: exit once attached */

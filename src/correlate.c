@@ -550,6 +550,11 @@ static void push_set(struct wbw_corr *c, const struct wbw_ev *ev)
 	e->last_ts = ev->ts_ns;
 	if (ev->set.bdev)
 		e->bdev = ev->set.bdev;
+	if (ev->set.writer_known && !e->writer_known) {
+		e->writer_known = true;
+		e->writer = ev->set.writer;
+		e->writer_ts = ev->set.writer_ts_ns;
+	}
 	if (!e->fs_path && st->fs_path) {
 		e->fs_path = st->fs_path;
 		e->path_truncated = st->path_truncated;

@@ -39,6 +39,10 @@ struct wbw_error {
 	uint64_t events;  /* set events folded into this error */
 	/* task the first event ran in: it completed the I/O, it did not write it */
 	struct wbw_task first_ctx;
+	/* who last turned the inode dirty before the error: the writer, if known */
+	bool writer_known;
+	struct wbw_task writer;
+	uint64_t writer_ts;
 	const char *fs_path; /* path within the filesystem; NULL if unknown */
 	bool path_truncated;
 	/*

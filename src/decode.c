@@ -33,6 +33,13 @@ static void decode_set(const struct wbw_set_err_rec *r, const struct wbw_decode_
 	ev->set.raw = r->eseq_event;
 	ev->set.generation = r->i_generation;
 	ev->set.bdev = (r->hdr.flags & WBW_F_BDEV) ? r->rdev : 0;
+	ev->set.writer_known = r->hdr.flags & WBW_F_WRITER_VALID;
+	if (ev->set.writer_known) {
+		ev->set.writer.pid = r->writer_pid;
+		memcpy(ev->set.writer.comm, r->writer_comm, WBW_TASK_COMM_LEN);
+		ev->set.writer.comm[WBW_TASK_COMM_LEN] = '\0';
+		ev->set.writer_ts_ns = r->writer_ts_ns;
+	}
 	ev->set.prev_known = false;
 	ev->set.after_known = false;
 

@@ -66,6 +66,9 @@ struct wbw_ev {
 			int err; /* errno recorded; 0 if the decoder cannot tell */
 			uint32_t generation;
 			uint32_t bdev; /* block device whose own mapping it is, or 0 */
+			bool writer_known;
+			struct wbw_task writer; /* who last dirtied the inode (pid, comm) */
+			uint64_t writer_ts_ns;
 		} set;
 		struct {
 			uint64_t file;

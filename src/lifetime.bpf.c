@@ -58,6 +58,21 @@ struct {
 	__type(value, __u64); /* 64-bit: clang 14's BPF atomics */
 } retry_watch SEC(".maps");
 
+/* Shared with the main object, whose set program reads it. */
+struct dirtier {
+	__u32 pid;
+	__u32 pad;
+	__u64 ts_ns;
+	char comm[WBW_TASK_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WBW_DIRTIERS_ENTRIES);
+	__type(key, __u64); /* mapping address */
+	__type(value, struct dirtier);
+} dirtiers SEC(".maps");
+
 __u64 dropped_exit = 0;
 __u64 dropped_retry = 0;
 
@@ -216,5 +231,49 @@ int holder_exit(void *ctx)
 	bpf_get_current_comm(w.hdr.comm, sizeof(w.hdr.comm));
 	w.exit_code = BPF_CORE_READ(task, exit_code);
 	bpf_loop(max_fds, exit_walk_fd, &w, 0);
+	return 0;
+}
+
+/*
+ * inode->i_state is an enum since 6.x and an unsigned long before; CO-RE
+ * will not read one as the other (it compares kinds), so each has a flavor
+ * and the one that matches this kernel is read (the other branch is dead).
+ */
+struct inode___state_enum {
+	enum inode_state_flags_t i_state;
+} __attribute__((preserve_access_index));
+
+struct inode___state_ulong {
+	unsigned long i_state;
+} __attribute__((preserve_access_index));
+
+/*
+ * __mark_inode_dirty() runs in the context of whoever dirties the inode, and
+ * returns at once when the inode already has every flag being set; so does
+ * this, without knowing the flags' values (they moved in 6.x).  What is
+ * left is the clean-to-dirty transition, once per inode and writeback
+ * cycle: its task is the writer of the data a later writeback loses.
+ * Attached for the whole watch (the writer dirties before any error), so
+ * it is a tp_btf program: plain loads, no probe-read helper, on a path that
+ * runs for every page a write dirties.
+ */
+SEC("tp_btf/writeback_mark_inode_dirty")
+int BPF_PROG(note_dirtier, struct inode *inode, int flags)
+{
+	struct dirtier d = {};
+	__u32 state;
+	__u64 key;
+
+	if (bpf_core_field_exists(((struct inode___state_enum *)inode)->i_state))
+		state = ((struct inode___state_enum *)inode)->i_state;
+	else
+		state = (__u32)((struct inode___state_ulong *)inode)->i_state;
+	if ((state & (__u32)flags) == (__u32)flags)
+		return 0;
+	key = (__u64)inode->i_mapping;
+	d.pid = bpf_get_current_pid_tgid() >> 32;
+	d.ts_ns = bpf_ktime_get_ns();
+	bpf_get_current_comm(d.comm, sizeof(d.comm));
+	bpf_map_update_elem(&dirtiers, &key, &d, BPF_ANY);
 	return 0;
 }

@@ -42,10 +42,12 @@ struct wbw_loader {
 	struct wberrwatch_bpf *skel;
 	struct ring_buffer *rb;
 	enum prog_kind kind;
+	bool name_writers;
 	struct lifetime_bpf *life;
 	struct bpf_link *iter_link;
 	struct bpf_link *exit_link;
 	struct bpf_link *sync_link;
+	struct bpf_link *dirtier_link;
 	struct bpf_link *dirty_link;
 	wbw_record_fn on_record;
 	void *ctx;
@@ -261,6 +263,7 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	}
 	l->on_record = opts->on_record;
 	l->ctx = opts->ctx;
+	l->name_writers = opts->name_writers;
 
 	switch (opts->tp_mode) {
 	case WBW_TP_RAW: kinds[nkinds++] = PROG_RAW_TP; break;
@@ -329,6 +332,8 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 		err = bpf_map__reuse_fd(life->maps.retry_watch,
 					bpf_map__fd(l->skel->maps.retry_watch));
 	if (!err)
+		err = bpf_map__reuse_fd(life->maps.dirtiers, bpf_map__fd(l->skel->maps.dirtiers));
+	if (!err)
 		err = lifetime_bpf__load(life);
 	if (err) {
 		lifetime_bpf__destroy(life);
@@ -337,11 +342,21 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 			    "about unreported files are not available (run with -v)",
 			    strerror(-err));
 	}
+	/*
+	 * --name-writers: attached for the whole watch, as the writer dirties
+	 * before any error; it runs for every page a write dirties (measured
+	 * ~7% on 4 KiB buffered writes, bench/overhead.sh), hence opt-in.
+	 */
+	if (l->name_writers)
+		l->dirtier_link = bpf_program__attach(life->progs.note_dirtier);
 	l->iter_link = bpf_program__attach_iter(life->progs.tracked_files, NULL);
-	if (!l->iter_link) {
+	if (!l->iter_link || (l->name_writers && !l->dirtier_link)) {
 		err = -errno;
+		bpf_link__destroy(l->iter_link);
+		bpf_link__destroy(l->dirtier_link);
+		l->iter_link = l->dirtier_link = NULL;
 		lifetime_bpf__destroy(life);
-		return diag(d, WBW_EXIT_FAILURE, "cannot attach the iter/task_file program: %s",
+		return diag(d, WBW_EXIT_FAILURE, "cannot attach the iter/task_file or writer programs: %s",
 			    strerror(-err));
 	}
 	l->life = life;
@@ -458,6 +473,7 @@ void wbw_loader__free(struct wbw_loader *l)
 	ring_buffer__free(l->rb);
 	bpf_link__destroy(l->sync_link);
 	bpf_link__destroy(l->dirty_link);
+	bpf_link__destroy(l->dirtier_link);
 	bpf_link__destroy(l->exit_link);
 	bpf_link__destroy(l->iter_link);
 	lifetime_bpf__destroy(l->life);
@@ -573,8 +589,8 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 			   exit_link ? NULL : strerror(errno));
 		doctor_add(r, "ext4_sync_file_exit", "fsync results (RETRIED; ext4)", retry == 0,
 			   retry ? d.msg : NULL);
-		doctor_add(r, "writeback_mark_inode_dirty", "rewrites (RETRIED)", retry == 0,
-			   retry ? d.msg : NULL);
+		doctor_add(r, "writeback_mark_inode_dirty", "rewrites (RETRIED), writers (--name-writers)",
+			   retry == 0, retry ? d.msg : NULL);
 		bpf_link__destroy(exit_link);
 		wbw_loader__retry_hooks(kept, false, NULL, 0, &d);
 		r->would_use_lifetime = "iter";

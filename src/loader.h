@@ -20,6 +20,7 @@ struct wbw_loader_opts {
 	uint32_t filter_dev;
 	uint64_t ringbuf_bytes;
 	bool verbose;
+	bool name_writers; /* attach the writer hook with the lifetime programs */
 	wbw_record_fn on_record;
 	void *ctx;
 };

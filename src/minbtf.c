@@ -57,10 +57,20 @@ static int map_type(struct builder *b, uint32_t kid, const char *owner, const ch
 		return btf__add_int(b->out, *tname ? tname : "int", (size_t)t->size,
 				    BTF_INT_ENCODING(enc));
 	}
-	case BTF_KIND_ENUM:
-	case 19: /* BTF_KIND_ENUM64 */
-		/* gen_vmlinux_min renders enums as integers of their size: match it */
-		return btf__add_int(b->out, "enum_int", (size_t)t->size, 0);
+	case BTF_KIND_ENUM: {
+		/*
+		 * The enum itself, with its values: an int in its place would let
+		 * CO-RE accept an access that the kernel's full BTF refuses (kinds
+		 * are compared).  The equivalence test caught exactly that.
+		 */
+		const struct btf_enum *v = (const struct btf_enum *)(t + 1);
+		int id = btf__add_enum(b->out, tname, t->size);
+
+		for (unsigned i = 0; id > 0 && i < wbw_btf_vlen(t); i++, v++)
+			if (btf__add_enum_value(b->out, wbw_kbtf__name(b->k, v->name_off), v->val))
+				return fail(b, "cannot copy enum", tname);
+		return id;
+	}
 	case BTF_KIND_PTR:
 		/* CO-RE only checks that a pointer is a pointer (libbpf relo_core.c) */
 		if (!b->void_ptr)

@@ -204,6 +204,23 @@ void wbw_output__start(struct wbw_output *o, const struct wbw_start_info *info)
 		print_header_plain(o);
 }
 
+/* the process that last dirtied the inode before the error, or null */
+static void json_writer(struct wbw_output *o, struct wbw_json *j, const struct wbw_error *e)
+{
+	char tbuf[48];
+
+	if (!e->writer_known) {
+		wbw_json_null(j, "writer");
+		return;
+	}
+	wbw_json_begin(j, "writer");
+	wbw_json_u64(j, "pid", e->writer.pid);
+	wbw_json_str(j, "comm", e->writer.comm);
+	iso_time(o, e->writer_ts, tbuf, sizeof(tbuf));
+	wbw_json_str(j, "dirtied_time", tbuf);
+	wbw_json_end(j);
+}
+
 static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 {
 	struct wbw_json j = { 0 };
@@ -222,6 +239,7 @@ static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 	wbw_json_u64(&j, "first_ts_ns", e->first_ts);
 	wbw_json_u64(&j, "last_ts_ns", e->last_ts);
 	json_task(&j, "context", &e->first_ctx);
+	json_writer(o, &j, e);
 	wbw_json_end(&j);
 	emit_line(o, wbw_json_text(&j));
 	wbw_json_free(&j);
@@ -257,14 +275,18 @@ static void print_error_plain(struct wbw_output *o, const struct wbw_error *e)
 
 	clock_time(o, e->first_ts, tbuf, sizeof(tbuf));
 	snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(e->dev), wbw_dev_minor(e->dev));
+	char writer[48] = "";
+
+	if (e->writer_known)
+		snprintf(writer, sizeof(writer), " written-by=%s[%u]", e->writer.comm, e->writer.pid);
 	snprintf(line, sizeof(line),
 		 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  events=%" PRIu64
-		 " errseq=0x%x completed-by=%s[%u]",
+		 " errseq=0x%x%s completed-by=%s[%u]",
 		 tbuf, "wb_error", e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev,
 		 e->ino,
 		 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, e->bdev, e->last_ts,
 				     pbuf, sizeof(pbuf)),
-		 e->events, e->eseq, e->first_ctx.comm, e->first_ctx.pid);
+		 e->events, e->eseq, writer, e->first_ctx.comm, e->first_ctx.pid);
 	print_header_plain(o);
 	emit_line(o, line);
 }
@@ -348,6 +370,7 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 	json_dev(&j, e->dev, e->ino);
 	json_paths(o, &j, e->dev, e->fs_path, e->path_truncated, v->ts_ns);
 	json_bdev(&j, e->bdev);
+	json_writer(o, &j, e);
 	wbw_json_bool(&j, "final", v->final);
 	if (per_file) {
 		json_addr(&j, "file", v->file);

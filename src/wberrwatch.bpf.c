@@ -63,6 +63,24 @@ struct {
 	__type(value, __u64);
 } retry_watch SEC(".maps");
 
+/*
+ * Who last turned an inode dirty: the writer of data that may later fail.
+ * Filled by the lifetime object's note_dirtier (which shares this map).
+ */
+struct dirtier {
+	__u32 pid;
+	__u32 pad;
+	__u64 ts_ns;
+	char comm[WBW_TASK_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WBW_DIRTIERS_ENTRIES);
+	__type(key, __u64); /* mapping address */
+	__type(value, struct dirtier);
+} dirtiers SEC(".maps");
+
 static __always_inline void count_drop(enum wbw_rec_kind kind)
 {
 	if (kind < WBW_REC_KIND_MAX)
@@ -227,7 +245,20 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 	rec->eseq_after = after;
 	rec->i_generation = inode ? BPF_CORE_READ(inode, i_generation) : 0;
 	rec->rdev = 0;
-	rec->pad = 0;
+	rec->writer_pid = 0;
+	rec->writer_ts_ns = 0;
+	__builtin_memset(rec->writer_comm, 0, sizeof(rec->writer_comm));
+	if (mapping) {
+		__u64 key = (__u64)mapping;
+		struct dirtier *d = bpf_map_lookup_elem(&dirtiers, &key);
+
+		if (d) {
+			rec->hdr.flags |= WBW_F_WRITER_VALID;
+			rec->writer_pid = d->pid;
+			rec->writer_ts_ns = d->ts_ns;
+			__builtin_memcpy(rec->writer_comm, d->comm, sizeof(rec->writer_comm));
+		}
+	}
 	/* S_IFBLK: the block device's own page cache (the bdev pseudo-fs inode) */
 	if (inode && (BPF_CORE_READ(inode, i_mode) & 0170000) == 0060000) {
 		rec->hdr.flags |= WBW_F_BDEV;

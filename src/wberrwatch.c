@@ -204,6 +204,7 @@ int main(int argc, char **argv)
 							     .filter_dev = cli.filter_dev,
 							     .ringbuf_bytes = cli.ringbuf_bytes,
 							     .verbose = cli.verbose,
+							     .name_writers = cli.name_writers,
 							     .on_record = on_record,
 							     .ctx = &app },
 				 &diag);
@@ -213,6 +214,16 @@ int main(int argc, char **argv)
 		wbw_corr__free(app.corr);
 		wbw_mounts__free(&mounts);
 		return diag.exit_status;
+	}
+
+	/*
+	 * Before the start record and the banner: they tell users and tests
+	 * that everything a watch uses is attached.
+	 */
+	if (cli.duration_ms != 0 && wbw_loader__lifetime_prepare(loader, &diag)) {
+		/* errors and observations still work; say what is missing */
+		fprintf(stderr, "wberrwatch: %s\n", diag.msg);
+		app.lifetime_failed = true;
 	}
 
 	uname(&uts);
@@ -228,12 +239,6 @@ int main(int argc, char **argv)
 	wbw_output__start(&app.out, &start);
 	fprintf(stderr, "wberrwatch: watching writeback errors (%s programs)%s\n", start.tp_mode,
 		cli.duration_ms ? "; Ctrl-C to stop" : "");
-
-	if (cli.duration_ms != 0 && wbw_loader__lifetime_prepare(loader, &diag)) {
-		/* errors and observations still work; say what is missing */
-		fprintf(stderr, "wberrwatch: %s\n", diag.msg);
-		app.lifetime_failed = true;
-	}
 
 	t0 = now_ns(CLOCK_MONOTONIC);
 	if (cli.duration_ms >= 0)

@@ -126,6 +126,33 @@ static const char *int_name(const struct btf_type *t)
 	return NULL;
 }
 
+/* enums referenced by members, defined before the records that use them */
+static const struct btf_type *enums[16];
+static int nenums;
+
+static void emit_enum_later(const struct btf_type *t)
+{
+	for (int i = 0; i < nenums; i++)
+		if (enums[i] == t)
+			return;
+	if (nenums == 16)
+		die("%s", "too many enums");
+	enums[nenums++] = t;
+}
+
+static void emit_enums(FILE *out)
+{
+	for (int i = 0; i < nenums; i++) {
+		const struct btf_type *t = enums[i];
+		const struct btf_enum *v = btf_enum(t);
+
+		fprintf(out, "enum %s {\n", btf__name_by_offset(btf, t->name_off));
+		for (int k = 0; k < btf_vlen(t); k++, v++)
+			fprintf(out, "\t%s = %d,\n", btf__name_by_offset(btf, v->name_off), v->val);
+		fprintf(out, "};\n\n");
+	}
+}
+
 static void emit_composite_body(FILE *out, const struct btf_type *t, struct spec_entry *e,
 				const char *indent);
 
@@ -140,8 +167,17 @@ static void emit_member(FILE *out, __u32 type_id, const char *name, const char *
 		if (!n)
 			die("unsupported integer size for %s", name);
 		fprintf(out, "%s%s %s;\n", indent, n, name);
-	} else if (btf_is_enum(t) || btf_is_enum64(t)) {
-		fprintf(out, "%s%s %s;\n", indent, t->size == 8 ? "__u64" : "__u32", name);
+	} else if (btf_is_enum(t)) {
+		/*
+		 * A real enum: CO-RE refuses an int where the kernel has an enum
+		 * (libbpf bpf_core_fields_are_compat compares kinds).
+		 */
+		const char *ename = btf__name_by_offset(btf, t->name_off);
+
+		if (!ename || !*ename)
+			die("anonymous enum member not supported: %s", name);
+		fprintf(out, "%senum %s %s;\n", indent, ename, name);
+		emit_enum_later(t);
 	} else if (btf_is_ptr(t)) {
 		const struct btf_type *p = btf__type_by_id(btf, skip_mods(t->type));
 		const char *pname = p ? btf__name_by_offset(btf, p->name_off) : NULL;
@@ -220,7 +256,9 @@ static void emit_composite_body(FILE *out, const struct btf_type *t, struct spec
 int main(int argc, char **argv)
 {
 	const char *btf_path = argc > 2 ? argv[2] : "/sys/kernel/btf/vmlinux";
-	FILE *out = stdout;
+	char *records = NULL;
+	size_t records_len = 0;
+	FILE *out = stdout, *body = open_memstream(&records, &records_len);
 
 	if (argc < 2 || argc > 3) {
 		fprintf(stderr, "usage: gen_vmlinux_min SPEC [BTF]\n");
@@ -245,6 +283,7 @@ int main(int argc, char **argv)
 	fprintf(out, "struct vfsmount;\nstruct super_block;\nstruct inode;\nstruct dentry;\n"
 		     "struct address_space;\nstruct file;\n\n");
 
+	/* records go to `body` first: the enums they use must come before them */
 	for (int i = 0; i < nspec; i++) {
 		struct spec_entry *e = &spec[i];
 		__s32 id;
@@ -253,7 +292,7 @@ int main(int argc, char **argv)
 			id = btf__find_by_name_kind(btf, e->e->name, BTF_KIND_TYPEDEF);
 			if (id < 0)
 				die("typedef not in this kernel's BTF: %s", e->e->name);
-			emit_member(out, id, e->e->name, e->e->name, "typedef ");
+			emit_member(body, id, e->e->name, e->e->name, "typedef ");
 			e->emitted = 1;
 			continue;
 		}
@@ -264,11 +303,15 @@ int main(int argc, char **argv)
 				continue; /* an anonymous member's fields, used inline */
 			die("type not in this kernel's BTF: %s", e->e->name);
 		}
-		fprintf(out, "%s %s {\n", e->e->kind, e->e->name);
-		emit_composite_body(out, btf__type_by_id(btf, id), e, "\t");
-		fprintf(out, "};\n\n");
+		fprintf(body, "%s %s {\n", e->e->kind, e->e->name);
+		emit_composite_body(body, btf__type_by_id(btf, id), e, "\t");
+		fprintf(body, "};\n\n");
 		e->emitted = 1;
 	}
+	fclose(body);
+	emit_enums(out);
+	fputs(records, out);
+	free(records);
 	for (int i = 0; i < nspec; i++)
 		if (!spec[i].emitted)
 			die("spec entry never used: %s", spec[i].e->name);

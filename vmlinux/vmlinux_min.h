@@ -18,6 +18,27 @@ struct dentry;
 struct address_space;
 struct file;
 
+enum inode_state_flags_t {
+	I_NEW = 1,
+	I_SYNC = 2,
+	I_LRU_ISOLATING = 4,
+	I_DIRTY_SYNC = 16,
+	I_DIRTY_DATASYNC = 32,
+	I_DIRTY_PAGES = 64,
+	I_WILL_FREE = 128,
+	I_FREEING = 256,
+	I_CLEAR = 512,
+	I_REFERENCED = 1024,
+	I_LINKABLE = 2048,
+	I_DIRTY_TIME = 4096,
+	I_WB_SWITCH = 8192,
+	I_OVL_INUSE = 16384,
+	I_CREATING = 32768,
+	I_DONTCACHE = 65536,
+	I_SYNC_QUEUED = 131072,
+	I_PINNING_NETFS_WB = 262144,
+};
+
 typedef __u32 errseq_t;
 struct hlist_node {
 	struct hlist_node *next;
@@ -58,6 +79,7 @@ struct inode {
 	__u64 i_ino;
 	__u32 i_rdev;
 	__u32 i_generation;
+	enum inode_state_flags_t i_state;
 	struct hlist_head i_dentry;
 };
 

@@ -20,6 +20,7 @@ err='.[] | select(.type == "wb_error")'
 expect_eq "errno learned from the burst" ENOSPC "$(wq "$err | .errno_name")"
 expect_eq "errseq learned from the burst" 28 "$(wq "$err | .errseq")"
 expect_eq "inode" "$ino" "$(wq "$err | .ino")"
+expect_eq "classic programs name no writer" null "$(wq "$err | .writer")"
 expect_eq "no mapping identity from the classic event" null "$(wq "$err | .mapping")"
 expect_eq "observation from the writer" "$pid" "$(wq '.[] | select(.type == "observe") | .process.pid')"
 expect_eq "observation cursor" "0 4124" "$(wq '.[] | select(.type == "observe") | "\(.cursor_old) \(.cursor_new)"')"
@@ -28,7 +29,7 @@ expect_eq "observation path (from the file's own dentry)" "$FX_MNT/f1" \
 
 # text output: same fault on a new file, default programs
 fixture_heal
-watch_start --dev "$FX_DEV"
+watch_start --dev "$FX_DEV" --name-writers
 fixture_fail
 "$IO" "open a $FX_MNT/f2 w" "stat a" "write a 16" "fsync a" "close a" >"$WORK/io2.json"
 watch_stop INT
@@ -36,7 +37,7 @@ pid=$(jq -rs '.[0].pid' "$WORK/io2.json")
 ino=$(jq -rs '.[] | select(.op == "stat") | .ino' "$WORK/io2.json")
 expect_eq "text: header first" "TIME EVENT ERRNO DEV INODE PATH / DETAILS" "$(head -n1 "$WOUT" | tr -s ' ')"
 expect "text: error line with errno, dev, inode, path and count" \
-	grep -Eq "^[0-9:.]+ +wb_error +ENOSPC +$FX_DEV +$ino +$FX_MNT/f2  events=[0-9]+ errseq=0x1c completed-by=" "$WOUT"
+	grep -Eq "^[0-9:.]+ +wb_error +ENOSPC +$FX_DEV +$ino +$FX_MNT/f2  events=[0-9]+ errseq=0x1c written-by=wbw-io\[$pid\] completed-by=" "$WOUT"
 expect "text: observe line names the process" \
 	grep -Eq "^[0-9:.]+ +observe +ENOSPC +$FX_DEV +$ino +$FX_MNT/f2  told=wbw-io\[$pid\] cursor=0x0->0x101c$" "$WOUT"
 expect "text: verdict line" \

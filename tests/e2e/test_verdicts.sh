@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 
 make_fixture
-watch_start --json --dev "$FX_DEV"
+watch_start --json --dev "$FX_DEV" --name-writers
 fixture_fail
 M=$FX_MNT
 
@@ -94,8 +94,11 @@ expect_eq "s8: held last by the child alone" "$child8 1" "$(vq /s8 '.[] | select
 # 8b: observed through the dup
 expect_eq "s8b: fsync on the dup returned ENOSPC" ENOSPC "$(ioq s9 '.[] | select(.op == "fsync") | .errno_name')"
 expect_eq "s8b: REPORTED only" reported "$(vq /s9 '[.[].verdict] | join(",")')"
-# 6: nobody held it
+# 6: nobody held it; the verdict names who wrote the lost data
 expect_eq "s6: UNSEEN, pending" "unseen false" "$(vq /s6 '[.[] | "\(.verdict) \(.final)"] | join(",")')"
+expect_eq "s6: the writer named" "$(ioq s6 '.[0].pid') wbw-io" "$(vq /s6 '.[0] | "\(.writer.pid) \(.writer.comm)"')"
+expect_eq "s2: the error names its writer too" "$pid2" \
+	"$(wq '.[] | select(.type == "wb_error" and .fs_path == "/s2") | .writer.pid')"
 # 5: opened after an error nobody had seen: told
 expect_eq "s5: fsync of a file opened after the unseen error returned ENOSPC" ENOSPC \
 	"$(ioq s5b '.[] | select(.op == "fsync") | .errno_name')"

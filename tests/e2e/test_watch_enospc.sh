@@ -11,7 +11,7 @@ make_fixture
 if [ $mode = raw ]; then
 	watch_start --json --dev "$FX_DEV" # the default is raw_tp here
 else
-	watch_start --json --dev "$FX_DEV" --tp-mode btf
+	watch_start --json --dev "$FX_DEV" --tp-mode btf --name-writers
 fi
 fixture_fail
 "$IO" "open a $FX_MNT/data w" "open b $FX_MNT/data w" "stat a" "write a 16" \
@@ -47,6 +47,12 @@ expect "the burst is folded: one error for $events set events" [ "$events" -gt 1
 expect_eq "every set event counted in the one error" "$set_events" "$events"
 expect "the context is not presented as the writer" \
 	[ "$(wq "$err | .context.pid")" != "$pid" ]
+if [ $mode = btf ]; then
+	expect_eq "--name-writers: the writer is named, the process that dirtied the file" "$pid wbw-io" \
+		"$(wq "$err | \"\(.writer.pid) \(.writer.comm)\"")"
+else
+	expect_eq "without --name-writers no writer is named" null "$(wq "$err | .writer")"
+fi
 expect_eq "error id" 1 "$(wq "$err | .id")"
 
 expect_eq "two observations (fsync a, fsync b; the second fsync a is the fast path)" 2 \

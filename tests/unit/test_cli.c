@@ -50,8 +50,9 @@ static void test_all_options(void **state)
 	assert_int_equal(cli.settle_ms, 50);
 	assert_int_equal(cli.ringbuf_bytes, 4u << 20);
 	assert_false(cli.all_files);
-	assert_int_equal(PARSE(&cli, err, "--all-files"), WBW_EXIT_OK);
+	assert_int_equal(PARSE(&cli, err, "--all-files", "--name-writers"), WBW_EXIT_OK);
 	assert_true(cli.all_files);
+	assert_true(cli.name_writers);
 	assert_int_equal(PARSE(&cli, err, "--duration=0", "--tp-mode=btf", "-j"), WBW_EXIT_OK);
 	assert_int_equal(cli.duration_ms, 0);
 	assert_int_equal(cli.tp_mode, WBW_TP_BTF);
@@ -124,7 +125,7 @@ static void test_usage_mentions_every_option(void **state)
 {
 	static const char *const opts[] = { "--json", "--dev", "--duration", "--tp-mode", "--settle",
 					    "--ringbuf-size", "--verbose", "--help", "--version",
-					    "--all-files" };
+					    "--all-files", "--name-writers" };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);

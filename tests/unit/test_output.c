@@ -83,7 +83,8 @@ static void test_error_json(void **state)
 		   "\"ino\":12,\"path\":\"/mnt/fx/data\",\"fs_path\":\"/data\",\"path_truncated\":false,"
 		   "\"mapping\":\"0xffff88811ca5bbd0\",\"bdev\":null,\"errseq\":28,\"event_errseq\":0,\"events\":18,"
 		   "\"first_ts_ns\":4195285482000,\"last_ts_ns\":4195318000000,"
-		   "\"context\":{\"pid\":14,\"tid\":14,\"comm\":\"ksoftirqd/0\",\"cgroup_id\":1}}\n");
+		   "\"context\":{\"pid\":14,\"tid\":14,\"comm\":\"ksoftirqd/0\",\"cgroup_id\":1},"
+		   "\"writer\":null}\n");
 	free(s);
 }
 
@@ -94,6 +95,24 @@ static void test_error_plain(void **state)
 	(void)state;
 	assert_string_equal(s, "08:51:12.285 wb_error ENOSPC  7:0     12         /mnt/fx/data  "
 			       "events=18 errseq=0x1c completed-by=ksoftirqd/0[14]\n");
+	free(s);
+}
+
+static void test_writer_is_named(void **state)
+{
+	struct wbw_error e = sample_error;
+	char *s;
+
+	(void)state;
+	e.writer_known = true;
+	e.writer = (struct wbw_task){ .pid = 3247, .comm = "postgres" };
+	e.writer_ts = 4195000000000ull + 100000000;
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"writer\":{\"pid\":3247,\"comm\":\"postgres\","
+				  "\"dirtied_time\":\"2026-11-24T08:51:12.100000Z\"}"));
+	free(s);
+	s = render(false, do_error, &e);
+	assert_non_null(strstr(s, " errseq=0x1c written-by=postgres[3247] completed-by=ksoftirqd/0[14]"));
 	free(s);
 }
 
@@ -237,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_error_plain),
 		cmocka_unit_test(test_error_unknown_path_and_errno),
 		cmocka_unit_test(test_bdev_error_is_labelled),
+		cmocka_unit_test(test_writer_is_named),
 		cmocka_unit_test(test_observe_json),
 		cmocka_unit_test(test_summary_and_fatal),
 		cmocka_unit_test(test_write_error_marks_broken),
