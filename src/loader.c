@@ -345,7 +345,7 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	/*
 	 * --name-writers: attached for the whole watch, as the writer dirties
 	 * before any error; it runs for every page a write dirties (measured
-	 * ~7% on 4 KiB buffered writes, bench/overhead.sh), hence opt-in.
+	 * +8.9% on 4 KiB buffered writes, bench/overhead.sh), hence opt-in.
 	 */
 	if (l->name_writers)
 		l->dirtier_link = bpf_program__attach(life->progs.note_dirtier);
