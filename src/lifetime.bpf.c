@@ -20,14 +20,9 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "wberrwatch.h"
+#include "shared_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-/* Shared with the main object (bpf_map__reuse_fd): one ordered stream. */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, WBW_RINGBUF_DEFAULT);
-} events SEC(".maps");
 
 /* mapping address -> errseq value of its tracked error (set by userspace) */
 struct {
@@ -44,34 +39,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } holders SEC(".maps");
-
-/*
- * Shared with the main object, which arms it: mapping address -> 0 while
- * armed, 1 once written to again.  Inodes whose error a process was told by
- * fsync, watched for that process's next successful fsync (the PostgreSQL
- * "fsyncgate" retry).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, WBW_RETRY_MAX);
-	__type(key, __u64);
-	__type(value, __u64); /* 64-bit: clang 14's BPF atomics */
-} retry_watch SEC(".maps");
-
-/* Shared with the main object, whose set program reads it. */
-struct dirtier {
-	__u32 pid;
-	__u32 pad;
-	__u64 ts_ns;
-	char comm[WBW_TASK_COMM_LEN];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, WBW_DIRTIERS_ENTRIES);
-	__type(key, __u64); /* mapping address */
-	__type(value, struct dirtier);
-} dirtiers SEC(".maps");
 
 __u64 dropped_exit = 0;
 __u64 dropped_retry = 0;

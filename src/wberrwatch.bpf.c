@@ -23,6 +23,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "wberrwatch.h"
+#include "shared_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -31,11 +32,6 @@ const volatile __u32 filter_dev = 0;
 
 /* Records lost because the ring buffer was full, per record kind. */
 __u64 dropped[WBW_REC_KIND_MAX] = {};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, WBW_RINGBUF_DEFAULT); /* resized by the loader */
-} events SEC(".maps");
 
 /*
  * mapping address -> errseq value for which its path was last sent.  A burst
@@ -49,37 +45,6 @@ struct {
 	__type(key, __u64);
 	__type(value, __u32);
 } path_sent SEC(".maps");
-
-/*
- * mapping address -> 0 while armed, 1 once written to again.  Armed here,
- * in the same instant a check tells a caller about an error, so that an
- * immediate retry is not missed; the lifetime object (which shares this
- * map) watches the armed inodes' fsync results and rewrites.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, WBW_RETRY_MAX);
-	__type(key, __u64);
-	__type(value, __u64);
-} retry_watch SEC(".maps");
-
-/*
- * Who last turned an inode dirty: the writer of data that may later fail.
- * Filled by the lifetime object's note_dirtier (which shares this map).
- */
-struct dirtier {
-	__u32 pid;
-	__u32 pad;
-	__u64 ts_ns;
-	char comm[WBW_TASK_COMM_LEN];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, WBW_DIRTIERS_ENTRIES);
-	__type(key, __u64); /* mapping address */
-	__type(value, struct dirtier);
-} dirtiers SEC(".maps");
 
 static __always_inline void count_drop(enum wbw_rec_kind kind)
 {
