@@ -21,6 +21,7 @@ enum {
 	OPT_RINGBUF,
 	OPT_ALL_FILES,
 	OPT_NAME_WRITERS,
+	OPT_METRICS_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -35,6 +36,7 @@ static const struct option long_opts[] = {
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 	{ "all-files", no_argument, NULL, OPT_ALL_FILES },
 	{ "name-writers", no_argument, NULL, OPT_NAME_WRITERS },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 	{ 0 },
 };
 
@@ -56,6 +58,8 @@ void wbw_cli_usage(FILE *f)
 		"                         hooks every page a write dirties: costs buffered writes\n"
 		"                         (see OVERHEAD in the man page)\n"
 		"  -d, --duration SECS    stop after SECS seconds; 0 exits as soon as attached\n"
+		"      --metrics-file PATH  Prometheus text metrics, rewritten atomically every 10 s\n"
+		"                         and at exit (for node_exporter's textfile collector: *.prom)\n"
 		"      --tp-mode MODE     auto, raw, btf or classic: the BPF program type on the\n"
 		"                         tracepoints (auto: raw_tp if it loads, else classic)\n"
 		"      --settle MS        report an error once its burst of events was quiet for\n"
@@ -222,6 +226,11 @@ int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t 
 			break;
 		case OPT_NAME_WRITERS:
 			cli->name_writers = true;
+			break;
+		case OPT_METRICS_FILE:
+			if (!*optarg)
+				return fail(err, errlen, "invalid --metrics-file '': expected a path");
+			cli->metrics_file = optarg;
 			break;
 		case OPT_DEV:
 			if (parse_dev(optarg, &cli->filter_dev))

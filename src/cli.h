@@ -42,6 +42,7 @@ struct wbw_cli {
 	int64_t duration_ms;    /* -1: until signalled; 0: exit once attached */
 	uint64_t settle_ms;
 	uint64_t ringbuf_bytes;
+	const char *metrics_file; /* Prometheus textfile, rewritten atomically */
 };
 
 /*

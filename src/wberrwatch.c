@@ -16,6 +16,7 @@
 #include "correlate.h"
 #include "decode.h"
 #include "loader.h"
+#include "metrics.h"
 #include "mounts.h"
 #include "output.h"
 
@@ -33,6 +34,8 @@ static void on_stop_signal(int sig)
 
 /* While files are tracked, how often their descriptor tables are re-read. */
 #define PASS_INTERVAL_NS (100ull * 1000 * 1000)
+/* How often --metrics-file is rewritten (and once more at exit). */
+#define METRICS_INTERVAL_NS (10ull * 1000 * 1000 * 1000)
 
 struct app {
 	struct wbw_decode_opts dec;
@@ -43,6 +46,10 @@ struct app {
 	uint64_t last_pass_ns;
 	bool lifetime_failed;
 	bool retry_on;
+	struct wbw_metrics metrics;
+	const char *metrics_file;
+	uint64_t last_metrics_ns;
+	bool metrics_failed;
 	uint64_t watched[WBW_WATCHED_MAX];
 	uint32_t holders[WBW_HOLDERS_MAX];
 };
@@ -70,17 +77,49 @@ static int on_record(void *ctx, const void *data, size_t len)
 
 static void sink_error(void *ctx, const struct wbw_error *e)
 {
-	wbw_output__error(ctx, e);
+	struct app *app = ctx;
+
+	wbw_metrics__error(&app->metrics, e);
+	wbw_output__error(&app->out, e);
 }
 
 static void sink_observe(void *ctx, const struct wbw_observation *o)
 {
-	wbw_output__observe(ctx, o);
+	struct app *app = ctx;
+
+	wbw_output__observe(&app->out, o);
 }
 
 static void sink_verdict(void *ctx, const struct wbw_verdict *v)
 {
-	wbw_output__verdict(ctx, v);
+	struct app *app = ctx;
+
+	wbw_metrics__verdict(&app->metrics, v);
+	wbw_output__verdict(&app->out, v);
+}
+
+/* --metrics-file: counters from the correlator and the kernel, then write. */
+static void write_metrics(struct app *app, uint64_t now, bool force)
+{
+	struct wbw_corr_stats st;
+	int err;
+
+	if (!app->metrics_file || app->metrics_failed ||
+	    (!force && now - app->last_metrics_ns < METRICS_INTERVAL_NS))
+		return;
+	app->last_metrics_ns = now;
+	wbw_corr__stats(app->corr, &st);
+	app->metrics.set_events = st.set_events;
+	app->metrics.observations = st.observations;
+	app->metrics.tracked_files = st.tracked_files;
+	wbw_loader__lost(app->loader, app->metrics.lost);
+	err = wbw_metrics__write(&app->metrics, app->metrics_file);
+	if (err) {
+		/* say it once; the watch goes on */
+		fprintf(stderr, "wberrwatch: cannot write --metrics-file %s: %s\n", app->metrics_file,
+			strerror(-err));
+		app->metrics_failed = true;
+	}
 }
 
 /*
@@ -194,7 +233,7 @@ int main(int argc, char **argv)
 				 &(struct wbw_corr_sink){ .on_error = sink_error,
 							  .on_observe = sink_observe,
 							  .on_verdict = sink_verdict,
-							  .ctx = &app.out });
+							  .ctx = &app });
 	if (!app.corr) {
 		wbw_output__fatal(&app.out, WBW_EXIT_FAILURE, "out of memory");
 		return WBW_EXIT_FAILURE;
@@ -237,6 +276,10 @@ int main(int argc, char **argv)
 		.ringbuf_bytes = cli.ringbuf_bytes,
 	};
 	wbw_output__start(&app.out, &start);
+	app.metrics_file = cli.metrics_file;
+	app.metrics.version = WBW_VERSION;
+	app.metrics.tp_mode = start.tp_mode;
+	write_metrics(&app, now_ns(CLOCK_MONOTONIC), true);
 	fprintf(stderr, "wberrwatch: watching writeback errors (%s programs)%s\n", start.tp_mode,
 		cli.duration_ms ? "; Ctrl-C to stop" : "");
 
@@ -258,6 +301,7 @@ int main(int argc, char **argv)
 		retry_hooks(&app);
 		lifetime_pass(&app, now);
 		wbw_corr__tick(app.corr, now);
+		write_metrics(&app, now, false);
 		if (deadline && now >= deadline)
 			break;
 		if (cli.duration_ms == 0)
@@ -272,6 +316,7 @@ int main(int argc, char **argv)
 		app.last_pass_ns = 0;
 		lifetime_pass(&app, now_ns(CLOCK_MONOTONIC));
 		wbw_corr__flush(app.corr);
+		write_metrics(&app, now_ns(CLOCK_MONOTONIC), true);
 	}
 	if (!app.out.broken) {
 		wbw_corr__stats(app.corr, &summary.corr);
