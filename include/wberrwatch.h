@@ -195,6 +195,7 @@ WBW_ASSERT_SIZE(struct wbw_exit_rec, 64);
 WBW_ASSERT_SIZE(struct wbw_inode_rec, 72);
 
 #define WBW_RETRY_MAX 16384 /* inodes watched for a false success at once */
+#define WBW_TREE_MAX 65536  /* tasks of a `run` command's process tree */
 
 #define WBW_WATCHED_MAX 16384 /* mappings with a tracked error at once */
 #define WBW_HOLDERS_MAX 16384 /* processes holding tracked files */

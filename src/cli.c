@@ -22,6 +22,9 @@ enum {
 	OPT_ALL_FILES,
 	OPT_NAME_WRITERS,
 	OPT_METRICS_FILE,
+	OPT_FAIL_ON,
+	OPT_REPORT,
+	OPT_USER,
 };
 
 static const struct option long_opts[] = {
@@ -37,6 +40,9 @@ static const struct option long_opts[] = {
 	{ "all-files", no_argument, NULL, OPT_ALL_FILES },
 	{ "name-writers", no_argument, NULL, OPT_NAME_WRITERS },
 	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ 0 },
 };
 
@@ -44,6 +50,8 @@ void wbw_cli_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: wberrwatch [watch] [OPTIONS]\n"
+		"       wberrwatch run [OPTIONS] [--fail-on=unreported|unseen|any] [--report FILE]\n"
+		"                      [--user NAME] -- CMD [ARGS...]\n"
 		"       wberrwatch doctor [--json]\n"
 		"\n"
 		"Watch writeback errors (data the kernel failed to write to disk) and which\n"
@@ -66,23 +74,34 @@ void wbw_cli_usage(FILE *f)
 		"                         MS milliseconds (default %llu)\n"
 		"      --ringbuf-size N   ring buffer bytes, a power of two; K/M suffixes (default %uM)\n"
 		"  -v, --verbose          print libbpf's own messages\n"
+		"\n"
+		"Run options (wberrwatch run ... -- CMD):\n"
+		"      --fail-on WHAT     unreported (default: UNREPORTED, RETRIED), unseen (UNSEEN,\n"
+		"                         SUPERSEDED) or any: verdicts about CMD's processes that fail it\n"
+		"      --report FILE      the run's JSON lines, written atomically at the end\n"
+		"      --user NAME        run CMD as NAME (default: the sudo caller, else root without\n"
+		"                         capabilities); CMD never inherits wberrwatch's capabilities\n"
 		"  -h, --help             this text\n"
 		"      --version          print the version\n"
 		"\n"
 		"Commands:\n"
 		"  watch (default)        watch until stopped, print errors, observations, verdicts\n"
+		"  run -- CMD             run CMD, judge only its process tree, exit with its status\n"
 		"  doctor                 try every hook kind here; exit status as a watch would\n"
 		"\n"
 		"Exit status:\n"
 		"  0  stopped by SIGINT/SIGTERM or --duration      3  missing privilege (CAP_BPF, CAP_PERFMON)\n"
 		"  1  runtime failure                              4  kernel has no BTF\n"
 		"  2  unknown option or bad value                  5  kernel lacks the tracepoints\n"
+		"  run: CMD's own status, or 10 when verdicts matched --fail-on, or 11 when records\n"
+		"       were lost and the verdicts cannot be vouched for\n"
 		"\n"
 		"Examples:\n"
 		"  sudo wberrwatch                      live view of every writeback error\n"
 		"  sudo wberrwatch --json --dev 7:0     JSON lines for one device\n"
 		"  sudo wberrwatch --duration 0         check that the tool loads here\n"
-		"  sudo wberrwatch doctor               which hooks this kernel allows, and why not\n",
+		"  sudo wberrwatch doctor               which hooks this kernel allows, and why not\n"
+		"  sudo wberrwatch run -- make test     fail the job if its data was lost silently\n",
 		(unsigned long long)(WBW_CORR_DEFAULT_SETTLE_NS / 1000000), WBW_RINGBUF_DEFAULT >> 20);
 }
 
@@ -194,7 +213,42 @@ static int parse_size(const char *s, uint64_t *bytes)
 	return 0;
 }
 
+static int parse_options(int argc, char **argv, struct wbw_cli *cli, char *err, size_t errlen);
+
 int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t errlen)
+{
+	enum wbw_command cmd = WBW_CMD_WATCH;
+	int rc, first;
+
+	/* `wberrwatch COMMAND [OPTIONS]`: the command comes first */
+	if (argc > 1 && !strcmp(argv[1], "doctor"))
+		cmd = WBW_CMD_DOCTOR;
+	else if (argc > 1 && !strcmp(argv[1], "run"))
+		cmd = WBW_CMD_RUN;
+	if (cmd != WBW_CMD_WATCH || (argc > 1 && !strcmp(argv[1], "watch"))) {
+		argc--;
+		argv++;
+	}
+	rc = parse_options(argc, argv, cli, err, errlen);
+	cli->command = cmd;
+	if (rc)
+		return rc;
+	first = optind;
+	if (cmd == WBW_CMD_RUN) {
+		if (first >= argc)
+			return fail(err, errlen, "run needs a command: wberrwatch run [OPTIONS] -- CMD [ARGS...]");
+		cli->cmd_argv = argv + first;
+		cli->cmd_argc = argc - first;
+		return WBW_EXIT_OK;
+	}
+	if (cli->fail_on != WBW_FAIL_UNREPORTED || cli->report_file || cli->user)
+		return fail(err, errlen, "--fail-on, --report and --user belong to `wberrwatch run`");
+	if (first < argc)
+		return fail(err, errlen, "unexpected argument '%s'", argv[first]);
+	return WBW_EXIT_OK;
+}
+
+static int parse_options(int argc, char **argv, struct wbw_cli *cli, char *err, size_t errlen)
 {
 	int opt;
 
@@ -226,6 +280,28 @@ int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t 
 			break;
 		case OPT_NAME_WRITERS:
 			cli->name_writers = true;
+			break;
+		case OPT_FAIL_ON:
+			if (!strcmp(optarg, "unreported"))
+				cli->fail_on = WBW_FAIL_UNREPORTED;
+			else if (!strcmp(optarg, "unseen"))
+				cli->fail_on = WBW_FAIL_UNSEEN;
+			else if (!strcmp(optarg, "any"))
+				cli->fail_on = WBW_FAIL_ANY;
+			else
+				return fail(err, errlen,
+					    "invalid --fail-on '%s': expected unreported, unseen or any",
+					    optarg);
+			break;
+		case OPT_REPORT:
+			if (!*optarg)
+				return fail(err, errlen, "invalid --report '': expected a path");
+			cli->report_file = optarg;
+			break;
+		case OPT_USER:
+			if (!*optarg)
+				return fail(err, errlen, "invalid --user '': expected a user name");
+			cli->user = optarg;
 			break;
 		case OPT_METRICS_FILE:
 			if (!*optarg)
@@ -279,16 +355,5 @@ int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t 
 			return fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc && optind == 1 &&
-	    (!strcmp(argv[optind], "watch") || !strcmp(argv[optind], "doctor"))) {
-		/* `wberrwatch COMMAND [OPTIONS]`: options after the command */
-		enum wbw_command cmd = strcmp(argv[optind], "doctor") ? WBW_CMD_WATCH : WBW_CMD_DOCTOR;
-		int rc = wbw_cli_parse(argc - 1, argv + 1, cli, err, errlen);
-
-		cli->command = cmd;
-		return rc;
-	}
-	if (optind < argc)
-		return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
 	return WBW_EXIT_OK;
 }

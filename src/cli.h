@@ -15,6 +15,15 @@ enum wbw_exit {
 	WBW_EXIT_NO_PRIVILEGE = 3,   /* missing CAP_BPF / CAP_PERFMON */
 	WBW_EXIT_NO_BTF = 4,         /* kernel has no BTF */
 	WBW_EXIT_NO_TRACEPOINT = 5,  /* kernel lacks the writeback error tracepoints / ring buffer */
+	WBW_EXIT_GATE = 10,          /* run: verdicts matched --fail-on */
+	WBW_EXIT_INCOMPLETE = 11,    /* run: records were lost, the verdicts cannot be vouched for */
+};
+
+/* run --fail-on: which verdicts about the command fail it */
+enum wbw_fail_on {
+	WBW_FAIL_UNREPORTED = 0, /* UNREPORTED, RETRIED: told nothing, or a false success */
+	WBW_FAIL_UNSEEN,         /* UNSEEN, SUPERSEDED: nobody was told */
+	WBW_FAIL_ANY,            /* all of the above */
 };
 
 enum wbw_tp_mode {
@@ -27,6 +36,7 @@ enum wbw_tp_mode {
 enum wbw_command {
 	WBW_CMD_WATCH = 0,
 	WBW_CMD_DOCTOR,
+	WBW_CMD_RUN,
 };
 
 struct wbw_cli {
@@ -43,6 +53,12 @@ struct wbw_cli {
 	uint64_t settle_ms;
 	uint64_t ringbuf_bytes;
 	const char *metrics_file; /* Prometheus textfile, rewritten atomically */
+	/* run */
+	enum wbw_fail_on fail_on;
+	const char *report_file; /* JSON lines of the run, written atomically at the end */
+	const char *user;        /* run the command as this user */
+	char **cmd_argv;         /* NULL-terminated */
+	int cmd_argc;
 };
 
 /*

@@ -192,6 +192,8 @@ static int open_and_load(struct wbw_loader *l, const struct wbw_loader_opts *opt
 	bpf_program__set_autoload(skel->progs.observe_btf, kind == PROG_TP_BTF);
 	bpf_program__set_autoload(skel->progs.set_wb_err_tp, kind == PROG_CLASSIC);
 	bpf_program__set_autoload(skel->progs.observe_tp, kind == PROG_CLASSIC);
+	/* fires on every fork on the host: only for `run` */
+	bpf_program__set_autoload(skel->progs.tree_fork, opts->track_tree);
 
 	err = wberrwatch_bpf__load(skel);
 	if (err) {
@@ -479,6 +481,21 @@ void wbw_loader__free(struct wbw_loader *l)
 	lifetime_bpf__destroy(l->life);
 	wberrwatch_bpf__destroy(l->skel);
 	free(l);
+}
+
+int wbw_loader__tree_add(struct wbw_loader *l, uint32_t pid)
+{
+	__u8 one = 1;
+
+	return bpf_map_update_elem(bpf_map__fd(l->skel->maps.tree), &pid, &one, BPF_ANY) ? -errno
+											   : 0;
+}
+
+bool wbw_loader__in_tree(const struct wbw_loader *l, uint32_t pid)
+{
+	__u8 v;
+
+	return bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.tree), &pid, &v) == 0;
 }
 
 static int doctor_record(void *ctx, const void *data, size_t len)

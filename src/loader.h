@@ -21,6 +21,7 @@ struct wbw_loader_opts {
 	uint64_t ringbuf_bytes;
 	bool verbose;
 	bool name_writers; /* attach the writer hook with the lifetime programs */
+	bool track_tree;   /* `run`: follow a command's process tree (sched_process_fork) */
 	wbw_record_fn on_record;
 	void *ctx;
 };
@@ -71,6 +72,10 @@ int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, si
 			      const uint32_t *holders, size_t nholders,
 			      struct wbw_loader_diag *d);
 void wbw_loader__free(struct wbw_loader *l);
+
+/* `run`: put a task in the tree; is a process (tgid) in it? */
+int wbw_loader__tree_add(struct wbw_loader *l, uint32_t pid);
+bool wbw_loader__in_tree(const struct wbw_loader *l, uint32_t pid);
 
 /* What `wberrwatch doctor` reports: each hook kind tried for real. */
 #define WBW_DOCTOR_MAX_CHECKS 12

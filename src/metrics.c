@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include "atomicfile.h"
 #include "decode.h"
 #include "metrics.h"
 #include "output.h"
@@ -122,8 +121,8 @@ size_t wbw_metrics__format(const struct wbw_metrics *m, char *buf, size_t len)
 int wbw_metrics__write(const struct wbw_metrics *m, const char *path)
 {
 	size_t cap = 65536, n;
-	char *buf = malloc(cap), tmp[4096];
-	int fd, err = 0;
+	char *buf = malloc(cap);
+	int err;
 
 	if (!buf)
 		return -ENOMEM;
@@ -136,30 +135,8 @@ int wbw_metrics__write(const struct wbw_metrics *m, const char *path)
 			return -ENOMEM;
 		n = wbw_metrics__format(m, buf, cap);
 	}
-	/*
-	 * Beside the target, so that rename() is atomic; the textfile collector
-	 * reads only *.prom, so the temporary name is never scraped.
-	 */
-	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= (int)sizeof(tmp)) {
-		free(buf);
-		return -ENAMETOOLONG;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		free(buf);
-		return -errno;
-	}
-	if (write(fd, buf, n) != (ssize_t)n)
-		err = errno ? -errno : -EIO;
-	/* a metrics file that silently lost its data would be ironic */
-	if (!err && fsync(fd))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
+	/* the textfile collector reads only *.prom: the temporary is never scraped */
+	err = wbw_write_file_atomic(path, buf, n);
 	free(buf);
 	return err;
 }

@@ -525,6 +525,8 @@ void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_sum
 {
 	if (o->json)
 		print_summary_json(o, s);
+	if (!human)
+		return;
 	fprintf(human,
 		"wberrwatch: %" PRIu64 " writeback error%s (%" PRIu64 " events), %" PRIu64
 		" observation%s in %.1fs\n",

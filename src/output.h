@@ -53,7 +53,7 @@ void wbw_output__start(struct wbw_output *o, const struct wbw_start_info *info);
 void wbw_output__error(struct wbw_output *o, const struct wbw_error *e);
 void wbw_output__observe(struct wbw_output *o, const struct wbw_observation *obs);
 void wbw_output__verdict(struct wbw_output *o, const struct wbw_verdict *v);
-/* the human summary always goes to `human` (stderr); JSON mode adds a record */
+/* the human summary goes to `human` (stderr; NULL: none); JSON mode adds a record */
 void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_summary *s);
 /*
  * The one error path: a message on stderr, and in JSON mode also a "fatal"

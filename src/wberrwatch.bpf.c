@@ -245,6 +245,30 @@ int BPF_PROG(set_wb_err_btf, struct address_space *mapping, errseq_t eseq)
 	return handle_set_err(mapping, eseq, 0, 0, WBW_F_TP_BTF);
 }
 
+/*
+ * `wberrwatch run`: the tasks of the command's process tree.  Userspace
+ * puts the command's pid in before it execs; every task it forks, and they
+ * in turn, join here, in the kernel, so none is missed.  Exited tasks stay:
+ * their verdicts come later.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WBW_TREE_MAX);
+	__type(key, __u32); /* pid (a task; a process's is its tgid) */
+	__type(value, __u8);
+} tree SEC(".maps");
+
+SEC("tracepoint/sched/sched_process_fork")
+int tree_fork(struct trace_event_raw_sched_process_fork *ctx)
+{
+	__u32 parent = ctx->parent_pid, child = ctx->child_pid;
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&tree, &parent))
+		bpf_map_update_elem(&tree, &child, &one, BPF_ANY);
+	return 0;
+}
+
 SEC("tracepoint/filemap/filemap_set_wb_err")
 int set_wb_err_tp(struct trace_event_raw_filemap_set_wb_err *ctx)
 {

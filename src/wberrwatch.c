@@ -16,7 +16,9 @@
 #include "correlate.h"
 #include "decode.h"
 #include "loader.h"
+#include "atomicfile.h"
 #include "metrics.h"
+#include "run.h"
 #include "mounts.h"
 #include "output.h"
 
@@ -24,12 +26,12 @@
 #define WBW_VERSION "unknown"
 #endif
 
-static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t exiting, stop_signal;
 
 static void on_stop_signal(int sig)
 {
-	(void)sig;
 	exiting = 1;
+	stop_signal = sig;
 }
 
 /* While files are tracked, how often their descriptor tables are re-read. */
@@ -46,6 +48,12 @@ struct app {
 	uint64_t last_pass_ns;
 	bool lifetime_failed;
 	bool retry_on;
+	/* run: only verdicts about the command's process tree count */
+	bool run;
+	uint64_t run_verdicts[WBW_V_KIND_MAX];
+	struct wbw_output report; /* --report: JSON lines into a memory buffer */
+	char *report_buf;
+	size_t report_len;
 	struct wbw_metrics metrics;
 	const char *metrics_file;
 	uint64_t last_metrics_ns;
@@ -80,22 +88,56 @@ static void sink_error(void *ctx, const struct wbw_error *e)
 	struct app *app = ctx;
 
 	wbw_metrics__error(&app->metrics, e);
-	wbw_output__error(&app->out, e);
+	/* run: the verdicts say what matters; other processes' errors are noise */
+	if (!app->run)
+		wbw_output__error(&app->out, e);
 }
 
 static void sink_observe(void *ctx, const struct wbw_observation *o)
 {
 	struct app *app = ctx;
 
-	wbw_output__observe(&app->out, o);
+	if (!app->run)
+		wbw_output__observe(&app->out, o);
+}
+
+/*
+ * run: is the verdict about the command's processes?  File verdicts name
+ * the process that held or was told; error verdicts the writer.
+ */
+static bool about_run(const struct app *app, const struct wbw_verdict *v)
+{
+	switch (v->kind) {
+	case WBW_V_REPORTED:
+	case WBW_V_UNREPORTED:
+	case WBW_V_RETRIED:
+		return wbw_loader__in_tree(app->loader, v->holder.pid);
+	default:
+		return v->error->writer_known && wbw_loader__in_tree(app->loader, v->error->writer.pid);
+	}
 }
 
 static void sink_verdict(void *ctx, const struct wbw_verdict *v)
 {
 	struct app *app = ctx;
 
+	if (app->run) {
+		if (!about_run(app, v))
+			return;
+		app->run_verdicts[v->kind]++;
+		if (app->report.out)
+			wbw_output__verdict(&app->report, v);
+	}
 	wbw_metrics__verdict(&app->metrics, v);
 	wbw_output__verdict(&app->out, v);
+}
+
+static bool gate_tripped(const uint64_t *n, enum wbw_fail_on on)
+{
+	bool unreported = n[WBW_V_UNREPORTED] || n[WBW_V_RETRIED];
+	bool unseen = n[WBW_V_UNSEEN] || n[WBW_V_SUPERSEDED];
+
+	return on == WBW_FAIL_ANY ? unreported || unseen : on == WBW_FAIL_UNSEEN ? unseen : unreported;
 }
 
 /* --metrics-file: counters from the correlator and the kernel, then write. */
@@ -172,6 +214,51 @@ static void retry_hooks(struct app *app)
 	app->retry_on = on;
 }
 
+/* run: the verdict on the command, its exit status, and the report. */
+static int finish_run(struct app *app, const struct wbw_cli *cli, const struct wbw_summary *sum,
+		      int child_status)
+{
+	static const char *const fail_on_name[] = { "unreported", "unseen", "any" };
+	bool tripped = gate_tripped(app->run_verdicts, cli->fail_on);
+	bool incomplete = sum->lost_total || sum->decode_errors || sum->corr.inodes_dropped;
+	int rc = tripped ? WBW_EXIT_GATE : incomplete ? WBW_EXIT_INCOMPLETE : child_status;
+	const uint64_t *n = app->run_verdicts;
+
+	fprintf(stderr,
+		"wberrwatch run: %s exited %d; its processes' verdicts: reported %llu, unreported %llu, "
+		"retried %llu, unseen %llu, superseded %llu\n",
+		cli->cmd_argv[0], child_status, (unsigned long long)n[WBW_V_REPORTED],
+		(unsigned long long)n[WBW_V_UNREPORTED], (unsigned long long)n[WBW_V_RETRIED],
+		(unsigned long long)n[WBW_V_UNSEEN], (unsigned long long)n[WBW_V_SUPERSEDED]);
+	if (tripped)
+		fprintf(stderr, "wberrwatch run: FAILED: --fail-on=%s matched: data was lost without "
+				"the program being told (exit %d)\n",
+			fail_on_name[cli->fail_on], rc);
+	else if (incomplete)
+		fprintf(stderr, "wberrwatch run: cannot vouch: %llu records lost (exit %d); raise "
+				"--ringbuf-size\n",
+			(unsigned long long)sum->lost_total, rc);
+	if (app->report.out) {
+		int err;
+
+		wbw_output__summary(&app->report, NULL, sum);
+		fprintf(app->report.out,
+			"{\"schema\":%d,\"type\":\"run\",\"command_exit_status\":%d,\"fail_on\":\"%s\","
+			"\"tripped\":%s,\"complete\":%s,\"exit_status\":%d}\n",
+			WBW_JSON_SCHEMA, child_status, fail_on_name[cli->fail_on],
+			tripped ? "true" : "false", incomplete ? "false" : "true", rc);
+		fclose(app->report.out);
+		err = wbw_write_file_atomic(cli->report_file, app->report_buf, app->report_len);
+		free(app->report_buf);
+		if (err) {
+			fprintf(stderr, "wberrwatch run: cannot write --report %s: %s\n", cli->report_file,
+				strerror(-err));
+			return WBW_EXIT_FAILURE;
+		}
+	}
+	return rc;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
@@ -225,6 +312,22 @@ int main(int argc, char **argv)
 			fprintf(stderr, "wberrwatch: %s\n", report.fix);
 		return report.exit_status;
 	}
+	app.run = cli.command == WBW_CMD_RUN;
+	if (app.run) {
+		/* stdout is the command's; UNSEEN verdicts are attributed by writer */
+		wbw_output__init(&app.out, stderr, false, &mounts,
+				 (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
+		cli.name_writers = true;
+		if (cli.report_file) {
+			FILE *rf = open_memstream(&app.report_buf, &app.report_len);
+
+			if (!rf) {
+				wbw_output__fatal(&app.out, WBW_EXIT_FAILURE, "out of memory");
+				return WBW_EXIT_FAILURE;
+			}
+			wbw_output__init(&app.report, rf, true, &mounts, app.out.realtime_offset_ns);
+		}
+	}
 	install_signals();
 
 	wbw_mounts__load(&mounts); /* paths are best effort: a failure only loses them */
@@ -244,6 +347,7 @@ int main(int argc, char **argv)
 							     .ringbuf_bytes = cli.ringbuf_bytes,
 							     .verbose = cli.verbose,
 							     .name_writers = cli.name_writers,
+							     .track_tree = app.run,
 							     .on_record = on_record,
 							     .ctx = &app },
 				 &diag);
@@ -259,7 +363,7 @@ int main(int argc, char **argv)
 	 * Before the start record and the banner: they tell users and tests
 	 * that everything a watch uses is attached.
 	 */
-	if (cli.duration_ms != 0 && wbw_loader__lifetime_prepare(loader, &diag)) {
+	if ((cli.duration_ms != 0 || app.run) && wbw_loader__lifetime_prepare(loader, &diag)) {
 		/* errors and observations still work; say what is missing */
 		fprintf(stderr, "wberrwatch: %s\n", diag.msg);
 		app.lifetime_failed = true;
@@ -275,19 +379,44 @@ int main(int argc, char **argv)
 		.settle_ms = cli.settle_ms,
 		.ringbuf_bytes = cli.ringbuf_bytes,
 	};
-	wbw_output__start(&app.out, &start);
+	if (app.report.out)
+		wbw_output__start(&app.report, &start);
+	else if (!app.run)
+		wbw_output__start(&app.out, &start);
 	app.metrics_file = cli.metrics_file;
 	app.metrics.version = WBW_VERSION;
 	app.metrics.tp_mode = start.tp_mode;
 	write_metrics(&app, now_ns(CLOCK_MONOTONIC), true);
 	fprintf(stderr, "wberrwatch: watching writeback errors (%s programs)%s\n", start.tp_mode,
-		cli.duration_ms ? "; Ctrl-C to stop" : "");
+		app.run ? "" : cli.duration_ms ? "; Ctrl-C to stop" : "");
+
+	struct wbw_child child = { .pid = -1, .go_fd = -1 };
+	int child_status = -1;
+
+	if (app.run) {
+		int e = wbw_run__spawn(cli.cmd_argv, cli.user, &child, err, sizeof(err));
+
+		if (!e && wbw_loader__tree_add(loader, (uint32_t)child.pid)) {
+			snprintf(err, sizeof(err), "cannot follow the command's process tree");
+			e = -1;
+			kill(child.pid, SIGKILL);
+		}
+		if (e) {
+			wbw_output__fatal(&app.out, WBW_EXIT_FAILURE, err);
+			wbw_loader__free(loader);
+			wbw_corr__free(app.corr);
+			wbw_mounts__free(&mounts);
+			return WBW_EXIT_FAILURE;
+		}
+		wbw_run__release(&child);
+		cli.duration_ms = -1; /* until the command exits */
+	}
 
 	t0 = now_ns(CLOCK_MONOTONIC);
 	if (cli.duration_ms >= 0)
 		deadline = t0 + (uint64_t)cli.duration_ms * 1000000ull;
 	rc = WBW_EXIT_OK;
-	while (!exiting && !app.out.broken) {
+	while (app.run ? child_status < 0 : !exiting && !app.out.broken) {
 		uint64_t now;
 		int n = wbw_loader__poll(loader, cli.duration_ms == 0 ? 0 : 100);
 
@@ -302,6 +431,15 @@ int main(int argc, char **argv)
 		lifetime_pass(&app, now);
 		wbw_corr__tick(app.corr, now);
 		write_metrics(&app, now, false);
+		if (app.run) {
+			/* Ctrl-C and SIGTERM are for the command; we stop when it does */
+			if (exiting) {
+				kill(child.pid, stop_signal);
+				exiting = 0;
+			}
+			wbw_run__reap(&child, &child_status);
+			continue;
+		}
 		if (deadline && now >= deadline)
 			break;
 		if (cli.duration_ms == 0)
@@ -325,8 +463,10 @@ int main(int argc, char **argv)
 			summary.lost_total += summary.lost[k];
 		summary.decode_errors = app.decode_errors;
 		summary.duration_s = (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
-		if (rc == WBW_EXIT_OK)
+		if (rc == WBW_EXIT_OK && !app.run)
 			wbw_output__summary(&app.out, stderr, &summary);
+		if (rc == WBW_EXIT_OK && app.run)
+			rc = finish_run(&app, &cli, &summary, child_status);
 	}
 	wbw_loader__free(loader);
 	wbw_corr__free(app.corr);

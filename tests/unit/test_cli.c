@@ -72,6 +72,28 @@ static void test_watch_command(void **state)
 	assert_int_equal(cli.command, WBW_CMD_DOCTOR);
 	assert_true(cli.json);
 	assert_int_equal(PARSE(&cli, err, "--json", "doctor"), WBW_EXIT_USAGE);
+	/* run: options, then the command after -- (or its first word); cmd_argv points into argv */
+	char *run_argv[] = { "wberrwatch", "run", "--fail-on=any", "--report", "r.json", "--user",
+			     "nobody", "--", "make", "-j2", "test", NULL };
+	char *run_true[] = { "wberrwatch", "run", "true", NULL };
+
+	assert_int_equal(wbw_cli_parse(11, run_argv, &cli, err, sizeof(err)), WBW_EXIT_OK);
+	assert_int_equal(cli.command, WBW_CMD_RUN);
+	assert_int_equal(cli.fail_on, WBW_FAIL_ANY);
+	assert_string_equal(cli.report_file, "r.json");
+	assert_string_equal(cli.user, "nobody");
+	assert_int_equal(cli.cmd_argc, 3);
+	assert_string_equal(cli.cmd_argv[0], "make");
+	assert_string_equal(cli.cmd_argv[1], "-j2");
+	assert_null(cli.cmd_argv[3]);
+	assert_int_equal(wbw_cli_parse(3, run_true, &cli, err, sizeof(err)), WBW_EXIT_OK);
+	assert_int_equal(cli.fail_on, WBW_FAIL_UNREPORTED);
+	assert_string_equal(cli.cmd_argv[0], "true");
+	assert_int_equal(PARSE(&cli, err, "run"), WBW_EXIT_USAGE);
+	assert_non_null(strstr(err, "run needs a command"));
+	assert_int_equal(PARSE(&cli, err, "run", "--fail-on=some", "--", "true"), WBW_EXIT_USAGE);
+	assert_int_equal(PARSE(&cli, err, "--fail-on=any"), WBW_EXIT_USAGE);
+	assert_string_equal(err, "--fail-on, --report and --user belong to `wberrwatch run`");
 	assert_int_equal(PARSE(&cli, err, "watch", "extra"), WBW_EXIT_USAGE);
 	assert_string_equal(err, "unexpected argument 'extra'");
 }
@@ -125,7 +147,8 @@ static void test_usage_mentions_every_option(void **state)
 {
 	static const char *const opts[] = { "--json", "--dev", "--duration", "--tp-mode", "--settle",
 					    "--ringbuf-size", "--verbose", "--help", "--version",
-					    "--all-files", "--name-writers" };
+					    "--all-files", "--name-writers", "--fail-on", "--report",
+					    "--user", "--metrics-file" };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);

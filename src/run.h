@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * `wberrwatch run`: start the command only once its pid can be put in the
+ * kernel's process-tree map, without any of wberrwatch's privileges.
+ */
+#ifndef WBW_RUN_H
+#define WBW_RUN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct wbw_child {
+	pid_t pid;
+	int go_fd; /* closing it lets the child exec */
+};
+
+/*
+ * Fork the command; the child waits, then drops privileges (to `user`, or
+ * the sudo caller, else stays root with every capability dropped) and
+ * execs.  Returns 0 or -errno with a message in err.
+ */
+int wbw_run__spawn(char **argv, const char *user, struct wbw_child *c, char *err, size_t errlen);
+/* Let the child exec. */
+void wbw_run__release(struct wbw_child *c);
+/* 1 when it has exited (status in shell convention: 128+signal), else 0. */
+int wbw_run__reap(struct wbw_child *c, int *status);
+
+#endif

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# `wberrwatch run -- CMD`: verdicts about CMD's process tree only, CMD's exit
+# status unless the gate trips, the report, CMD without our privileges.
+source "$(dirname "$0")/lib.sh"
+
+make_fixture
+fixture_fail
+M=$FX_MNT
+run() { # NAME ARGS... -- CMD: status in RC_NAME, stdout/stderr in $WORK/NAME.{out,err}
+	local name=$1; shift
+	"$WBW" run "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
+	eval "RC_$name=$?"
+}
+rq() { jq -rs "$2" "$WORK/$1"; }
+
+# 1: told -> REPORTED, CMD's status; an outside process closing untold at the
+#    same time is not about CMD
+"$IO" "open o $M/outside w" "write o 8" "wait $WORK/go1" "close o" >/dev/null &
+outside=$!
+sleep 0.2
+run told --report "$WORK/told.json" -- "$IO" "open a $M/told w" "write a 8" "fsync a" "close a"
+sync
+sleep 0.5
+touch "$WORK/go1"
+wait $outside
+expect_eq "told: exit status is the command's" 0 "$RC_told"
+expect_eq "told: one REPORTED in the report" "reported" "$(rq told.json '[.[] | select(.type == "verdict") | .verdict] | join(",")')"
+expect_eq "told: the run record" "0 false true 0" \
+	"$(rq told.json '.[] | select(.type == "run") | "\(.command_exit_status) \(.tripped) \(.complete) \(.exit_status)"')"
+expect_eq "told: the outside process is not in the report" 0 \
+	"$(rq told.json "[.[] | select(.holder.pid == $outside)] | length")"
+
+# 2: a child of a shell holds the file when the error hits and closes it
+#    untold: the tree is followed through fork, the gate trips
+( run untold --report "$WORK/untold.json" -- sh -c "\"$IO\" 'open a $M/untold w' 'write a 8' 'wait $WORK/go2' 'close a'" ) &
+runner=$!
+for _ in $(seq 100); do [ -s "$M/untold" ] && break; sleep 0.05; done
+sleep 0.3
+sync
+sleep 0.5
+touch "$WORK/go2"
+wait $runner
+untold_rc=$(rq untold.json '.[] | select(.type == "run") | .exit_status')
+expect_eq "untold: the gate trips with exit 10" 10 "$untold_rc"
+expect_eq "untold: UNREPORTED to the shell's child, released by close" "unreported close wbw-io" \
+	"$(rq untold.json '.[] | select(.type == "verdict" and .verdict == "unreported") | "\(.verdict) \(.released_by.how) \(.holder.comm)"')"
+expect "untold: stderr says why it failed" grep -q "FAILED: --fail-on=unreported matched" "$WORK/untold.err"
+
+# 3: written, closed, then lost with nobody holding it: UNSEEN, attributed
+#    by writer; the default gate lets it pass, --fail-on=unseen does not
+for gate in unreported unseen; do
+	( run "unseen_$gate" --fail-on=$gate --report "$WORK/unseen_$gate.json" -- \
+		"$IO" "open a $M/unseen_$gate w" "write a 8" "close a" "wait $WORK/go3$gate" ) &
+	runner=$!
+	for _ in $(seq 100); do [ -s "$M/unseen_$gate" ] && break; sleep 0.05; done
+	sleep 0.3
+	sync
+	sleep 0.5
+	touch "$WORK/go3$gate"
+	wait $runner
+done
+expect_eq "unseen: UNSEEN about the command's write" "unseen" \
+	"$(rq unseen_unseen.json '[.[] | select(.type == "verdict") | .verdict] | join(",")')"
+expect_eq "unseen: --fail-on=unreported passes (exit 0)" 0 "$(rq unseen_unreported.json '.[] | select(.type == "run") | .exit_status')"
+expect_eq "unseen: --fail-on=unseen trips (exit 10)" 10 "$(rq unseen_unseen.json '.[] | select(.type == "run") | .exit_status')"
+
+# 4: exit status and signals pass through
+run seven -- sh -c 'exit 7'
+expect_eq "the command's exit status passes through" 7 "$RC_seven"
+"$WBW" run -- sleep 30 >/dev/null 2>&1 &
+w=$!
+sleep 1
+kill -TERM $w
+wait $w
+expect_eq "SIGTERM goes to the command; its death by signal is the status (128+15)" 143 "$?"
+run nocmd
+expect_eq "run without a command: status 2" 2 "$RC_nocmd"
+
+# 5: the command never has our privileges
+run caps -- sh -c 'id -u; grep ^CapEff /proc/self/status'
+expect_eq "as root: uid 0 without any capability" "0 CapEff: 0000000000000000" "$(tr -s '\t\n' '  ' <"$WORK/caps.out" | sed 's/ $//')"
+SUDO_UID=65534 SUDO_GID=65534 run sudo -- id -u
+expect_eq "under sudo: the invoking user (SUDO_UID)" 65534 "$(cat "$WORK/sudo.out")"
+run user --user nobody -- id -u
+expect_eq "--user nobody" "$(id -u nobody)" "$(cat "$WORK/user.out")"
+run nouser --user no-such-user-wbw -- true
+expect_eq "--user with an unknown name: status 1 and a message" 1 "$RC_nouser"
+expect "it says which user" grep -q "no such user 'no-such-user-wbw'" "$WORK/nouser.err"
+finish
