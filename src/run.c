@@ -5,6 +5,7 @@
 #include <linux/capability.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,4 +124,26 @@ int wbw_run__reap(struct wbw_child *c, int *status)
 		return 0;
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	return 1;
+}
+
+int wbw_caps_keep_only(const int *caps, int n)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
+
+	for (int i = 0; i < n; i++) {
+		data[caps[i] / 32].effective |= 1u << (caps[i] % 32);
+		data[caps[i] / 32].permitted |= 1u << (caps[i] % 32);
+	}
+	/* the bounding set first: dropping from it needs CAP_SETPCAP, kept until the end */
+	for (int cap = 0; cap < 64; cap++) {
+		bool keep = false;
+
+		for (int i = 0; i < n; i++)
+			keep |= caps[i] == cap;
+		if (!keep)
+			prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	}
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }

@@ -22,6 +22,13 @@ struct wbw_child {
 int wbw_run__spawn(char **argv, const char *user, struct wbw_child *c, char *err, size_t errlen);
 /* Let the child exec. */
 void wbw_run__release(struct wbw_child *c);
+/*
+ * Keep only these capabilities (numbers, e.g. 38 for CAP_PERFMON) in the
+ * effective and permitted sets, none inheritable, and drop every other one
+ * from the bounding set.  Returns 0 or -errno.
+ */
+int wbw_caps_keep_only(const int *caps, int n);
+
 /* 1 when it has exited (status in shell convention: 128+signal), else 0. */
 int wbw_run__reap(struct wbw_child *c, int *status);
 

@@ -214,6 +214,29 @@ static void retry_hooks(struct app *app)
 	app->retry_on = on;
 }
 
+/*
+ * Once attached (and the command forked, for run), keep only what the watch
+ * still needs: CAP_BPF and CAP_PERFMON to attach the lifetime and retry
+ * hooks as errors come and go; CAP_KILL to pass signals to a command
+ * running as another user; CAP_DAC_OVERRIDE to write --report and
+ * --metrics-file where the caller asked (a CI workspace is not root's).
+ */
+static void drop_capabilities(const struct app *app, const struct wbw_cli *cli)
+{
+	enum { CAP_DAC_OVERRIDE_ = 1, CAP_KILL_ = 5, CAP_PERFMON_ = 38, CAP_BPF_ = 39 };
+	int keep[4], n = 0, err;
+
+	keep[n++] = CAP_BPF_;
+	keep[n++] = CAP_PERFMON_;
+	if (app->run)
+		keep[n++] = CAP_KILL_;
+	if (cli->report_file || cli->metrics_file)
+		keep[n++] = CAP_DAC_OVERRIDE_;
+	err = wbw_caps_keep_only(keep, n);
+	if (err)
+		fprintf(stderr, "wberrwatch: could not drop capabilities: %s\n", strerror(-err));
+}
+
 /* run: the verdict on the command, its exit status, and the report. */
 static int finish_run(struct app *app, const struct wbw_cli *cli, const struct wbw_summary *sum,
 		      int child_status)
@@ -411,6 +434,7 @@ int main(int argc, char **argv)
 		wbw_run__release(&child);
 		cli.duration_ms = -1; /* until the command exits */
 	}
+	drop_capabilities(&app, &cli);
 
 	t0 = now_ns(CLOCK_MONOTONIC);
 	if (cli.duration_ms >= 0)

@@ -76,6 +76,21 @@ expect_eq "SIGTERM goes to the command; its death by signal is the status (128+1
 run nocmd
 expect_eq "run without a command: status 2" 2 "$RC_nocmd"
 
+# 4b: once attached the watcher keeps only what it needs (CapEff bits:
+#     CAP_BPF 39, CAP_PERFMON 38; run adds CAP_KILL 5; --report CAP_DAC_OVERRIDE 1)
+capeff() { sed -n 's/^CapEff:\t//p' "/proc/$1/status"; }
+"$WBW" --duration 2 >/dev/null 2>"$WORK/w.err" &
+w=$!
+for _ in $(seq 100); do grep -q watching "$WORK/w.err" && break; sleep 0.05; done
+expect_eq "a watch keeps CAP_BPF and CAP_PERFMON only" 000000c000000000 "$(capeff $w)"
+wait $w
+"$WBW" run --report "$WORK/caps.json" -- sleep 2 >/dev/null 2>"$WORK/r.err" &
+w=$!
+for _ in $(seq 100); do grep -q watching "$WORK/r.err" && break; sleep 0.05; done
+sleep 0.2
+expect_eq "run --report keeps also CAP_KILL and CAP_DAC_OVERRIDE" 000000c000000022 "$(capeff $w)"
+wait $w
+
 # 5: the command never has our privileges
 run caps -- sh -c 'id -u; grep ^CapEff /proc/self/status'
 expect_eq "as root: uid 0 without any capability" "0 CapEff: 0000000000000000" "$(tr -s '\t\n' '  ' <"$WORK/caps.out" | sed 's/ $//')"
