@@ -129,11 +129,22 @@ int wbw_run__reap(struct wbw_child *c, int *status)
 int wbw_caps_keep_only(const int *caps, int n)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { { 0 } };
+	struct __user_cap_data_struct data[2] = { { 0 } }, have[2] = { { 0 } };
 
+	/*
+	 * Keep what we have among `caps`: a service started with a reduced
+	 * bounding set (contrib/wberrwatch.service) lacks some of them, and
+	 * asking capset() for a capability not permitted fails with EPERM.
+	 */
+	if (syscall(SYS_capget, &hdr, have))
+		return -errno;
 	for (int i = 0; i < n; i++) {
-		data[caps[i] / 32].effective |= 1u << (caps[i] % 32);
-		data[caps[i] / 32].permitted |= 1u << (caps[i] % 32);
+		__u32 bit = 1u << (caps[i] % 32);
+
+		if (have[caps[i] / 32].permitted & bit) {
+			data[caps[i] / 32].effective |= bit;
+			data[caps[i] / 32].permitted |= bit;
+		}
 	}
 	/* the bounding set first: dropping from it needs CAP_SETPCAP, kept until the end */
 	for (int cap = 0; cap < 64; cap++) {
