@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "cli.h"
 #include "correlate.h"
 #include "wberrwatch.h"
@@ -25,6 +26,8 @@ enum {
 	OPT_FAIL_ON,
 	OPT_REPORT,
 	OPT_USER,
+	OPT_ERRNO,
+	OPT_MOUNT,
 };
 
 static const struct option long_opts[] = {
@@ -43,6 +46,8 @@ static const struct option long_opts[] = {
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "errno", required_argument, NULL, OPT_ERRNO },
+	{ "mount", required_argument, NULL, OPT_MOUNT },
 	{ 0 },
 };
 
@@ -61,6 +66,8 @@ void wbw_cli_usage(FILE *f)
 		"Options:\n"
 		"  -j, --json             one JSON object per line on stdout (schema in the README)\n"
 		"      --dev MAJ:MIN      only errors on this device, e.g. 7:0 (filtered in the kernel)\n"
+		"      --mount PATH       only errors on the filesystem PATH is on (its device)\n"
+		"      --errno ERR        only errors with this errno: a name (EIO) or a number\n"
 		"      --all-files        files open read-only are due to be told too (UNREPORTED)\n"
 		"      --name-writers     name the process that dirtied the data an error loses;\n"
 		"                         hooks every page a write dirties: costs buffered writes\n"
@@ -139,6 +146,28 @@ static int parse_u64(const char *s, uint64_t *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+/* "EIO", "eio" or "5": 1..4095, the range errseq_t can hold */
+static int parse_errno(const char *s, int *err)
+{
+	uint64_t v;
+
+	if (*s >= '0' && *s <= '9') {
+		if (parse_u64(s, &v) || v == 0 || v > 4095)
+			return -EINVAL;
+		*err = (int)v;
+		return 0;
+	}
+	for (int e = 1; e < 4096; e++) {
+		const char *name = strerrorname_np(e);
+
+		if (name && !strcasecmp(name, s)) {
+			*err = e;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 static int parse_dev(const char *s, uint32_t *dev)
@@ -234,6 +263,8 @@ int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t 
 	if (rc)
 		return rc;
 	first = optind;
+	if (cli->mount_path && cli->filter_dev)
+		return fail(err, errlen, "--dev and --mount both name a device: give one");
 	if (cmd == WBW_CMD_RUN) {
 		if (first >= argc)
 			return fail(err, errlen, "run needs a command: wberrwatch run [OPTIONS] -- CMD [ARGS...]");
@@ -280,6 +311,17 @@ static int parse_options(int argc, char **argv, struct wbw_cli *cli, char *err, 
 			break;
 		case OPT_NAME_WRITERS:
 			cli->name_writers = true;
+			break;
+		case OPT_ERRNO:
+			if (parse_errno(optarg, &cli->filter_errno))
+				return fail(err, errlen,
+					    "invalid --errno '%s': expected an errno name such as EIO or "
+					    "ENOSPC, or a number from 1 to 4095", optarg);
+			break;
+		case OPT_MOUNT:
+			if (!*optarg)
+				return fail(err, errlen, "invalid --mount '': expected a path");
+			cli->mount_path = optarg;
 			break;
 		case OPT_FAIL_ON:
 			if (!strcmp(optarg, "unreported"))

@@ -49,6 +49,8 @@ struct wbw_cli {
 	bool name_writers;      /* hook every inode dirtying to name writers (costs writes) */
 	enum wbw_tp_mode tp_mode;
 	uint32_t filter_dev;    /* kernel dev_t encoding; 0 = all */
+	int filter_errno;       /* 0 = all */
+	const char *mount_path; /* --mount: resolved to filter_dev by the caller */
 	int64_t duration_ms;    /* -1: until signalled; 0: exit once attached */
 	uint64_t settle_ms;
 	uint64_t ringbuf_bytes;

@@ -185,6 +185,7 @@ static int open_and_load(struct wbw_loader *l, const struct wbw_loader_opts *opt
 	if (!skel)
 		return diag(d, WBW_EXIT_FAILURE, "cannot open the BPF object: %s", strerror(errno));
 	skel->rodata->filter_dev = opts->filter_dev;
+	skel->rodata->filter_errno = (__u32)opts->filter_errno;
 	bpf_map__set_max_entries(skel->maps.events, (__u32)opts->ringbuf_bytes);
 	bpf_program__set_autoload(skel->progs.set_wb_err_raw, kind == PROG_RAW_TP);
 	bpf_program__set_autoload(skel->progs.observe_raw, kind == PROG_RAW_TP);

@@ -18,6 +18,7 @@ typedef int (*wbw_record_fn)(void *ctx, const void *data, size_t len);
 struct wbw_loader_opts {
 	enum wbw_tp_mode tp_mode;
 	uint32_t filter_dev;
+	int filter_errno;
 	uint64_t ringbuf_bytes;
 	bool verbose;
 	bool name_writers; /* attach the writer hook with the lifetime programs */

@@ -177,6 +177,13 @@ static void print_start_json(struct wbw_output *o, const struct wbw_start_info *
 	} else {
 		wbw_json_null(&j, "filter_dev");
 	}
+	if (info->filter_errno) {
+		char ebuf[16];
+
+		wbw_json_str(&j, "filter_errno", wbw_errno_name(info->filter_errno, ebuf, sizeof(ebuf)));
+	} else {
+		wbw_json_null(&j, "filter_errno");
+	}
 	wbw_json_u64(&j, "settle_ms", info->settle_ms);
 	wbw_json_u64(&j, "ringbuf_bytes", info->ringbuf_bytes);
 	wbw_json_end(&j);

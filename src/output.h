@@ -22,6 +22,7 @@ struct wbw_start_info {
 	const char *tp_mode; /* "raw_tp", "tp_btf" or "tracepoint" */
 	const char *lifetime; /* how file lifetime is followed, e.g. "iter" */
 	uint32_t filter_dev;
+	int filter_errno;
 	uint64_t settle_ms;
 	uint64_t ringbuf_bytes;
 };

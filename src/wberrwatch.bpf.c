@@ -29,6 +29,15 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Filters, set by the loader before load (0 = match all). */
 const volatile __u32 filter_dev = 0;
+const volatile __u32 filter_errno = 0;
+
+/* an errseq value whose errno is not the one asked for (0: not known yet) */
+static __always_inline int errno_filtered_out(__u32 eseq)
+{
+	__u32 e = eseq & WBW_ERRSEQ_ERRNO_MASK;
+
+	return filter_errno && e && e != filter_errno;
+}
 
 /* Records lost because the ring buffer was full, per record kind. */
 __u64 dropped[WBW_REC_KIND_MAX] = {};
@@ -191,7 +200,7 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 		after = BPF_CORE_READ(mapping, wb_err);
 		flags |= WBW_F_AFTER_VALID | WBW_F_MAPPING_VALID;
 	}
-	if (dev_filtered_out(dev))
+	if (dev_filtered_out(dev) || (mapping && errno_filtered_out(after)))
 		return 0;
 
 	if (mapping)
@@ -294,7 +303,7 @@ static __always_inline int handle_observe(struct file *file, __u32 cursor_old, _
 	inode = BPF_CORE_READ(mapping, host);
 	ino = BPF_CORE_READ(inode, i_ino);
 	dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	if (dev_filtered_out(dev))
+	if (dev_filtered_out(dev) || errno_filtered_out(cursor_new))
 		return 0;
 	mapping_eseq = BPF_CORE_READ(mapping, wb_err);
 

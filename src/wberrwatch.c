@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include "cli.h"
@@ -47,6 +49,7 @@ struct app {
 	struct wbw_loader *loader;
 	uint64_t last_pass_ns;
 	bool lifetime_failed;
+	int filter_errno;
 	bool retry_on;
 	/* run: only verdicts about the command's process tree count */
 	bool run;
@@ -87,6 +90,9 @@ static void sink_error(void *ctx, const struct wbw_error *e)
 {
 	struct app *app = ctx;
 
+	/* the kernel filters what it can; classic programs learn the errno later */
+	if (app->filter_errno && e->err != app->filter_errno)
+		return;
 	wbw_metrics__error(&app->metrics, e);
 	/* run: the verdicts say what matters; other processes' errors are noise */
 	if (!app->run)
@@ -97,6 +103,8 @@ static void sink_observe(void *ctx, const struct wbw_observation *o)
 {
 	struct app *app = ctx;
 
+	if (app->filter_errno && o->err != app->filter_errno)
+		return;
 	if (!app->run)
 		wbw_output__observe(&app->out, o);
 }
@@ -121,6 +129,8 @@ static void sink_verdict(void *ctx, const struct wbw_verdict *v)
 {
 	struct app *app = ctx;
 
+	if (app->filter_errno && v->error->err != app->filter_errno)
+		return;
 	if (app->run) {
 		if (!about_run(app, v))
 			return;
@@ -335,6 +345,19 @@ int main(int argc, char **argv)
 			fprintf(stderr, "wberrwatch: %s\n", report.fix);
 		return report.exit_status;
 	}
+	if (cli.mount_path) {
+		struct stat st;
+
+		if (stat(cli.mount_path, &st)) {
+			snprintf(err, sizeof(err), "invalid --mount '%s': %s", cli.mount_path,
+				 strerror(errno));
+			wbw_output__fatal(&app.out, WBW_EXIT_USAGE, err);
+			return WBW_EXIT_USAGE;
+		}
+		/* the kernel's own encoding of the filesystem's device */
+		cli.filter_dev = wbw_dev_make(major(st.st_dev), minor(st.st_dev));
+	}
+	app.filter_errno = cli.filter_errno;
 	app.run = cli.command == WBW_CMD_RUN;
 	if (app.run) {
 		/* stdout is the command's; UNSEEN verdicts are attributed by writer */
@@ -367,6 +390,7 @@ int main(int argc, char **argv)
 
 	loader = wbw_loader__new(&(struct wbw_loader_opts){ .tp_mode = cli.tp_mode,
 							     .filter_dev = cli.filter_dev,
+							     .filter_errno = cli.filter_errno,
 							     .ringbuf_bytes = cli.ringbuf_bytes,
 							     .verbose = cli.verbose,
 							     .name_writers = cli.name_writers,
@@ -399,6 +423,7 @@ int main(int argc, char **argv)
 		.tp_mode = wbw_loader__tp_mode(loader),
 		.lifetime = "iter",
 		.filter_dev = cli.filter_dev,
+		.filter_errno = cli.filter_errno,
 		.settle_ms = cli.settle_ms,
 		.ringbuf_bytes = cli.ringbuf_bytes,
 	};

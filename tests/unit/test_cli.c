@@ -49,6 +49,20 @@ static void test_all_options(void **state)
 	assert_int_equal(cli.tp_mode, WBW_TP_CLASSIC);
 	assert_int_equal(cli.settle_ms, 50);
 	assert_int_equal(cli.ringbuf_bytes, 4u << 20);
+	assert_int_equal(PARSE(&cli, err, "--errno", "EIO"), WBW_EXIT_OK);
+	assert_int_equal(cli.filter_errno, 5);
+	assert_int_equal(PARSE(&cli, err, "--errno=enospc"), WBW_EXIT_OK);
+	assert_int_equal(cli.filter_errno, 28);
+	assert_int_equal(PARSE(&cli, err, "--errno", "28"), WBW_EXIT_OK);
+	assert_int_equal(cli.filter_errno, 28);
+	assert_int_equal(PARSE(&cli, err, "--errno", "EWHAT"), WBW_EXIT_USAGE);
+	assert_non_null(strstr(err, "invalid --errno 'EWHAT'"));
+	assert_int_equal(PARSE(&cli, err, "--errno", "4096"), WBW_EXIT_USAGE);
+	assert_int_equal(PARSE(&cli, err, "--errno", "0"), WBW_EXIT_USAGE);
+	assert_int_equal(PARSE(&cli, err, "--mount", "/srv"), WBW_EXIT_OK);
+	assert_string_equal(cli.mount_path, "/srv");
+	assert_int_equal(PARSE(&cli, err, "--mount", "/srv", "--dev", "7:0"), WBW_EXIT_USAGE);
+	assert_string_equal(err, "--dev and --mount both name a device: give one");
 	assert_false(cli.all_files);
 	assert_int_equal(PARSE(&cli, err, "--all-files", "--name-writers"), WBW_EXIT_OK);
 	assert_true(cli.all_files);
@@ -148,7 +162,7 @@ static void test_usage_mentions_every_option(void **state)
 	static const char *const opts[] = { "--json", "--dev", "--duration", "--tp-mode", "--settle",
 					    "--ringbuf-size", "--verbose", "--help", "--version",
 					    "--all-files", "--name-writers", "--fail-on", "--report",
-					    "--user", "--metrics-file" };
+					    "--user", "--metrics-file", "--errno", "--mount" };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
