@@ -57,6 +57,7 @@ void wbw_cli_usage(FILE *f)
 		"Usage: wberrwatch [watch] [OPTIONS]\n"
 		"       wberrwatch run [OPTIONS] [--fail-on=unreported|unseen|any] [--report FILE]\n"
 		"                      [--user NAME] -- CMD [ARGS...]\n"
+		"       wberrwatch scan [--json]\n"
 		"       wberrwatch doctor [--json]\n"
 		"\n"
 		"Watch writeback errors (data the kernel failed to write to disk) and which\n"
@@ -94,6 +95,7 @@ void wbw_cli_usage(FILE *f)
 		"Commands:\n"
 		"  watch (default)        watch until stopped, print errors, observations, verdicts\n"
 		"  run -- CMD             run CMD, judge only its process tree, exit with its status\n"
+		"  scan                   list open files whose next fsync would report an error\n"
 		"  doctor                 try every hook kind here; exit status as a watch would\n"
 		"\n"
 		"Exit status:\n"
@@ -254,6 +256,8 @@ int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t 
 		cmd = WBW_CMD_DOCTOR;
 	else if (argc > 1 && !strcmp(argv[1], "run"))
 		cmd = WBW_CMD_RUN;
+	else if (argc > 1 && !strcmp(argv[1], "scan"))
+		cmd = WBW_CMD_SCAN;
 	if (cmd != WBW_CMD_WATCH || (argc > 1 && !strcmp(argv[1], "watch"))) {
 		argc--;
 		argv++;

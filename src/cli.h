@@ -37,6 +37,7 @@ enum wbw_command {
 	WBW_CMD_WATCH = 0,
 	WBW_CMD_DOCTOR,
 	WBW_CMD_RUN,
+	WBW_CMD_SCAN,
 };
 
 struct wbw_cli {

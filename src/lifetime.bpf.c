@@ -41,6 +41,13 @@ struct {
 } holders SEC(".maps");
 
 __u64 dropped_exit = 0;
+
+/*
+ * `wberrwatch scan`: list every open file whose cursor is behind its
+ * mapping's errseq (errseq_check() would report), not just watched ones.
+ * Set by userspace around one iterator pass.
+ */
+__u32 scan_mode = 0;
 __u64 dropped_retry = 0;
 
 static __always_inline void emit_inode_rec(__u16 kind, struct inode *inode, __u64 mapping, int ret)
@@ -111,8 +118,15 @@ int tracked_files(struct bpf_iter__task_file *ctx)
 		return 0;
 	mapping = BPF_CORE_READ(file, f_mapping);
 	key = (__u64)mapping;
-	if (!bpf_map_lookup_elem(&watched, &key))
+	if (scan_mode) {
+		__u32 cur = mapping ? BPF_CORE_READ(mapping, wb_err) : 0;
+
+		/* errseq_check(): nothing to report when equal, or no error at all */
+		if (!cur || cur == BPF_CORE_READ(file, f_wb_err))
+			return 0;
+	} else if (!bpf_map_lookup_elem(&watched, &key)) {
 		return 0;
+	}
 
 	inode = BPF_CORE_READ(mapping, host); /* as the set event names it */
 	rec.hdr.kind = WBW_REC_FILE;

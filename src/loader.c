@@ -411,30 +411,12 @@ int wbw_loader__retry_hooks(struct wbw_loader *l, bool on, const uint64_t *disar
 	return 0;
 }
 
-int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, size_t n,
-			      const uint32_t *holders, size_t nholders,
-			      struct wbw_loader_diag *d)
+/* One iter/task_file pass: each FILE record to fn. */
+static int run_iter(struct wbw_loader *l, wbw_record_fn fn, void *ctx, struct wbw_loader_diag *d)
 {
 	unsigned char buf[64 * sizeof(struct wbw_file_rec)];
 	size_t have = 0;
 	int fd, err = 0;
-
-	memset(d, 0, sizeof(*d));
-	if (!l->life && (err = load_lifetime(l, d)))
-		return err;
-	sync_set(bpf_map__fd(l->life->maps.watched), mappings, n, sizeof(*mappings));
-	sync_set(bpf_map__fd(l->life->maps.holders), holders, nholders, sizeof(*holders));
-	if (n && !l->exit_link) {
-		l->exit_link = bpf_program__attach(l->life->progs.holder_exit);
-		if (!l->exit_link)
-			return diag(d, WBW_EXIT_FAILURE, "cannot attach sched_process_exit: %s",
-				    strerror(errno));
-	} else if (!n && l->exit_link) {
-		bpf_link__destroy(l->exit_link);
-		l->exit_link = NULL;
-	}
-	if (!n)
-		return 0;
 
 	fd = bpf_iter_create(bpf_link__fd(l->iter_link));
 	if (fd < 0)
@@ -454,7 +436,7 @@ int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, si
 		have += (size_t)got;
 		/* records are fixed-size; a read may end inside one */
 		while (have - off >= sizeof(struct wbw_file_rec)) {
-			l->on_record(l->ctx, buf + off, sizeof(struct wbw_file_rec));
+			fn(ctx, buf + off, sizeof(struct wbw_file_rec));
 			off += sizeof(struct wbw_file_rec);
 		}
 		memmove(buf, buf + off, have - off);
@@ -462,6 +444,45 @@ int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, si
 	}
 	close(fd);
 	return err;
+}
+
+int wbw_loader__scan(struct wbw_loader *l, wbw_record_fn fn, void *ctx, struct wbw_loader_diag *d)
+{
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	if (!l->life && (err = load_lifetime(l, d)))
+		return err;
+	l->life->bss->scan_mode = 1;
+	err = run_iter(l, fn, ctx, d);
+	l->life->bss->scan_mode = 0;
+	return err;
+}
+
+int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, size_t n,
+			      const uint32_t *holders, size_t nholders,
+			      struct wbw_loader_diag *d)
+{
+	int err = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (!l->life && (err = load_lifetime(l, d)))
+		return err;
+	sync_set(bpf_map__fd(l->life->maps.watched), mappings, n, sizeof(*mappings));
+	sync_set(bpf_map__fd(l->life->maps.holders), holders, nholders, sizeof(*holders));
+	if (n && !l->exit_link) {
+		l->exit_link = bpf_program__attach(l->life->progs.holder_exit);
+		if (!l->exit_link)
+			return diag(d, WBW_EXIT_FAILURE, "cannot attach sched_process_exit: %s",
+				    strerror(errno));
+	} else if (!n && l->exit_link) {
+		bpf_link__destroy(l->exit_link);
+		l->exit_link = NULL;
+	}
+	if (!n)
+		return 0;
+
+	return run_iter(l, l->on_record, l->ctx, d);
 }
 
 const char *wbw_loader__tp_mode(const struct wbw_loader *l)

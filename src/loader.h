@@ -74,6 +74,12 @@ int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, si
 			      struct wbw_loader_diag *d);
 void wbw_loader__free(struct wbw_loader *l);
 
+/*
+ * `scan`: one pass over every open file whose cursor lags an error on its
+ * mapping (its next fsync would report it); WBW_REC_FILE records to fn.
+ */
+int wbw_loader__scan(struct wbw_loader *l, wbw_record_fn fn, void *ctx, struct wbw_loader_diag *d);
+
 /* `run`: put a task in the tree; is a process (tgid) in it? */
 int wbw_loader__tree_add(struct wbw_loader *l, uint32_t pid);
 bool wbw_loader__in_tree(const struct wbw_loader *l, uint32_t pid);

@@ -565,6 +565,53 @@ void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_sum
 		fprintf(human, "wberrwatch: no records lost\n");
 }
 
+static void print_lagging_json(struct wbw_output *o, const struct wbw_lagging_file *f)
+{
+	struct wbw_json j = { 0 };
+
+	json_head(&j, "lagging_file");
+	json_errno(&j, f->mapping_eseq & WBW_ERRSEQ_ERRNO_MASK);
+	json_dev(&j, f->dev, f->ino);
+	wbw_json_str(&j, "path", f->path);
+	wbw_json_u64(&j, "pid", f->task.pid);
+	wbw_json_str(&j, "comm", f->task.comm);
+	wbw_json_i64(&j, "fd", f->fd);
+	wbw_json_u64(&j, "cursor", f->cursor);
+	wbw_json_u64(&j, "errseq", f->mapping_eseq);
+	wbw_json_bool(&j, "seen_by_another_file", f->mapping_eseq & WBW_ERRSEQ_SEEN);
+	wbw_json_u64(&j, "f_mode", f->f_mode);
+	wbw_json_end(&j);
+	emit_line(o, wbw_json_text(&j));
+	wbw_json_free(&j);
+}
+
+static void print_lagging_plain(struct wbw_output *o, const struct wbw_lagging_file *f)
+{
+	char line[PATH_OUT_MAX + 256], ebuf[16], dev[24];
+
+	snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(f->dev), wbw_dev_minor(f->dev));
+	snprintf(line, sizeof(line), "%-7s %-7s %-10" PRIu64 " %-8u %-16s %-4d %s",
+		 wbw_errno_name((int)(f->mapping_eseq & WBW_ERRSEQ_ERRNO_MASK), ebuf, sizeof(ebuf)),
+		 dev, f->ino, f->task.pid, f->task.comm, f->fd, f->path ? f->path : "-");
+	if (!o->header_done) {
+		char head[160];
+
+		o->header_done = true;
+		snprintf(head, sizeof(head), "%-7s %-7s %-10s %-8s %-16s %-4s %s", "ERRNO", "DEV",
+			 "INODE", "PID", "COMM", "FD", "PATH");
+		emit_line(o, head);
+	}
+	emit_line(o, line);
+}
+
+void wbw_output__lagging(struct wbw_output *o, const struct wbw_lagging_file *f)
+{
+	if (o->json)
+		print_lagging_json(o, f);
+	else
+		print_lagging_plain(o, f);
+}
+
 static void print_doctor_json(struct wbw_output *o, const struct wbw_doctor *r)
 {
 	struct wbw_json j = { 0 };

@@ -62,6 +62,19 @@ void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_sum
  */
 void wbw_output__fatal(struct wbw_output *o, int exit_status, const char *msg);
 
+/* `wberrwatch scan`: one open file whose cursor lags an error on its mapping */
+struct wbw_lagging_file {
+	struct wbw_task task; /* the holder */
+	int32_t fd;
+	uint32_t dev;
+	uint64_t ino;
+	uint32_t cursor;
+	uint32_t mapping_eseq;
+	uint32_t f_mode;
+	const char *path; /* from /proc/PID/fd/FD, or NULL */
+};
+void wbw_output__lagging(struct wbw_output *o, const struct wbw_lagging_file *f);
+
 /* `wberrwatch doctor`: to stdout, as text or one JSON object */
 void wbw_output__doctor(struct wbw_output *o, const struct wbw_doctor *r);
 

@@ -50,6 +50,7 @@ struct app {
 	uint64_t last_pass_ns;
 	bool lifetime_failed;
 	int filter_errno;
+	uint64_t scan_rows;
 	bool retry_on;
 	/* run: only verdicts about the command's process tree count */
 	bool run;
@@ -292,6 +293,32 @@ static int finish_run(struct app *app, const struct wbw_cli *cli, const struct w
 	return rc;
 }
 
+/* scan: one lagging file, with its path as the holder sees it */
+static int on_scan_row(void *ctx, const void *data, size_t len)
+{
+	struct app *app = ctx;
+	struct wbw_lagging_file f;
+	char link[64], path[4096];
+	struct wbw_ev ev;
+	ssize_t n;
+
+	if (wbw_decode(data, len, NULL, &ev) != WBW_DECODE_OK || ev.kind != WBW_EV_FILE) {
+		app->decode_errors++;
+		return 0;
+	}
+	snprintf(link, sizeof(link), "/proc/%u/fd/%u", ev.task.pid, ev.file.fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n > 0)
+		path[n] = '\0';
+	f = (struct wbw_lagging_file){ .task = ev.task, .fd = (int32_t)ev.file.fd, .dev = ev.dev,
+				       .ino = ev.ino, .cursor = ev.file.cursor,
+				       .mapping_eseq = ev.file.mapping_eseq, .f_mode = ev.file.f_mode,
+				       .path = n > 0 ? path : NULL };
+	wbw_output__lagging(&app->out, &f);
+	app->scan_rows++;
+	return 0;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
@@ -399,6 +426,19 @@ int main(int argc, char **argv)
 							     .ctx = &app },
 				 &diag);
 	app.loader = loader;
+	if (loader && cli.command == WBW_CMD_SCAN) {
+		rc = wbw_loader__scan(loader, on_scan_row, &app, &diag);
+		if (rc)
+			wbw_output__fatal(&app.out, diag.exit_status, diag.msg);
+		else
+			fprintf(stderr, "wberrwatch scan: %llu open file%s whose next fsync would report "
+					"an error\n",
+				(unsigned long long)app.scan_rows, app.scan_rows == 1 ? "" : "s");
+		wbw_loader__free(loader);
+		wbw_corr__free(app.corr);
+		wbw_mounts__free(&mounts);
+		return rc ? diag.exit_status : (app.decode_errors ? WBW_EXIT_FAILURE : WBW_EXIT_OK);
+	}
 	if (!loader) {
 		wbw_output__fatal(&app.out, diag.exit_status, diag.msg);
 		wbw_corr__free(app.corr);
