@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define WBW_WIRE_VERSION 5
+#define WBW_WIRE_VERSION 6
 
 /* Limits, in one place. */
 #define WBW_TASK_COMM_LEN 16
@@ -107,6 +107,7 @@ struct wbw_set_err_rec {
 	 */
 	__u32 writer_pid;
 	__u64 writer_ts_ns;
+	__u64 writer_cgroup_id;
 	char writer_comm[WBW_TASK_COMM_LEN];
 };
 
@@ -187,7 +188,7 @@ struct wbw_inode_rec {
 #define WBW_ASSERT_SIZE(type, bytes) \
 	_Static_assert(sizeof(type) == (bytes), #type " layout changed: bump WBW_WIRE_VERSION")
 WBW_ASSERT_SIZE(struct wbw_rec_hdr, 48);
-WBW_ASSERT_SIZE(struct wbw_set_err_rec, 112);
+WBW_ASSERT_SIZE(struct wbw_set_err_rec, 120);
 WBW_ASSERT_SIZE(struct wbw_observe_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_path_rec, 1352);
 WBW_ASSERT_SIZE(struct wbw_file_rec, 96);

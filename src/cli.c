@@ -28,6 +28,9 @@ enum {
 	OPT_USER,
 	OPT_ERRNO,
 	OPT_MOUNT,
+	OPT_PID,
+	OPT_COMM,
+	OPT_CGROUP,
 };
 
 static const struct option long_opts[] = {
@@ -48,6 +51,9 @@ static const struct option long_opts[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "errno", required_argument, NULL, OPT_ERRNO },
 	{ "mount", required_argument, NULL, OPT_MOUNT },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ 0 },
 };
 
@@ -69,6 +75,12 @@ void wbw_cli_usage(FILE *f)
 		"      --dev MAJ:MIN      only errors on this device, e.g. 7:0 (filtered in the kernel)\n"
 		"      --mount PATH       only errors on the filesystem PATH is on (its device)\n"
 		"      --errno ERR        only errors with this errno: a name (EIO) or a number\n"
+		"      --pid PID          only verdicts about process PID (its tgid): the file's\n"
+		"                         holder, or for UNSEEN/SUPERSEDED the writer (implies\n"
+		"                         --name-writers)\n"
+		"      --comm NAME        the same, for processes named NAME (as in ps -o comm)\n"
+		"      --cgroup PATH      the same, for processes in the cgroup v2 directory PATH or\n"
+		"                         below it\n"
 		"      --all-files        files open read-only are due to be told too (UNREPORTED)\n"
 		"      --name-writers     name the process that dirtied the data an error loses;\n"
 		"                         hooks every page a write dirties: costs buffered writes\n"
@@ -321,6 +333,30 @@ static int parse_options(int argc, char **argv, struct wbw_cli *cli, char *err, 
 				return fail(err, errlen,
 					    "invalid --errno '%s': expected an errno name such as EIO or "
 					    "ENOSPC, or a number from 1 to 4095", optarg);
+			break;
+		case OPT_PID: {
+			uint64_t pid;
+
+			/* PID_MAX_LIMIT: 4194304 on 64-bit kernels */
+			if (parse_u64(optarg, &pid) || pid == 0 || pid > 4194304)
+				return fail(err, errlen,
+					    "invalid --pid '%s': expected a process id from 1 to 4194304",
+					    optarg);
+			cli->filter_pid = (uint32_t)pid;
+			break;
+		}
+		case OPT_COMM:
+			/* TASK_COMM_LEN is 16: the kernel keeps 15 bytes of a name */
+			if (!*optarg || strlen(optarg) > WBW_TASK_COMM_LEN - 1)
+				return fail(err, errlen,
+					    "invalid --comm '%s': expected a process name of 1 to %d bytes "
+					    "(the kernel keeps no more)", optarg, WBW_TASK_COMM_LEN - 1);
+			cli->filter_comm = optarg;
+			break;
+		case OPT_CGROUP:
+			if (!*optarg)
+				return fail(err, errlen, "invalid --cgroup '': expected a cgroup v2 directory");
+			cli->cgroup_path = optarg;
 			break;
 		case OPT_MOUNT:
 			if (!*optarg)

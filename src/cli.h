@@ -52,6 +52,9 @@ struct wbw_cli {
 	uint32_t filter_dev;    /* kernel dev_t encoding; 0 = all */
 	int filter_errno;       /* 0 = all */
 	const char *mount_path; /* --mount: resolved to filter_dev by the caller */
+	uint32_t filter_pid;    /* --pid: tgid; 0 = all */
+	const char *filter_comm; /* --comm: 1 to 15 bytes */
+	const char *cgroup_path; /* --cgroup: checked and walked by the caller */
 	int64_t duration_ms;    /* -1: until signalled; 0: exit once attached */
 	uint64_t settle_ms;
 	uint64_t ringbuf_bytes;

@@ -36,6 +36,7 @@ static void decode_set(const struct wbw_set_err_rec *r, const struct wbw_decode_
 	ev->set.writer_known = r->hdr.flags & WBW_F_WRITER_VALID;
 	if (ev->set.writer_known) {
 		ev->set.writer.pid = r->writer_pid;
+		ev->set.writer.cgroup_id = r->writer_cgroup_id;
 		memcpy(ev->set.writer.comm, r->writer_comm, WBW_TASK_COMM_LEN);
 		ev->set.writer.comm[WBW_TASK_COMM_LEN] = '\0';
 		ev->set.writer_ts_ns = r->writer_ts_ns;

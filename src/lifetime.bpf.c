@@ -37,7 +37,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, WBW_HOLDERS_MAX);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, __u32);	/* 1; sync_set() in loader.c writes a __u32 */
 } holders SEC(".maps");
 
 __u64 dropped_exit = 0;
@@ -135,6 +135,8 @@ int tracked_files(struct bpf_iter__task_file *ctx)
 	rec.hdr.pid = BPF_CORE_READ(task, tgid);
 	rec.hdr.tid = BPF_CORE_READ(task, pid);
 	rec.hdr.ts_ns = bpf_ktime_get_ns();
+	/* the holder's cgroup (v2), as bpf_get_current_cgroup_id() would give in its context */
+	rec.hdr.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
 	BPF_CORE_READ_STR_INTO(&rec.hdr.comm, task, comm);
 	rec.mapping = key;
 	rec.file = (__u64)file;
@@ -254,6 +256,7 @@ int BPF_PROG(note_dirtier, struct inode *inode, int flags)
 	key = (__u64)inode->i_mapping;
 	d.pid = bpf_get_current_pid_tgid() >> 32;
 	d.ts_ns = bpf_ktime_get_ns();
+	d.cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(d.comm, sizeof(d.comm));
 	bpf_map_update_elem(&dirtiers, &key, &d, BPF_ANY);
 	return 0;

@@ -310,6 +310,12 @@ int wbw_loader__poll(struct wbw_loader *l, int timeout_ms)
 	return ring_buffer__poll(l->rb, timeout_ms);
 }
 
+int wbw_loader__drain(struct wbw_loader *l)
+{
+	/* no wait: everything the kernel has committed by now */
+	return ring_buffer__consume(l->rb);
+}
+
 void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX])
 {
 	for (int k = 0; k < WBW_REC_KIND_MAX; k++)
@@ -372,7 +378,7 @@ static void sync_set(int fd, const void *keys, size_t n, size_t key_size)
 	unsigned char key[8];
 	__u32 one = 1;
 
-	/* empty it first: the sets are small and rebuilt each pass */
+	/* every set map holds a __u32 1 per key; the sets are small and rebuilt each pass */
 	while (bpf_map_get_next_key(fd, NULL, key) == 0)
 		bpf_map_delete_elem(fd, key);
 	for (size_t i = 0; i < n; i++)

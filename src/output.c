@@ -184,6 +184,18 @@ static void print_start_json(struct wbw_output *o, const struct wbw_start_info *
 	} else {
 		wbw_json_null(&j, "filter_errno");
 	}
+	if (info->filter_pid)
+		wbw_json_u64(&j, "filter_pid", info->filter_pid);
+	else
+		wbw_json_null(&j, "filter_pid");
+	if (info->filter_comm)
+		wbw_json_str(&j, "filter_comm", info->filter_comm);
+	else
+		wbw_json_null(&j, "filter_comm");
+	if (info->filter_cgroup)
+		wbw_json_str(&j, "filter_cgroup", info->filter_cgroup);
+	else
+		wbw_json_null(&j, "filter_cgroup");
 	wbw_json_u64(&j, "settle_ms", info->settle_ms);
 	wbw_json_u64(&j, "ringbuf_bytes", info->ringbuf_bytes);
 	wbw_json_end(&j);
@@ -223,6 +235,7 @@ static void json_writer(struct wbw_output *o, struct wbw_json *j, const struct w
 	wbw_json_begin(j, "writer");
 	wbw_json_u64(j, "pid", e->writer.pid);
 	wbw_json_str(j, "comm", e->writer.comm);
+	wbw_json_u64(j, "cgroup_id", e->writer.cgroup_id);
 	iso_time(o, e->writer_ts, tbuf, sizeof(tbuf));
 	wbw_json_str(j, "dirtied_time", tbuf);
 	wbw_json_end(j);
@@ -386,6 +399,7 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 		wbw_json_begin(&j, "holder");
 		wbw_json_u64(&j, "pid", v->holder.pid);
 		wbw_json_str(&j, "comm", v->holder.comm);
+		wbw_json_u64(&j, "cgroup_id", v->holder.cgroup_id);
 		if (v->fd >= 0)
 			wbw_json_i64(&j, "fd", v->fd);
 		else
@@ -414,6 +428,7 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 		wbw_json_begin(&j, "holder");
 		wbw_json_u64(&j, "pid", v->holder.pid);
 		wbw_json_str(&j, "comm", v->holder.comm);
+		wbw_json_u64(&j, "cgroup_id", v->holder.cgroup_id);
 		wbw_json_end(&j);
 		iso_time(o, v->told_ts, tbuf, sizeof(tbuf));
 		wbw_json_str(&j, "told_time", tbuf);
@@ -575,6 +590,7 @@ static void print_lagging_json(struct wbw_output *o, const struct wbw_lagging_fi
 	wbw_json_str(&j, "path", f->path);
 	wbw_json_u64(&j, "pid", f->task.pid);
 	wbw_json_str(&j, "comm", f->task.comm);
+	wbw_json_u64(&j, "cgroup_id", f->task.cgroup_id);
 	wbw_json_i64(&j, "fd", f->fd);
 	wbw_json_u64(&j, "cursor", f->cursor);
 	wbw_json_u64(&j, "errseq", f->mapping_eseq);

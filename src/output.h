@@ -23,6 +23,9 @@ struct wbw_start_info {
 	const char *lifetime; /* how file lifetime is followed, e.g. "iter" */
 	uint32_t filter_dev;
 	int filter_errno;
+	uint32_t filter_pid;        /* 0: none */
+	const char *filter_comm;    /* NULL: none */
+	const char *filter_cgroup;  /* NULL: none */
 	uint64_t settle_ms;
 	uint64_t ringbuf_bytes;
 };

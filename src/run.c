@@ -55,19 +55,10 @@ static void drop_privileges(int have_user, uid_t uid, gid_t gid, const char *nam
 		}
 		return; /* a non-root uid holds no capabilities after setuid */
 	}
-	/* root without capabilities: bounding set, ambient set, then all three sets */
-	for (int cap = 0; cap < 64; cap++)
-		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	{
-		struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-		struct __user_cap_data_struct data[2] = { { 0 } };
-
-		if (syscall(SYS_capset, &hdr, data)) {
-			fprintf(stderr, "wberrwatch run: cannot drop capabilities: %s\n",
-				strerror(errno));
-			_exit(126);
-		}
+	/* root without capabilities: keep none, bounding and ambient sets included */
+	if (wbw_caps_keep_only(NULL, 0)) {
+		fprintf(stderr, "wberrwatch run: cannot drop capabilities: %s\n", strerror(errno));
+		_exit(126);
 	}
 }
 

@@ -36,6 +36,7 @@ struct dirtier {
 	__u32 pid;
 	__u32 pad;
 	__u64 ts_ns;
+	__u64 cgroup_id;
 	char comm[WBW_TASK_COMM_LEN];
 };
 

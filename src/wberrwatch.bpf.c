@@ -221,6 +221,7 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 	rec->rdev = 0;
 	rec->writer_pid = 0;
 	rec->writer_ts_ns = 0;
+	rec->writer_cgroup_id = 0;
 	__builtin_memset(rec->writer_comm, 0, sizeof(rec->writer_comm));
 	if (mapping) {
 		__u64 key = (__u64)mapping;
@@ -230,6 +231,7 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 			rec->hdr.flags |= WBW_F_WRITER_VALID;
 			rec->writer_pid = d->pid;
 			rec->writer_ts_ns = d->ts_ns;
+			rec->writer_cgroup_id = d->cgroup_id;
 			__builtin_memcpy(rec->writer_comm, d->comm, sizeof(rec->writer_comm));
 		}
 	}

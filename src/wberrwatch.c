@@ -23,6 +23,8 @@
 #include "run.h"
 #include "mounts.h"
 #include "output.h"
+#include "procfilter.h"
+#include "cgroup.h"
 
 #ifndef WBW_VERSION
 #define WBW_VERSION "unknown"
@@ -50,6 +52,7 @@ struct app {
 	uint64_t last_pass_ns;
 	bool lifetime_failed;
 	int filter_errno;
+	struct wbw_procfilter procs; /* --pid, --comm, --cgroup */
 	uint64_t scan_rows;
 	bool retry_on;
 	/* run: only verdicts about the command's process tree count */
@@ -94,6 +97,9 @@ static void sink_error(void *ctx, const struct wbw_error *e)
 	/* the kernel filters what it can; classic programs learn the errno later */
 	if (app->filter_errno && e->err != app->filter_errno)
 		return;
+	/* a process filter keeps errors whose writer it matches (writers are named then) */
+	if (!wbw_procfilter__match(&app->procs, e->writer_known ? &e->writer : NULL))
+		return;
 	wbw_metrics__error(&app->metrics, e);
 	/* run: the verdicts say what matters; other processes' errors are noise */
 	if (!app->run)
@@ -106,6 +112,8 @@ static void sink_observe(void *ctx, const struct wbw_observation *o)
 
 	if (app->filter_errno && o->err != app->filter_errno)
 		return;
+	if (!wbw_procfilter__match(&app->procs, &o->task))
+		return;
 	if (!app->run)
 		wbw_output__observe(&app->out, o);
 }
@@ -116,14 +124,9 @@ static void sink_observe(void *ctx, const struct wbw_observation *o)
  */
 static bool about_run(const struct app *app, const struct wbw_verdict *v)
 {
-	switch (v->kind) {
-	case WBW_V_REPORTED:
-	case WBW_V_UNREPORTED:
-	case WBW_V_RETRIED:
-		return wbw_loader__in_tree(app->loader, v->holder.pid);
-	default:
-		return v->error->writer_known && wbw_loader__in_tree(app->loader, v->error->writer.pid);
-	}
+	const struct wbw_task *t = wbw_verdict__process(v);
+
+	return t && wbw_loader__in_tree(app->loader, t->pid);
 }
 
 static void sink_verdict(void *ctx, const struct wbw_verdict *v)
@@ -131,6 +134,8 @@ static void sink_verdict(void *ctx, const struct wbw_verdict *v)
 	struct app *app = ctx;
 
 	if (app->filter_errno && v->error->err != app->filter_errno)
+		return;
+	if (!wbw_procfilter__match(&app->procs, wbw_verdict__process(v)))
 		return;
 	if (app->run) {
 		if (!about_run(app, v))
@@ -199,8 +204,7 @@ static void lifetime_pass(struct app *app, uint64_t now)
 		return;
 	}
 	/* exits queued while the pass ran belong to this pass */
-	while (wbw_loader__poll(app->loader, 0) > 0)
-		;
+	wbw_loader__drain(app->loader);
 	wbw_corr__snapshot_end(app->corr, now_ns(CLOCK_MONOTONIC));
 }
 
@@ -306,6 +310,8 @@ static int on_scan_row(void *ctx, const void *data, size_t len)
 		app->decode_errors++;
 		return 0;
 	}
+	if (!wbw_procfilter__match(&app->procs, &ev.task))
+		return 0;
 	snprintf(link, sizeof(link), "/proc/%u/fd/%u", ev.task.pid, ev.file.fd);
 	n = readlink(link, path, sizeof(path) - 1);
 	if (n > 0)
@@ -332,6 +338,35 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* --pid, --comm, --cgroup: checked here, where the system can be asked */
+static int setup_procfilter(struct app *app, struct wbw_cli *cli, struct wbw_cgroup_tree **cgroups,
+			    char *err, size_t errlen)
+{
+	struct wbw_procfilter *f = &app->procs;
+
+	if (cli->filter_pid) {
+		/* EPERM: it exists but is not ours to signal */
+		if (kill((pid_t)cli->filter_pid, 0) && errno == ESRCH) {
+			snprintf(err, errlen, "invalid --pid '%u': no such process", cli->filter_pid);
+			return WBW_EXIT_USAGE;
+		}
+		f->pid = cli->filter_pid;
+	}
+	if (cli->filter_comm)
+		snprintf(f->comm, sizeof(f->comm), "%s", cli->filter_comm);
+	if (cli->cgroup_path) {
+		*cgroups = wbw_cgroup_tree__new(cli->cgroup_path, err, errlen);
+		if (!*cgroups)
+			return WBW_EXIT_USAGE;
+		f->cgroup_in = wbw_cgroup_tree__contains;
+		f->cgroup_ctx = *cgroups;
+	}
+	/* UNSEEN and SUPERSEDED verdicts are about the writer: name it */
+	if (wbw_procfilter__active(f))
+		cli->name_writers = true;
+	return WBW_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct wbw_mounts mounts = { 0 };
@@ -341,6 +376,7 @@ int main(int argc, char **argv)
 	struct wbw_start_info start;
 	struct wbw_cli cli;
 	static struct app app; /* large: watched and holder lists */
+	struct wbw_cgroup_tree *cgroups = NULL;
 	struct utsname uts;
 	uint64_t t0, deadline = 0;
 	char err[512];
@@ -385,6 +421,11 @@ int main(int argc, char **argv)
 		cli.filter_dev = wbw_dev_make(major(st.st_dev), minor(st.st_dev));
 	}
 	app.filter_errno = cli.filter_errno;
+	rc = setup_procfilter(&app, &cli, &cgroups, err, sizeof(err));
+	if (rc) {
+		wbw_output__fatal(&app.out, rc, err);
+		return rc;
+	}
 	app.run = cli.command == WBW_CMD_RUN;
 	if (app.run) {
 		/* stdout is the command's; UNSEEN verdicts are attributed by writer */
@@ -437,12 +478,14 @@ int main(int argc, char **argv)
 		wbw_loader__free(loader);
 		wbw_corr__free(app.corr);
 		wbw_mounts__free(&mounts);
+		wbw_cgroup_tree__free(cgroups);
 		return rc ? diag.exit_status : (app.decode_errors ? WBW_EXIT_FAILURE : WBW_EXIT_OK);
 	}
 	if (!loader) {
 		wbw_output__fatal(&app.out, diag.exit_status, diag.msg);
 		wbw_corr__free(app.corr);
 		wbw_mounts__free(&mounts);
+		wbw_cgroup_tree__free(cgroups);
 		return diag.exit_status;
 	}
 
@@ -464,6 +507,9 @@ int main(int argc, char **argv)
 		.lifetime = "iter",
 		.filter_dev = cli.filter_dev,
 		.filter_errno = cli.filter_errno,
+		.filter_pid = cli.filter_pid,
+		.filter_comm = cli.filter_comm,
+		.filter_cgroup = cli.cgroup_path,
 		.settle_ms = cli.settle_ms,
 		.ringbuf_bytes = cli.ringbuf_bytes,
 	};
@@ -494,6 +540,7 @@ int main(int argc, char **argv)
 			wbw_loader__free(loader);
 			wbw_corr__free(app.corr);
 			wbw_mounts__free(&mounts);
+			wbw_cgroup_tree__free(cgroups);
 			return WBW_EXIT_FAILURE;
 		}
 		wbw_run__release(&child);
@@ -537,8 +584,7 @@ int main(int argc, char **argv)
 
 	if (!app.out.broken) {
 		/* whatever the kernel queued before we stopped still counts */
-		while (wbw_loader__poll(loader, 0) > 0)
-			;
+		wbw_loader__drain(loader);
 		/* one last look at the tracked files, so releases up to now count */
 		app.last_pass_ns = 0;
 		lifetime_pass(&app, now_ns(CLOCK_MONOTONIC));
@@ -560,5 +606,6 @@ int main(int argc, char **argv)
 	wbw_loader__free(loader);
 	wbw_corr__free(app.corr);
 	wbw_mounts__free(&mounts);
+	wbw_cgroup_tree__free(cgroups);
 	return rc;
 }

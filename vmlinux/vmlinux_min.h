@@ -126,6 +126,19 @@ struct task_struct {
 	__s32 tgid;
 	char comm[16];
 	struct files_struct *files;
+	struct css_set *cgroups;
+};
+
+struct css_set {
+	struct cgroup *dfl_cgrp;
+};
+
+struct cgroup {
+	struct kernfs_node *kn;
+};
+
+struct kernfs_node {
+	__u64 id;
 };
 
 struct bpf_iter_meta {

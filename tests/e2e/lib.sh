@@ -44,7 +44,6 @@ trap e2e_cleanup EXIT
 # make_fixture: a fresh faulty-disk fixture, or bail
 make_fixture() {
 	fixture_create >"$WORK/fixture.log" 2>&1 || bail "fixture: $(cat "$WORK/fixture.log")"
-	trap e2e_cleanup EXIT
 }
 
 # watch_start ARGS...: start wberrwatch, wait until it has attached

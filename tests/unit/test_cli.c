@@ -157,12 +157,42 @@ static void test_bad_values(void **state)
 	assert_int_equal(PARSE(&cli, err, "--settle", "3600001"), WBW_EXIT_USAGE);
 }
 
+static void test_process_filters(void **state)
+{
+	static const char *const bad_pid[] = { "0", "-1", "4194305", "12x", "", "+3", " 3" };
+	struct wbw_cli cli;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&cli, err, "--pid", "4194304", "--comm", "postgres", "--cgroup",
+			       "/sys/fs/cgroup/db.slice"),
+			 WBW_EXIT_OK);
+	assert_int_equal(cli.filter_pid, 4194304);
+	assert_string_equal(cli.filter_comm, "postgres");
+	assert_string_equal(cli.cgroup_path, "/sys/fs/cgroup/db.slice");
+	assert_int_equal(PARSE(&cli, err, "run", "--pid=1", "--", "true"), WBW_EXIT_OK);
+	assert_int_equal(cli.filter_pid, 1);
+	for (size_t i = 0; i < sizeof(bad_pid) / sizeof(bad_pid[0]); i++) {
+		assert_int_equal(PARSE(&cli, err, "--pid", (char *)bad_pid[i]), WBW_EXIT_USAGE);
+		assert_non_null(strstr(err, "invalid --pid"));
+	}
+	/* 15 bytes is what the kernel keeps of a name; 16 can never match */
+	assert_int_equal(PARSE(&cli, err, "--comm", "123456789012345"), WBW_EXIT_OK);
+	assert_int_equal(PARSE(&cli, err, "--comm", "1234567890123456"), WBW_EXIT_USAGE);
+	assert_string_equal(err, "invalid --comm '1234567890123456': expected a process name of 1 "
+				 "to 15 bytes (the kernel keeps no more)");
+	assert_int_equal(PARSE(&cli, err, "--comm", ""), WBW_EXIT_USAGE);
+	assert_int_equal(PARSE(&cli, err, "--cgroup", ""), WBW_EXIT_USAGE);
+	assert_string_equal(err, "invalid --cgroup '': expected a cgroup v2 directory");
+}
+
 static void test_usage_mentions_every_option(void **state)
 {
 	static const char *const opts[] = { "--json", "--dev", "--duration", "--tp-mode", "--settle",
 					    "--ringbuf-size", "--verbose", "--help", "--version",
 					    "--all-files", "--name-writers", "--fail-on", "--report",
-					    "--user", "--metrics-file", "--errno", "--mount" };
+					    "--user", "--metrics-file", "--errno", "--mount", "--pid",
+					    "--comm", "--cgroup" };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -183,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_watch_command),
 		cmocka_unit_test(test_unknown_options),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_process_filters),
 		cmocka_unit_test(test_usage_mentions_every_option),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

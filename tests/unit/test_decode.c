@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <string.h>
 #include "decode.h"
 #include "records.h"
 
@@ -43,6 +44,27 @@ static void test_set_after_value_seen_flag_is_stripped(void **state)
 	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
 	assert_int_equal(ev.set.after, 0x1c);
 	assert_int_equal(ev.set.err, ENOSPC);
+}
+
+static void test_set_names_the_writer_with_its_cgroup(void **state)
+{
+	struct wbw_set_err_rec r = rec_set(100, MAP, DEV70, 12, 0x0, 0x1c);
+	struct wbw_ev ev;
+
+	(void)state;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_false(ev.set.writer_known);
+	r.hdr.flags |= WBW_F_WRITER_VALID;
+	r.writer_pid = 3247;
+	r.writer_ts_ns = 90;
+	r.writer_cgroup_id = 5021;
+	memcpy(r.writer_comm, "postgres", 9);
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_true(ev.set.writer_known);
+	assert_int_equal(ev.set.writer.pid, 3247);
+	assert_int_equal(ev.set.writer.cgroup_id, 5021);
+	assert_int_equal(ev.set.writer_ts_ns, 90);
+	assert_string_equal(ev.set.writer.comm, "postgres");
 }
 
 static void test_set_classic_current_kernel_has_previous_only(void **state)
@@ -174,6 +196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_set_tp_btf_uses_value_read_from_mapping),
 		cmocka_unit_test(test_set_after_value_seen_flag_is_stripped),
+		cmocka_unit_test(test_set_names_the_writer_with_its_cgroup),
 		cmocka_unit_test(test_set_classic_current_kernel_has_previous_only),
 		cmocka_unit_test(test_set_classic_old_kernel_carries_new_value),
 		cmocka_unit_test(test_observe_reports_errno_when_cursor_moved),

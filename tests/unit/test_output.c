@@ -105,11 +105,11 @@ static void test_writer_is_named(void **state)
 
 	(void)state;
 	e.writer_known = true;
-	e.writer = (struct wbw_task){ .pid = 3247, .comm = "postgres" };
+	e.writer = (struct wbw_task){ .pid = 3247, .cgroup_id = 5021, .comm = "postgres" };
 	e.writer_ts = 4195000000000ull + 100000000;
 	s = render(true, do_error, &e);
 	assert_non_null(strstr(s, "\"writer\":{\"pid\":3247,\"comm\":\"postgres\","
-				  "\"dirtied_time\":\"2026-11-24T08:51:12.100000Z\"}"));
+				  "\"cgroup_id\":5021,\"dirtied_time\":\"2026-11-24T08:51:12.100000Z\"}"));
 	free(s);
 	s = render(false, do_error, &e);
 	assert_non_null(strstr(s, " errseq=0x1c written-by=postgres[3247] completed-by=ksoftirqd/0[14]"));
