@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include "cli.h"
+#include "httpd.h"
 #include "correlate.h"
 #include "wberrwatch.h"
 
@@ -31,6 +32,7 @@ enum {
 	OPT_PID,
 	OPT_COMM,
 	OPT_CGROUP,
+	OPT_LISTEN,
 };
 
 static const struct option long_opts[] = {
@@ -54,6 +56,7 @@ static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ 0 },
 };
 
@@ -88,6 +91,8 @@ void wbw_cli_usage(FILE *f)
 		"  -d, --duration SECS    stop after SECS seconds; 0 exits as soon as attached\n"
 		"      --metrics-file PATH  Prometheus text metrics, rewritten atomically every 10 s\n"
 		"                         and at exit (for node_exporter's textfile collector: *.prom)\n"
+		"      --listen ADDR:PORT serve the same metrics at http://ADDR:PORT/metrics; PORT\n"
+		"                         alone or :PORT listens on 127.0.0.1 only; [::1]:PORT for IPv6\n"
 		"      --tp-mode MODE     auto, raw, btf or classic: the BPF program type on the\n"
 		"                         tracepoints (auto: raw_tp if it loads, else classic)\n"
 		"      --settle MS        report an error once its burst of events was quiet for\n"
@@ -288,6 +293,8 @@ int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t 
 		cli->cmd_argc = argc - first;
 		return WBW_EXIT_OK;
 	}
+	if (cmd == WBW_CMD_SCAN && (cli->listen || cli->metrics_file))
+		return fail(err, errlen, "scan is one pass: --listen and --metrics-file belong to a watch");
 	if (cli->fail_on != WBW_FAIL_UNREPORTED || cli->report_file || cli->user)
 		return fail(err, errlen, "--fail-on, --report and --user belong to `wberrwatch run`");
 	if (first < argc)
@@ -389,6 +396,14 @@ static int parse_options(int argc, char **argv, struct wbw_cli *cli, char *err, 
 			if (!*optarg)
 				return fail(err, errlen, "invalid --metrics-file '': expected a path");
 			cli->metrics_file = optarg;
+			break;
+		case OPT_LISTEN:
+			if (wbw_httpd_parse_addr(optarg, &cli->listen_addr, &cli->listen_addr_len))
+				return fail(err, errlen,
+					    "invalid --listen '%s': expected PORT, ADDR:PORT or "
+					    "[IPV6ADDR]:PORT with a numeric address and a port from 1 to "
+					    "65535, e.g. 127.0.0.1:9465", optarg);
+			cli->listen = optarg;
 			break;
 		case OPT_DEV:
 			if (parse_dev(optarg, &cli->filter_dev))

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 /* Exit statuses; documented in --help, the man page and the README. */
 enum wbw_exit {
@@ -59,6 +60,9 @@ struct wbw_cli {
 	uint64_t settle_ms;
 	uint64_t ringbuf_bytes;
 	const char *metrics_file; /* Prometheus textfile, rewritten atomically */
+	const char *listen;       /* --listen as given: serve /metrics over HTTP */
+	struct sockaddr_storage listen_addr;
+	socklen_t listen_addr_len;
 	/* run */
 	enum wbw_fail_on fail_on;
 	const char *report_file; /* JSON lines of the run, written atomically at the end */

@@ -39,6 +39,8 @@ struct wbw_loader;
 struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wbw_loader_diag *d);
 /* Deliver pending records; returns records handled or -errno (-EINTR on signal). */
 int wbw_loader__poll(struct wbw_loader *l, int timeout_ms);
+/* A descriptor that polls readable when records are queued (the ring buffer's epoll fd). */
+int wbw_loader__fd(const struct wbw_loader *l);
 /* Deliver every record already queued, without waiting; as poll. */
 int wbw_loader__drain(struct wbw_loader *l);
 /* Records the kernel could not queue because the ring buffer was full. */

@@ -118,23 +118,34 @@ size_t wbw_metrics__format(const struct wbw_metrics *m, char *buf, size_t len)
 	return s.used;
 }
 
-int wbw_metrics__write(const struct wbw_metrics *m, const char *path)
+char *wbw_metrics__render(const struct wbw_metrics *m, size_t *len)
 {
 	size_t cap = 65536, n;
 	char *buf = malloc(cap);
-	int err;
 
 	if (!buf)
-		return -ENOMEM;
+		return NULL;
 	n = wbw_metrics__format(m, buf, cap);
 	if (n >= cap) {
 		free(buf);
 		cap = n + 1;
 		buf = malloc(cap);
 		if (!buf)
-			return -ENOMEM;
+			return NULL;
 		n = wbw_metrics__format(m, buf, cap);
 	}
+	*len = n;
+	return buf;
+}
+
+int wbw_metrics__write(const struct wbw_metrics *m, const char *path)
+{
+	size_t n;
+	char *buf = wbw_metrics__render(m, &n);
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
 	/* the textfile collector reads only *.prom: the temporary is never scraped */
 	err = wbw_write_file_atomic(path, buf, n);
 	free(buf);

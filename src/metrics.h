@@ -37,6 +37,8 @@ void wbw_metrics__error(struct wbw_metrics *m, const struct wbw_error *e);
 void wbw_metrics__verdict(struct wbw_metrics *m, const struct wbw_verdict *v);
 /* Prometheus text format into buf; returns the length (truncated at len). */
 size_t wbw_metrics__format(const struct wbw_metrics *m, char *buf, size_t len);
+/* The same, malloc'ed, its length in *len; NULL when out of memory. */
+char *wbw_metrics__render(const struct wbw_metrics *m, size_t *len);
 /* Write atomically to path; 0 or -errno. */
 int wbw_metrics__write(const struct wbw_metrics *m, const char *path);
 

@@ -26,6 +26,7 @@ struct wbw_start_info {
 	uint32_t filter_pid;        /* 0: none */
 	const char *filter_comm;    /* NULL: none */
 	const char *filter_cgroup;  /* NULL: none */
+	const char *listen;         /* --listen as given, NULL: none */
 	uint64_t settle_ms;
 	uint64_t ringbuf_bytes;
 };

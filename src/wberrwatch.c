@@ -6,6 +6,7 @@
  *   loader (BPF, ring buffer) -> decoder -> correlator -> output sinks
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "output.h"
 #include "procfilter.h"
 #include "cgroup.h"
+#include "httpd.h"
 
 #ifndef WBW_VERSION
 #define WBW_VERSION "unknown"
@@ -63,6 +65,7 @@ struct app {
 	size_t report_len;
 	struct wbw_metrics metrics;
 	const char *metrics_file;
+	struct wbw_httpd *httpd; /* --listen */
 	uint64_t last_metrics_ns;
 	bool metrics_failed;
 	uint64_t watched[WBW_WATCHED_MAX];
@@ -156,21 +159,37 @@ static bool gate_tripped(const uint64_t *n, enum wbw_fail_on on)
 	return on == WBW_FAIL_ANY ? unreported || unseen : on == WBW_FAIL_UNSEEN ? unseen : unreported;
 }
 
-/* --metrics-file: counters from the correlator and the kernel, then write. */
-static void write_metrics(struct app *app, uint64_t now, bool force)
+/* counters kept outside the metrics: the correlator's and the kernel's */
+static void refresh_metrics(struct app *app)
 {
 	struct wbw_corr_stats st;
+
+	wbw_corr__stats(app->corr, &st);
+	app->metrics.set_events = st.set_events;
+	app->metrics.observations = st.observations;
+	app->metrics.tracked_files = st.tracked_files;
+	wbw_loader__lost(app->loader, app->metrics.lost);
+}
+
+/* --listen: a scrape gets the counters as of now */
+static char *metrics_body(void *ctx, size_t *len)
+{
+	struct app *app = ctx;
+
+	refresh_metrics(app);
+	return wbw_metrics__render(&app->metrics, len);
+}
+
+/* --metrics-file: refresh, then write. */
+static void write_metrics(struct app *app, uint64_t now, bool force)
+{
 	int err;
 
 	if (!app->metrics_file || app->metrics_failed ||
 	    (!force && now - app->last_metrics_ns < METRICS_INTERVAL_NS))
 		return;
 	app->last_metrics_ns = now;
-	wbw_corr__stats(app->corr, &st);
-	app->metrics.set_events = st.set_events;
-	app->metrics.observations = st.observations;
-	app->metrics.tracked_files = st.tracked_files;
-	wbw_loader__lost(app->loader, app->metrics.lost);
+	refresh_metrics(app);
 	err = wbw_metrics__write(&app->metrics, app->metrics_file);
 	if (err) {
 		/* say it once; the watch goes on */
@@ -426,6 +445,16 @@ int main(int argc, char **argv)
 		wbw_output__fatal(&app.out, rc, err);
 		return rc;
 	}
+	if (cli.listen) {
+		/* before loading anything: a port in use fails fast; a port below 1024 binds while root */
+		app.httpd = wbw_httpd__new(&cli.listen_addr, cli.listen_addr_len, metrics_body, &app,
+					   err, sizeof(err));
+		if (!app.httpd) {
+			wbw_output__fatal(&app.out, WBW_EXIT_FAILURE, err);
+			wbw_cgroup_tree__free(cgroups);
+			return WBW_EXIT_FAILURE;
+		}
+	}
 	app.run = cli.command == WBW_CMD_RUN;
 	if (app.run) {
 		/* stdout is the command's; UNSEEN verdicts are attributed by writer */
@@ -510,6 +539,7 @@ int main(int argc, char **argv)
 		.filter_pid = cli.filter_pid,
 		.filter_comm = cli.filter_comm,
 		.filter_cgroup = cli.cgroup_path,
+		.listen = cli.listen,
 		.settle_ms = cli.settle_ms,
 		.ringbuf_bytes = cli.ringbuf_bytes,
 	};
@@ -521,6 +551,8 @@ int main(int argc, char **argv)
 	app.metrics.version = WBW_VERSION;
 	app.metrics.tp_mode = start.tp_mode;
 	write_metrics(&app, now_ns(CLOCK_MONOTONIC), true);
+	if (app.httpd)
+		fprintf(stderr, "wberrwatch: metrics at http://%s/metrics\n", wbw_httpd__where(app.httpd));
 	fprintf(stderr, "wberrwatch: watching writeback errors (%s programs)%s\n", start.tp_mode,
 		app.run ? "" : cli.duration_ms ? "; Ctrl-C to stop" : "");
 
@@ -553,9 +585,19 @@ int main(int argc, char **argv)
 		deadline = t0 + (uint64_t)cli.duration_ms * 1000000ull;
 	rc = WBW_EXIT_OK;
 	while (app.run ? child_status < 0 : !exiting && !app.out.broken) {
+		struct pollfd fds[2 + WBW_HTTPD_CLIENTS];
+		int nfds = 1, n;
 		uint64_t now;
-		int n = wbw_loader__poll(loader, cli.duration_ms == 0 ? 0 : 100);
 
+		/* the ring buffer, and --listen's sockets: one wait for both */
+		fds[0] = (struct pollfd){ .fd = wbw_loader__fd(loader), .events = POLLIN };
+		if (app.httpd)
+			nfds += wbw_httpd__pollfds(app.httpd, fds + 1);
+		n = poll(fds, (nfds_t)nfds, cli.duration_ms == 0 ? 0 : 100);
+		if (n >= 0 || errno == EINTR)
+			n = wbw_loader__drain(loader);
+		else
+			n = -errno;
 		if (n < 0 && n != -EINTR) {
 			snprintf(err, sizeof(err), "reading the ring buffer failed: %s", strerror(-n));
 			wbw_output__fatal(&app.out, WBW_EXIT_FAILURE, err);
@@ -563,6 +605,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		now = now_ns(CLOCK_MONOTONIC);
+		if (app.httpd)
+			wbw_httpd__serve(app.httpd, fds + 1, nfds - 1, now / 1000000);
 		retry_hooks(&app);
 		lifetime_pass(&app, now);
 		wbw_corr__tick(app.corr, now);
@@ -607,5 +651,6 @@ int main(int argc, char **argv)
 	wbw_corr__free(app.corr);
 	wbw_mounts__free(&mounts);
 	wbw_cgroup_tree__free(cgroups);
+	wbw_httpd__free(app.httpd);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "cli.h"
 #include "wberrwatch.h"
 
@@ -186,13 +187,30 @@ static void test_process_filters(void **state)
 	assert_string_equal(err, "invalid --cgroup '': expected a cgroup v2 directory");
 }
 
+static void test_listen(void **state)
+{
+	struct wbw_cli cli;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&cli, err, "--listen", "9465"), WBW_EXIT_OK);
+	assert_string_equal(cli.listen, "9465");
+	assert_int_equal(cli.listen_addr.ss_family, AF_INET);
+	assert_int_equal(PARSE(&cli, err, "--listen", "[::]:9465"), WBW_EXIT_OK);
+	assert_int_equal(cli.listen_addr.ss_family, AF_INET6);
+	assert_int_equal(PARSE(&cli, err, "--listen", "localhost:9465"), WBW_EXIT_USAGE);
+	assert_non_null(strstr(err, "invalid --listen 'localhost:9465': expected PORT"));
+	assert_int_equal(PARSE(&cli, err, "scan", "--listen", "9465"), WBW_EXIT_USAGE);
+	assert_string_equal(err, "scan is one pass: --listen and --metrics-file belong to a watch");
+}
+
 static void test_usage_mentions_every_option(void **state)
 {
 	static const char *const opts[] = { "--json", "--dev", "--duration", "--tp-mode", "--settle",
 					    "--ringbuf-size", "--verbose", "--help", "--version",
 					    "--all-files", "--name-writers", "--fail-on", "--report",
 					    "--user", "--metrics-file", "--errno", "--mount", "--pid",
-					    "--comm", "--cgroup" };
+					    "--comm", "--cgroup", "--listen" };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -214,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_options),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_process_filters),
+		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_usage_mentions_every_option),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * --listen ADDR:PORT: a minimal HTTP/1.1 server for GET /metrics, driven by
+ * the watcher's own poll loop.  It never blocks the loop: sockets are
+ * non-blocking, at most WBW_HTTPD_CLIENTS connections are served at once,
+ * each for at most WBW_HTTPD_IDLE_MS, with a request of at most
+ * WBW_HTTPD_REQ_MAX bytes; one response per connection, then close.
+ */
+#ifndef WBW_HTTPD_H
+#define WBW_HTTPD_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define WBW_HTTPD_CLIENTS 16
+#define WBW_HTTPD_REQ_MAX 8192
+#define WBW_HTTPD_IDLE_MS 5000
+#define WBW_HTTPD_DEFAULT_HOST "127.0.0.1"
+
+/*
+ * "PORT", ":PORT" (loopback), "ADDR:PORT", "[V6ADDR]:PORT" -> address.
+ * Pure; 0 or -EINVAL.
+ */
+int wbw_httpd_parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len);
+
+/*
+ * What to answer a request of `len` bytes: 0 while the request is not
+ * complete (no blank line yet), else an HTTP status: 200 for GET or HEAD of
+ * /metrics, 404 for another path, 405 for another method, 400 for a
+ * malformed request.  *head: a HEAD request (no body).  Pure.
+ */
+int wbw_http_route(const char *req, size_t len, bool *head);
+
+/* The response body of a 200: malloc'ed text, its length in *len; NULL on failure. */
+typedef char *(*wbw_httpd_body_fn)(void *ctx, size_t *len);
+
+struct wbw_httpd;
+
+struct wbw_httpd *wbw_httpd__new(const struct sockaddr_storage *ss, socklen_t len,
+				 wbw_httpd_body_fn body, void *ctx, char *err, size_t errlen);
+void wbw_httpd__free(struct wbw_httpd *h);
+/* Fill fds (room for 1 + WBW_HTTPD_CLIENTS) with what to poll; returns how many. */
+int wbw_httpd__pollfds(struct wbw_httpd *h, struct pollfd *fds);
+/* After poll(): accept, read, answer, close; and drop idle connections. */
+void wbw_httpd__serve(struct wbw_httpd *h, const struct pollfd *fds, int n, uint64_t now_ms);
+/* "ADDR:PORT" (or "[ADDR]:PORT") it listens on */
+const char *wbw_httpd__where(const struct wbw_httpd *h);
+/* Requests answered (any status), for tests and the summary. */
+uint64_t wbw_httpd__served(const struct wbw_httpd *h);
+
+#endif
