@@ -56,10 +56,11 @@ BIN := $(OUTPUT)/wberrwatch
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/san/%.o,$(CORE_SRCS)) $(OUTPUT)/san/core_types.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/san/%,$(wildcard tests/unit/test_*.c))
-TEST_HELPERS := $(OUTPUT)/tests/wbw-io $(OUTPUT)/tests/wbw-faultfs
+DEMO_PROGS := $(OUTPUT)/demo/careless $(OUTPUT)/demo/careful
+TEST_HELPERS := $(OUTPUT)/tests/wbw-io $(OUTPUT)/tests/wbw-faultfs $(DEMO_PROGS)
 
 .PHONY: all clean install uninstall check check-unit check-e2e deps vmlinux vmlinux-check \
-	static bench fuzz test-helpers
+	static bench fuzz test-helpers demo
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -125,6 +126,18 @@ $(OUTPUT)/tests/wbw-faultfs: tests/helpers/wbw-faultfs.c | $(OUTPUT)/tests
 	$(Q)$(CC) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags fuse3) $< $$($(PKG_CONFIG) --libs fuse3) -o $@
 
 test-helpers: $(TEST_HELPERS)
+
+$(OUTPUT)/demo:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/demo/%: demo/%.c | $(OUTPUT)/demo
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@
+
+# A throwaway faulty disk, a program that loses a write and one that is
+# told, and wberrwatch flagging exactly the first (root; cleans up on Ctrl-C).
+demo: $(BIN) $(DEMO_PROGS)
+	$(Q)demo/demo.sh $(OUTPUT)
 
 # libFuzzer over the decoder and the correlator (clang's fuzzer runtime)
 FUZZ_CC ?= clang
