@@ -34,6 +34,8 @@
 #define WBW_RINGBUF_DEFAULT (2u << 20)
 #define WBW_PATH_CACHE_ENTRIES 16384
 #define WBW_DIRTIERS_ENTRIES 65536 /* inodes whose last dirtier is kept */
+#define WBW_ERR_TIMES_ENTRIES 16384 /* mappings whose current error's time is kept */
+#define WBW_WATCHERS_MAX 16 /* running watchers a scan reads error times from */
 
 /*
  * errseq_t layout (lib/errseq.c, Linux 4.13+): errno in the low 12 bits,
@@ -185,6 +187,19 @@ struct wbw_inode_rec {
 	__s32 ret;
 };
 
+/*
+ * When a mapping's current errseq value was set, kept by every watcher in
+ * its map WBW_ERR_TIMES_MAP (key: struct address_space address).  errseq_t
+ * carries no time, so `wberrwatch scan` finds running watchers' maps by
+ * this name to give an error's age.  Not a ring-buffer record.
+ */
+#define WBW_ERR_TIMES_MAP "wbw_err_times" /* BPF object names hold 15 bytes */
+struct wbw_err_time {
+	__u64 ts_ns; /* bpf_ktime_get_ns() at the set: CLOCK_MONOTONIC */
+	__u32 eseq;  /* the value set, without WBW_ERRSEQ_SEEN */
+	__u32 pad;
+};
+
 #define WBW_ASSERT_SIZE(type, bytes) \
 	_Static_assert(sizeof(type) == (bytes), #type " layout changed: bump WBW_WIRE_VERSION")
 WBW_ASSERT_SIZE(struct wbw_rec_hdr, 48);
@@ -194,6 +209,7 @@ WBW_ASSERT_SIZE(struct wbw_path_rec, 1352);
 WBW_ASSERT_SIZE(struct wbw_file_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_exit_rec, 64);
 WBW_ASSERT_SIZE(struct wbw_inode_rec, 72);
+WBW_ASSERT_SIZE(struct wbw_err_time, 16);
 
 #define WBW_RETRY_MAX 16384 /* inodes watched for a false success at once */
 #define WBW_TREE_MAX 65536  /* tasks of a `run` command's process tree */

@@ -51,6 +51,9 @@ struct wbw_loader {
 	struct bpf_link *dirty_link;
 	wbw_record_fn on_record;
 	void *ctx;
+	/* scan: other watchers' WBW_ERR_TIMES_MAP maps; -1 until looked for */
+	int n_err_maps;
+	int err_map_fds[WBW_WATCHERS_MAX];
 };
 
 static bool verbose_libbpf;
@@ -266,6 +269,7 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	}
 	l->on_record = opts->on_record;
 	l->ctx = opts->ctx;
+	l->n_err_maps = -1;
 	l->name_writers = opts->name_writers;
 
 	switch (opts->tp_mode) {
@@ -501,10 +505,64 @@ const char *wbw_loader__tp_mode(const struct wbw_loader *l)
 	return prog_kind_name[l->kind];
 }
 
+/*
+ * Running watchers' error-time maps, found by name among all BPF maps
+ * (BPF_MAP_GET_NEXT_ID: needs CAP_SYS_ADMIN; without it, no ages).  Maps
+ * live as long as their watcher: nothing is pinned, nothing left behind.
+ */
+static void find_err_time_maps(struct wbw_loader *l)
+{
+	struct bpf_map_info own = { 0 };
+	__u32 len = sizeof(own), id = 0;
+
+	l->n_err_maps = 0;
+	bpf_obj_get_info_by_fd(bpf_map__fd(l->skel->maps.wbw_err_times), &own, &len);
+	while (l->n_err_maps < WBW_WATCHERS_MAX && !bpf_map_get_next_id(id, &id)) {
+		struct bpf_map_info info = { 0 };
+		int fd = bpf_map_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue; /* gone since, or not ours to open */
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.id == own.id ||
+		    strcmp(info.name, WBW_ERR_TIMES_MAP) || info.key_size != sizeof(__u64) ||
+		    info.value_size != sizeof(struct wbw_err_time)) {
+			close(fd);
+			continue;
+		}
+		l->err_map_fds[l->n_err_maps++] = fd;
+	}
+}
+
+int wbw_loader__error_time(struct wbw_loader *l, uint64_t mapping, uint32_t eseq, uint64_t *ts_ns)
+{
+	if (l->n_err_maps < 0)
+		find_err_time_maps(l);
+	for (int i = 0; i < l->n_err_maps; i++) {
+		struct wbw_err_time t;
+
+		if (!bpf_map_lookup_elem(l->err_map_fds[i], &mapping, &t) &&
+		    t.eseq == (eseq & ~WBW_ERRSEQ_SEEN)) {
+			*ts_ns = t.ts_ns;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int wbw_loader__watchers(struct wbw_loader *l)
+{
+	if (l->n_err_maps < 0)
+		find_err_time_maps(l);
+	return l->n_err_maps;
+}
+
 void wbw_loader__free(struct wbw_loader *l)
 {
 	if (!l)
 		return;
+	for (int i = 0; i < l->n_err_maps; i++) /* none while n_err_maps is -1 */
+		close(l->err_map_fds[i]);
 	ring_buffer__free(l->rb);
 	bpf_link__destroy(l->sync_link);
 	bpf_link__destroy(l->dirty_link);

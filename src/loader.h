@@ -41,6 +41,13 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 int wbw_loader__poll(struct wbw_loader *l, int timeout_ms);
 /* A descriptor that polls readable when records are queued (the ring buffer's epoll fd). */
 int wbw_loader__fd(const struct wbw_loader *l);
+/*
+ * scan: when error `eseq` (SEEN ignored) hit `mapping`, as recorded by a
+ * watcher running at the time (CLOCK_MONOTONIC ns).  1 found, 0 not known.
+ */
+int wbw_loader__error_time(struct wbw_loader *l, uint64_t mapping, uint32_t eseq, uint64_t *ts_ns);
+/* scan: how many running watchers' error times it can read */
+int wbw_loader__watchers(struct wbw_loader *l);
 /* Deliver every record already queued, without waiting; as poll. */
 int wbw_loader__drain(struct wbw_loader *l);
 /* Records the kernel could not queue because the ring buffer was full. */

@@ -599,6 +599,10 @@ static void print_lagging_json(struct wbw_output *o, const struct wbw_lagging_fi
 	wbw_json_u64(&j, "cursor", f->cursor);
 	wbw_json_u64(&j, "errseq", f->mapping_eseq);
 	wbw_json_bool(&j, "seen_by_another_file", f->mapping_eseq & WBW_ERRSEQ_SEEN);
+	if (f->age_known)
+		wbw_json_u64(&j, "age_ms", f->age_ns / 1000000);
+	else
+		wbw_json_null(&j, "age_ms");
 	wbw_json_u64(&j, "f_mode", f->f_mode);
 	wbw_json_end(&j);
 	emit_line(o, wbw_json_text(&j));
@@ -607,18 +611,20 @@ static void print_lagging_json(struct wbw_output *o, const struct wbw_lagging_fi
 
 static void print_lagging_plain(struct wbw_output *o, const struct wbw_lagging_file *f)
 {
-	char line[PATH_OUT_MAX + 256], ebuf[16], dev[24];
+	char line[PATH_OUT_MAX + 256], ebuf[16], dev[24], age[24] = "?";
 
 	snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(f->dev), wbw_dev_minor(f->dev));
-	snprintf(line, sizeof(line), "%-7s %-7s %-10" PRIu64 " %-8u %-16s %-4d %s",
+	if (f->age_known)
+		snprintf(age, sizeof(age), "%.1fs", (double)f->age_ns / 1e9);
+	snprintf(line, sizeof(line), "%-7s %-7s %-10" PRIu64 " %-8u %-16s %-4d %-9s %s",
 		 wbw_errno_name((int)(f->mapping_eseq & WBW_ERRSEQ_ERRNO_MASK), ebuf, sizeof(ebuf)),
-		 dev, f->ino, f->task.pid, f->task.comm, f->fd, f->path ? f->path : "-");
+		 dev, f->ino, f->task.pid, f->task.comm, f->fd, age, f->path ? f->path : "-");
 	if (!o->header_done) {
 		char head[160];
 
 		o->header_done = true;
-		snprintf(head, sizeof(head), "%-7s %-7s %-10s %-8s %-16s %-4s %s", "ERRNO", "DEV",
-			 "INODE", "PID", "COMM", "FD", "PATH");
+		snprintf(head, sizeof(head), "%-7s %-7s %-10s %-8s %-16s %-4s %-9s %s", "ERRNO", "DEV",
+			 "INODE", "PID", "COMM", "FD", "AGE", "PATH");
 		emit_line(o, head);
 	}
 	emit_line(o, line);

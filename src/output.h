@@ -76,6 +76,8 @@ struct wbw_lagging_file {
 	uint32_t mapping_eseq;
 	uint32_t f_mode;
 	const char *path; /* from /proc/PID/fd/FD, or NULL */
+	bool age_known;   /* a watcher was running when the error hit */
+	uint64_t age_ns;
 };
 void wbw_output__lagging(struct wbw_output *o, const struct wbw_lagging_file *f);
 

@@ -55,6 +55,26 @@ struct {
 	__type(value, __u32);
 } path_sent SEC(".maps");
 
+/* see struct wbw_err_time: the map's name is WBW_ERR_TIMES_MAP */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WBW_ERR_TIMES_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct wbw_err_time);
+} wbw_err_times SEC(".maps");
+
+/* A new errseq value on the mapping (counter or errno changed): note when. */
+static __always_inline void note_error_time(__u64 mapping, __u32 after)
+{
+	struct wbw_err_time *t = bpf_map_lookup_elem(&wbw_err_times, &mapping);
+	struct wbw_err_time now = { .eseq = after & ~WBW_ERRSEQ_SEEN };
+
+	if (t && t->eseq == now.eseq)
+		return; /* the same error again: keep when it first hit */
+	now.ts_ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&wbw_err_times, &mapping, &now, BPF_ANY);
+}
+
 static __always_inline void count_drop(enum wbw_rec_kind kind)
 {
 	if (kind < WBW_REC_KIND_MAX)
@@ -199,6 +219,8 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 		 */
 		after = BPF_CORE_READ(mapping, wb_err);
 		flags |= WBW_F_AFTER_VALID | WBW_F_MAPPING_VALID;
+		/* before the filters: a scan asks about any error, not only those watched */
+		note_error_time((__u64)mapping, after);
 	}
 	if (dev_filtered_out(dev) || (mapping && errno_filtered_out(after)))
 		return 0;

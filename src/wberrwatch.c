@@ -322,6 +322,7 @@ static int on_scan_row(void *ctx, const void *data, size_t len)
 	struct app *app = ctx;
 	struct wbw_lagging_file f;
 	char link[64], path[4096];
+	uint64_t ts;
 	struct wbw_ev ev;
 	ssize_t n;
 
@@ -339,6 +340,13 @@ static int on_scan_row(void *ctx, const void *data, size_t len)
 				       .ino = ev.ino, .cursor = ev.file.cursor,
 				       .mapping_eseq = ev.file.mapping_eseq, .f_mode = ev.file.f_mode,
 				       .path = n > 0 ? path : NULL };
+	/* errseq_t keeps no time: only a watcher running when the error hit knows */
+	if (ev.mapping && wbw_loader__error_time(app->loader, ev.mapping, ev.file.mapping_eseq, &ts)) {
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+		f.age_known = true;
+		f.age_ns = now > ts ? now - ts : 0;
+	}
 	wbw_output__lagging(&app->out, &f);
 	app->scan_rows++;
 	return 0;
@@ -502,8 +510,11 @@ int main(int argc, char **argv)
 			wbw_output__fatal(&app.out, diag.exit_status, diag.msg);
 		else
 			fprintf(stderr, "wberrwatch scan: %llu open file%s whose next fsync would report "
-					"an error\n",
-				(unsigned long long)app.scan_rows, app.scan_rows == 1 ? "" : "s");
+					"an error; %s\n",
+				(unsigned long long)app.scan_rows, app.scan_rows == 1 ? "" : "s",
+				wbw_loader__watchers(loader)
+					? "ages as timed by the running watcher"
+					: "no watcher running to time the errors: ages unknown");
 		wbw_loader__free(loader);
 		wbw_corr__free(app.corr);
 		wbw_mounts__free(&mounts);

@@ -16,8 +16,28 @@ expect_eq "exactly B lags: pid, fd, path, errno" "$pid $(ioq hold '.[] | select(
 	"$(sq '[.[] | select(.type == "lagging_file" and .ino == '"$(ioq hold '.[] | select(.op == "stat") | .ino')"')] | map("\(.pid) \(.fd) \(.path) \(.errno_name)") | join(",")')"
 expect_eq "it was seen by another file (A)" true "$(sq '[.[] | select(.path == "'"$FX_MNT/scan"'")][0].seen_by_another_file')"
 expect "stderr counts them" grep -q "^wberrwatch scan: [0-9]* open file" "$WORK/scan.err"
+expect_eq "no watcher ran when it hit: its age is unknown" null "$(sq '[.[] | select(.path == "'"$FX_MNT/scan"'")][0].age_ms')"
+expect "and stderr says why" grep -q "no watcher running to time the errors: ages unknown" "$WORK/scan.err"
 touch "$WORK/go"
 wait "$IO_hold"
 "$WBW" scan --json >"$WORK/scan2.json" 2>/dev/null
 expect_eq "once closed, nothing of it lags" 0 "$(jq -rs '[.[] | select(.path == "'"$FX_MNT/scan"'")] | length' "$WORK/scan2.json")"
+
+# with a watcher running when the error hits, scan gives the error's age
+watch_start --dev "$FX_DEV"
+io_bg aged "open a $FX_MNT/aged w" "open b $FX_MNT/aged w" "write a 8" "fsync a" "wait $WORK/go2"
+for _ in $(seq 100); do [ -n "$(ioq aged '.[] | select(.op == "fsync")')" ] && break; sleep 0.05; done
+t_err=$(date +%s%3N)
+sleep 1
+"$WBW" scan --json >"$WORK/scan3.json" 2>"$WORK/scan3.err"
+t_scan=$(date +%s%3N)
+age=$(jq -rs '[.[] | select(.path == "'"$FX_MNT/aged"'")][0].age_ms' "$WORK/scan3.json")
+expect "the age is how long ago the error hit (${age} ms, 1000..$((t_scan - t_err + 200)))" \
+	[ "$age" != null ] && [ "$age" -ge 1000 ] && [ "$age" -le $((t_scan - t_err + 200)) ]
+expect "stderr says where ages come from" grep -q "ages as timed by the running watcher" "$WORK/scan3.err"
+"$WBW" scan >"$WORK/scan3.txt" 2>/dev/null
+expect "the text form has an AGE column" grep -qE "^ENOSPC .* [0-9]+\.[0-9]s +$FX_MNT/aged$" "$WORK/scan3.txt"
+touch "$WORK/go2"
+wait "$IO_aged"
+watch_stop INT
 finish
