@@ -60,7 +60,7 @@ DEMO_PROGS := $(OUTPUT)/demo/careless $(OUTPUT)/demo/careful
 TEST_HELPERS := $(OUTPUT)/tests/wbw-io $(OUTPUT)/tests/wbw-faultfs $(DEMO_PROGS)
 
 .PHONY: all clean install uninstall check check-unit check-e2e deps vmlinux vmlinux-check \
-	static bench fuzz test-helpers demo
+	static bench fuzz test-helpers demo kernel-patch-check
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -180,6 +180,10 @@ check: $(BIN) $(UNIT_TESTS) $(TEST_HELPERS) $(OUTPUT)/fuzz_correlate
 
 deps:
 	$(Q)scripts/install-deps
+
+# patches/: applies to Debian's linux-source-6.12, checkpatch.pl clean, compiles
+kernel-patch-check:
+	$(Q)patches/check.sh
 
 $(OUTPUT)/throughput: bench/throughput.c $(CORE_OBJS)
 	$(call msg,CC,$@)
