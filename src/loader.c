@@ -643,6 +643,47 @@ static void doctor_fentry(struct wbw_doctor *r)
 		   fd >= 0 ? NULL : strerror(errno));
 }
 
+/* Does struct `name` have member `member` (any member when NULL) in the kernel's BTF? */
+static bool kbtf_has(const struct wbw_kbtf *k, const char *name, const char *member)
+{
+	int64_t id = wbw_kbtf__find(k, name, BTF_KIND_STRUCT);
+	const struct btf_type *t;
+
+	if (id < 0)
+		return false;
+	if (!member)
+		return true;
+	t = wbw_kbtf__type(k, (uint32_t)id);
+	for (unsigned i = 0; i < wbw_btf_vlen(t); i++)
+		if (!strcmp(wbw_kbtf__name(k, wbw_btf_members(t)[i].name_off), member))
+			return true;
+	return false;
+}
+
+/*
+ * The events of the bundled kernel patches (patches/README.md), found by
+ * their trace_event_raw_* types in the kernel's BTF.  Reported only: the
+ * tool does not use them yet.
+ */
+static void doctor_kernel_patch(struct wbw_doctor *r)
+{
+	static const char absent[] = "not in this kernel (patches/README.md adds it)";
+	struct wbw_kbtf k;
+	bool release, set_new;
+
+	if (wbw_kbtf__load(&k, VMLINUX_BTF))
+		return;
+	release = kbtf_has(&k, "trace_event_raw_file_release_unreported_wb_err", NULL);
+	set_new = kbtf_has(&k, "trace_event_raw_filemap_set_wb_err", "new_errseq");
+	wbw_kbtf__free(&k);
+	doctor_add(r, "file_release_unreported_wb_err",
+		   "release with an unreported error (patch 0001; not used yet)", release,
+		   release ? NULL : absent);
+	doctor_add(r, "filemap_set_wb_err.new_errseq",
+		   "the value after the set (patch 0002; not used yet)", set_new,
+		   set_new ? NULL : absent);
+}
+
 void wbw_loader__doctor(struct wbw_doctor *r)
 {
 	static const struct {
@@ -706,5 +747,6 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 		doctor_add(r, "iter/task_file", "open files on a failing mapping (lifetime)", false, d.msg);
 	}
 	doctor_fentry(r);
+	doctor_kernel_patch(r);
 	wbw_loader__free(kept);
 }

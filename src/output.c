@@ -675,7 +675,7 @@ static void print_doctor_plain(struct wbw_output *o, const struct wbw_doctor *r)
 	for (int i = 0; i < r->nchecks; i++) {
 		const struct wbw_doctor_check *c = &r->checks[i];
 
-		snprintf(line, sizeof(line), "  %-28s %-4s %s%s%s", c->name, c->ok ? "ok" : "no",
+		snprintf(line, sizeof(line), "  %-30s %-4s %s%s%s", c->name, c->ok ? "ok" : "no",
 			 c->role, c->detail[0] ? ": " : "", c->detail);
 		emit_line(o, line);
 	}

@@ -13,6 +13,16 @@ for c in raw_tp tp_btf tracepoint iter/task_file sched_process_exit ext4_sync_fi
 	expect_eq "$c loads and attaches here" true "$(dq ".checks[\"$c\"].ok")"
 done
 expect_eq "fentry/__fput is probed and reported" boolean "$(dq '.checks["fentry/__fput"].ok | type')"
+# the bundled kernel patches' events: reported as the kernel's BTF has them (bpftool as the oracle)
+btf=$(bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null)
+want=false; grep -q "STRUCT 'trace_event_raw_file_release_unreported_wb_err'" <<<"$btf" && want=true
+expect_eq "patch 0001's release event reported as present=$want" $want \
+	"$(dq '.checks["file_release_unreported_wb_err"].ok')"
+want=false
+awk "/^\\[/ { in_set = /STRUCT 'trace_event_raw_filemap_set_wb_err'/; next } in_set" <<<"$btf" |
+	grep -q "'new_errseq'" && want=true
+expect_eq "patch 0002's new_errseq field reported as present=$want" $want \
+	"$(dq '.checks["filemap_set_wb_err.new_errseq"].ok')"
 expect_eq "a watch would use raw_tp and iter passes" "raw_tp iter" "$(dq '"\(.would_use.tp_mode) \(.would_use.lifetime)"')"
 expect_eq "no fix needed" null "$(dq .fix)"
 # the same in text
