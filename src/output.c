@@ -188,18 +188,10 @@ static void print_start_json(struct wbw_output *o, const struct wbw_start_info *
 		wbw_json_u64(&j, "filter_pid", info->filter_pid);
 	else
 		wbw_json_null(&j, "filter_pid");
-	if (info->filter_comm)
-		wbw_json_str(&j, "filter_comm", info->filter_comm);
-	else
-		wbw_json_null(&j, "filter_comm");
-	if (info->filter_cgroup)
-		wbw_json_str(&j, "filter_cgroup", info->filter_cgroup);
-	else
-		wbw_json_null(&j, "filter_cgroup");
-	if (info->listen)
-		wbw_json_str(&j, "listen", info->listen);
-	else
-		wbw_json_null(&j, "listen");
+	/* NULL (not given) is written as null */
+	wbw_json_str(&j, "filter_comm", info->filter_comm);
+	wbw_json_str(&j, "filter_cgroup", info->filter_cgroup);
+	wbw_json_str(&j, "listen", info->listen);
 	wbw_json_u64(&j, "settle_ms", info->settle_ms);
 	wbw_json_u64(&j, "ringbuf_bytes", info->ringbuf_bytes);
 	wbw_json_end(&j);
