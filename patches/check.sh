@@ -50,7 +50,7 @@ while read -r p; do
 	# --terse: one line per problem; a clean patch prints only its total line
 	out=$(./scripts/checkpatch.pl --no-tree --terse --show-types ${allowed:+--ignore "$allowed"} \
 		"$here/$p" 2>&1) || true
-	if echo "$out" | grep -qE ': (ERROR|WARNING):'; then
+	if grep -qE ': (ERROR|WARNING):' <<<"$out"; then
 		echo "$out" >&2
 		die "checkpatch.pl on $p (a warning needs its reason in patches/checkpatch-allowed)"
 	fi
@@ -66,9 +66,12 @@ step "defconfig + FTRACE, BPF_EVENTS"
 make -j"$(nproc)" "${TOUCHED[@]}" >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log" >&2; die "build"; }
 if grep -E 'warning:|error:' "$work/build.log" >&2; then die "compiler warnings"; fi
 # the event is defined where CREATE_TRACE_POINTS is (mm/filemap.c), used by __fput()
-nm mm/filemap.o | grep -q ' [A-Za-z] __tracepoint_file_release_unreported_wb_err$' ||
+# (nm into a file first: grep -q closing a pipe early would fail the step under pipefail)
+nm mm/filemap.o >"$work/filemap.nm"
+nm fs/file_table.o >"$work/file_table.nm"
+grep -q ' [A-TV-Za-z] __tracepoint_file_release_unreported_wb_err$' "$work/filemap.nm" ||
 	die "mm/filemap.o does not define the new tracepoint"
-nm fs/file_table.o | grep -q ' U __tracepoint_file_release_unreported_wb_err$' ||
+grep -q ' U __tracepoint_file_release_unreported_wb_err$' "$work/file_table.nm" ||
 	die "fs/file_table.o does not use the new tracepoint"
 step "compiled ${TOUCHED[*]}, no warnings"
 echo "kernel-patch-check: ok: $(grep -cv '^#' "$here/series") patches on $(basename "$tree")"
