@@ -134,7 +134,6 @@ struct wbw_httpd {
 	wbw_httpd_body_fn body;
 	void *ctx;
 	struct client clients[WBW_HTTPD_CLIENTS];
-	uint64_t served;
 	char where[INET6_ADDRSTRLEN + 8]; /* ADDR:PORT, [ADDR]:PORT for IPv6 */
 };
 
@@ -262,7 +261,6 @@ static void answer(struct wbw_httpd *h, struct client *c, int status, bool head)
 	c->resp_len = (size_t)hlen + blen;
 	c->resp_off = 0;
 	free(body);
-	h->served++;
 }
 
 static void on_readable(struct wbw_httpd *h, struct client *c)
@@ -343,9 +341,4 @@ void wbw_httpd__serve(struct wbw_httpd *h, const struct pollfd *fds, int n, uint
 	for (int k = 0; k < WBW_HTTPD_CLIENTS; k++)
 		if (h->clients[k].fd >= 0 && now_ms - h->clients[k].since_ms > WBW_HTTPD_IDLE_MS)
 			drop(&h->clients[k]);
-}
-
-uint64_t wbw_httpd__served(const struct wbw_httpd *h)
-{
-	return h->served;
 }

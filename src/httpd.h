@@ -48,7 +48,5 @@ int wbw_httpd__pollfds(struct wbw_httpd *h, struct pollfd *fds);
 void wbw_httpd__serve(struct wbw_httpd *h, const struct pollfd *fds, int n, uint64_t now_ms);
 /* "ADDR:PORT" (or "[ADDR]:PORT") it listens on */
 const char *wbw_httpd__where(const struct wbw_httpd *h);
-/* Requests answered (any status), for tests and the summary. */
-uint64_t wbw_httpd__served(const struct wbw_httpd *h);
 
 #endif

@@ -309,11 +309,6 @@ fail:
 	return NULL;
 }
 
-int wbw_loader__poll(struct wbw_loader *l, int timeout_ms)
-{
-	return ring_buffer__poll(l->rb, timeout_ms);
-}
-
 int wbw_loader__fd(const struct wbw_loader *l)
 {
 	return ring_buffer__epoll_fd(l->rb);

@@ -37,8 +37,6 @@ struct wbw_loader;
 
 /* Check the kernel and privileges, load and attach.  NULL on failure. */
 struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wbw_loader_diag *d);
-/* Deliver pending records; returns records handled or -errno (-EINTR on signal). */
-int wbw_loader__poll(struct wbw_loader *l, int timeout_ms);
 /* A descriptor that polls readable when records are queued (the ring buffer's epoll fd). */
 int wbw_loader__fd(const struct wbw_loader *l);
 /*
@@ -48,7 +46,7 @@ int wbw_loader__fd(const struct wbw_loader *l);
 int wbw_loader__error_time(struct wbw_loader *l, uint64_t mapping, uint32_t eseq, uint64_t *ts_ns);
 /* scan: how many running watchers' error times it can read */
 int wbw_loader__watchers(struct wbw_loader *l);
-/* Deliver every record already queued, without waiting; as poll. */
+/* Deliver every record already queued, without waiting; records handled or -errno. */
 int wbw_loader__drain(struct wbw_loader *l);
 /* Records the kernel could not queue because the ring buffer was full. */
 void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX]);
