@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define WBW_WIRE_VERSION 6
+#define WBW_WIRE_VERSION 7
 
 /* Limits, in one place. */
 #define WBW_TASK_COMM_LEN 16
@@ -54,6 +54,7 @@ enum wbw_rec_kind {
 	WBW_REC_EXIT = 5,    /* a process holding a tracked file is exiting */
 	WBW_REC_SYNC = 6,    /* fsync/fdatasync returned, on an inode being watched for retries */
 	WBW_REC_DIRTY = 7,   /* an inode being watched for retries was written to again */
+	WBW_REC_RELEASE = 8, /* a file on a watched mapping was released (fentry/__fput) */
 	WBW_REC_KIND_MAX,
 };
 
@@ -76,6 +77,12 @@ enum wbw_rec_flags {
 	WBW_F_BDEV = 1u << 6,
 	/* set record: writer_* name who dirtied the inode */
 	WBW_F_WRITER_VALID = 1u << 7,
+	/* release record: the releasing task is exiting (PF_EXITING): the
+	 * reference went with its descriptor table */
+	WBW_F_RELEASE_EXITING = 1u << 8,
+	/* release record: a kernel thread dropped it (delayed fput): the header
+	 * does not name the process that held the file */
+	WBW_F_RELEASE_KTHREAD = 1u << 9,
 };
 
 struct wbw_rec_hdr {
@@ -175,6 +182,26 @@ struct wbw_exit_rec {
 };
 
 /*
+ * The last reference to a file on a watched mapping went: __fput() is
+ * about to tear it down (fentry, stock kernels).  The header names the task
+ * that dropped it: the closer (close(2) defers __fput to its own task work),
+ * or the exiting holder (WBW_F_RELEASE_EXITING), or a kernel thread
+ * (WBW_F_RELEASE_KTHREAD).  `cursor` is what the file was told, for good.
+ */
+struct wbw_release_rec {
+	struct wbw_rec_hdr hdr;
+	__u64 mapping;
+	__u64 file;
+	__u64 ino;
+	__u32 dev;
+	__u32 cursor;       /* f_wb_err at release */
+	__u32 mapping_eseq; /* mapping->wb_err at release */
+	__u32 f_mode;
+	__u32 f_flags;
+	__s32 exit_code;    /* task->exit_code, meaningful with WBW_F_RELEASE_EXITING */
+};
+
+/*
  * SYNC: ext4_sync_file_exit on a watched inode, `ret` what fsync/fdatasync
  * returns.  DIRTY: the first writeback_mark_inode_dirty on it since it was
  * armed.  The header names the calling task.
@@ -209,6 +236,7 @@ WBW_ASSERT_SIZE(struct wbw_path_rec, 1352);
 WBW_ASSERT_SIZE(struct wbw_file_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_exit_rec, 64);
 WBW_ASSERT_SIZE(struct wbw_inode_rec, 72);
+WBW_ASSERT_SIZE(struct wbw_release_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_err_time, 16);
 
 #define WBW_RETRY_MAX 16384 /* inodes watched for a false success at once */

@@ -33,6 +33,7 @@ enum {
 	OPT_COMM,
 	OPT_CGROUP,
 	OPT_LISTEN,
+	OPT_HOOKS,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +58,7 @@ static const struct option long_opts[] = {
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "hooks", required_argument, NULL, OPT_HOOKS },
 	{ 0 },
 };
 
@@ -95,6 +97,9 @@ void wbw_cli_usage(FILE *f)
 		"                         alone or :PORT listens on 127.0.0.1 only; [::1]:PORT for IPv6\n"
 		"      --tp-mode MODE     auto, raw, btf or classic: the BPF program type on the\n"
 		"                         tracepoints (auto: raw_tp if it loads, else classic)\n"
+		"      --hooks HOOKS      auto, fentry or tracepoint: how file releases are seen\n"
+		"                         (auto: fentry on __fput if this kernel allows it, else\n"
+		"                         iterator polling and sched_process_exit)\n"
 		"      --settle MS        report an error once its burst of events was quiet for\n"
 		"                         MS milliseconds (default %llu)\n"
 		"      --ringbuf-size N   ring buffer bytes, a power of two; K/M suffixes (default %uM)\n"
@@ -119,6 +124,7 @@ void wbw_cli_usage(FILE *f)
 		"  0  stopped by SIGINT/SIGTERM or --duration      3  missing privilege (CAP_BPF, CAP_PERFMON)\n"
 		"  1  runtime failure                              4  kernel has no BTF\n"
 		"  2  unknown option or bad value                  5  kernel lacks the tracepoints\n"
+		"  6  kernel refuses fentry (--hooks fentry)\n"
 		"  run: CMD's own status, or 10 when verdicts matched --fail-on, or 11 when records\n"
 		"       were lost and the verdicts cannot be vouched for\n"
 		"\n"
@@ -138,6 +144,16 @@ const char *wbw_tp_mode_name(enum wbw_tp_mode m)
 	case WBW_TP_RAW: return "raw";
 	case WBW_TP_BTF: return "btf";
 	case WBW_TP_CLASSIC: return "classic";
+	}
+	return "?";
+}
+
+const char *wbw_hooks_name(enum wbw_hooks h)
+{
+	switch (h) {
+	case WBW_HOOKS_AUTO: return "auto";
+	case WBW_HOOKS_FENTRY: return "fentry";
+	case WBW_HOOKS_TRACEPOINT: return "tracepoint";
 	}
 	return "?";
 }
@@ -429,6 +445,17 @@ static int parse_options(int argc, char **argv, struct wbw_cli *cli, char *err, 
 			else
 				return fail(err, errlen,
 					    "invalid --tp-mode '%s': expected auto, raw, btf or classic", optarg);
+			break;
+		case OPT_HOOKS:
+			if (!strcmp(optarg, "auto"))
+				cli->hooks = WBW_HOOKS_AUTO;
+			else if (!strcmp(optarg, "fentry"))
+				cli->hooks = WBW_HOOKS_FENTRY;
+			else if (!strcmp(optarg, "tracepoint"))
+				cli->hooks = WBW_HOOKS_TRACEPOINT;
+			else
+				return fail(err, errlen,
+					    "invalid --hooks '%s': expected auto, fentry or tracepoint", optarg);
 			break;
 		case OPT_SETTLE:
 			if (parse_u64(optarg, &cli->settle_ms) || cli->settle_ms > 3600000)

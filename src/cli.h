@@ -16,6 +16,7 @@ enum wbw_exit {
 	WBW_EXIT_NO_PRIVILEGE = 3,   /* missing CAP_BPF / CAP_PERFMON */
 	WBW_EXIT_NO_BTF = 4,         /* kernel has no BTF */
 	WBW_EXIT_NO_TRACEPOINT = 5,  /* kernel lacks the writeback error tracepoints / ring buffer */
+	WBW_EXIT_NO_HOOK = 6,        /* --hooks=fentry on a kernel that refuses fentry */
 	WBW_EXIT_GATE = 10,          /* run: verdicts matched --fail-on */
 	WBW_EXIT_INCOMPLETE = 11,    /* run: records were lost, the verdicts cannot be vouched for */
 };
@@ -34,6 +35,13 @@ enum wbw_tp_mode {
 	WBW_TP_CLASSIC,   /* classic tracepoints only */
 };
 
+/* How file releases are seen (the UNREPORTED verdict). */
+enum wbw_hooks {
+	WBW_HOOKS_AUTO = 0,   /* fentry if this kernel loads it, else tracepoint */
+	WBW_HOOKS_FENTRY,     /* fentry/__fput: exact releases (stock kernels) */
+	WBW_HOOKS_TRACEPOINT, /* iter/task_file polling + sched_process_exit (no fentry) */
+};
+
 enum wbw_command {
 	WBW_CMD_WATCH = 0,
 	WBW_CMD_DOCTOR,
@@ -50,6 +58,7 @@ struct wbw_cli {
 	bool all_files;         /* read-only files are due to be told too */
 	bool name_writers;      /* hook every inode dirtying to name writers (costs writes) */
 	enum wbw_tp_mode tp_mode;
+	enum wbw_hooks hooks;
 	uint32_t filter_dev;    /* kernel dev_t encoding; 0 = all */
 	int filter_errno;       /* 0 = all */
 	const char *mount_path; /* --mount: resolved to filter_dev by the caller */
@@ -78,5 +87,6 @@ struct wbw_cli {
 int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t errlen);
 void wbw_cli_usage(FILE *f);
 const char *wbw_tp_mode_name(enum wbw_tp_mode m);
+const char *wbw_hooks_name(enum wbw_hooks h);
 
 #endif

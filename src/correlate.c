@@ -717,6 +717,69 @@ static void push_dirty(struct wbw_corr *c, const struct wbw_ev *ev)
 		free_retries(c, st->cur);
 }
 
+/*
+ * The last reference to a file on a mapping with an error went (fentry on
+ * __fput).  A tracked file whose final cursor is behind the error was
+ * released unreported; the task that dropped the reference is the one that
+ * held it last (close(2) runs __fput in the closer's own task work, an exit
+ * in the exiting task), unless a kernel thread did it for someone.
+ */
+static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
+{
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, false, ev->ts_ns);
+	struct err_state *es = st ? st->cur : NULL;
+	struct wbw_verdict v = { .kind = WBW_V_UNREPORTED, .final = true, .fd = -1,
+				 .ts_ns = ev->ts_ns, .nholders = 1 };
+	struct tracked_file *f = NULL;
+
+	if (!es || !es->e.eseq)
+		return;
+	for (struct tracked_file *t = es->files; t; t = t->next)
+		if (t->file == ev->release.file && !t->done)
+			f = t;
+	if (f) {
+		file_done(c, es, f);
+		if (f->told)
+			return;
+		fill_file_verdict(&v, f);
+		if (wbw_errseq_same_error(ev->release.cursor, es->e.eseq)) {
+			/* told, though its check was not seen (a lost record) */
+			told(c, es, f, &v.holder, v.fd, f->file, f->f_mode, ev->release.cursor,
+			     ev->ts_ns, WBW_TOLD_CURSOR);
+			return;
+		}
+		v.cursor = ev->release.cursor;
+		if (!ev->release.kthread) {
+			v.holder = ev->task;
+			v.fd = -1;
+			v.nholders = 1;
+			for (unsigned i = 0; i < f->nholders; i++)
+				if (f->holders[i].task.pid == ev->task.pid)
+					v.fd = f->holders[i].fd;
+		}
+	} else {
+		/*
+		 * Released before the pass that lists the error's files was done
+		 * (it was open when the error hit): due when open for writing
+		 * with a cursor behind the error, as push_file would judge it.
+		 */
+		if (es->listed || !c->opts.release_events ||
+		    wbw_errseq_same_error(ev->release.cursor, es->e.eseq) ||
+		    (!(ev->release.f_mode & WBW_FMODE_WRITE) && !c->opts.all_files))
+			return;
+		v.file = ev->release.file;
+		v.f_mode = ev->release.f_mode;
+		v.cursor = ev->release.cursor;
+		v.holder = ev->task;
+	}
+	v.error = &es->e;
+	v.released = ev->release.exiting ? WBW_RELEASE_EXIT : WBW_RELEASE_CLOSE;
+	v.releaser = ev->task;
+	v.released_ts = ev->ts_ns;
+	v.exit_code = ev->release.exiting ? ev->release.exit_code : 0;
+	emit_verdict(c, &v);
+}
+
 static void push_exit(struct wbw_corr *c, const struct wbw_ev *ev)
 {
 	struct exited *x = calloc(1, sizeof(*x));
@@ -758,6 +821,9 @@ void wbw_corr__push(struct wbw_corr *c, const struct wbw_ev *ev)
 	case WBW_EV_DIRTY:
 		push_dirty(c, ev);
 		break;
+	case WBW_EV_RELEASE:
+		push_release(c, ev);
+		break;
 	}
 }
 
@@ -796,7 +862,8 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 					 .fd = -1 };
 		const struct exited *x;
 
-		if (f->done || f->last_pass == c->pass)
+		/* with release events, absence from a pass means nothing */
+		if (f->done || f->last_pass == c->pass || c->opts.release_events)
 			continue;
 		file_done(c, es, f);
 		if (f->told)
@@ -853,6 +920,14 @@ bool wbw_corr__has_new_error(const struct wbw_corr *c)
 }
 
 bool wbw_corr__needs_pass(const struct wbw_corr *c)
+{
+	/* release events end tracked files: no polling for their absence */
+	if (c->opts.release_events)
+		return c->unlisted > 0;
+	return c->unlisted > 0 || c->stats.tracked_files > 0;
+}
+
+bool wbw_corr__tracking(const struct wbw_corr *c)
 {
 	return c->unlisted > 0 || c->stats.tracked_files > 0;
 }

@@ -16,7 +16,8 @@
  * doing so while wbw_corr__needs_pass() says files are tracked.  A file open
  * for writing whose cursor is behind the error is due to be told; if it
  * disappears from every descriptor table before its cursor reaches the
- * error, it was released unreported.
+ * error, it was released unreported.  With release events (fentry), each
+ * tracked file's release comes as an event instead, with who released it.
  */
 #ifndef WBW_CORRELATE_H
 #define WBW_CORRELATE_H
@@ -137,6 +138,13 @@ struct wbw_corr_opts {
 	uint64_t settle_ns;  /* report an error once its burst was quiet this long */
 	size_t max_inodes;   /* inodes with state; the least recently used is dropped */
 	bool all_files;      /* track read-only files too */
+	/*
+	 * Releases arrive as RELEASE events (fentry/__fput): one pass lists an
+	 * error's files when it hits, and a file missing from a later pass has
+	 * not been released.  Without it (iterator polling), absence from a
+	 * pass is the release.
+	 */
+	bool release_events;
 };
 
 #define WBW_CORR_DEFAULT_SETTLE_NS (200ull * 1000 * 1000)
@@ -179,6 +187,8 @@ void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns);
 /* Is a pass due: a new error not yet listed, or files still tracked? */
 bool wbw_corr__needs_pass(const struct wbw_corr *c);
 bool wbw_corr__has_new_error(const struct wbw_corr *c);
+/* Are files tracked, or errors waiting for their first pass (release hook needed)? */
+bool wbw_corr__tracking(const struct wbw_corr *c);
 /*
  * Watches for a false success: a process told an error by its fsync that
  * has not written to the inode since.  The kernel arms an inode when it

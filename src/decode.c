@@ -157,6 +157,7 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 	case WBW_REC_FILE: want = sizeof(struct wbw_file_rec); break;
 	case WBW_REC_EXIT: want = sizeof(struct wbw_exit_rec); break;
 	case WBW_REC_SYNC: case WBW_REC_DIRTY: want = sizeof(struct wbw_inode_rec); break;
+	case WBW_REC_RELEASE: want = sizeof(struct wbw_release_rec); break;
 	default: return WBW_DECODE_BAD_KIND;
 	}
 	if (h.size != want)
@@ -199,6 +200,20 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 		ev->exit.file = r.file;
 		ev->exit.fd = r.fd;
 		ev->exit.exit_code = (int32_t)r.exit_code;
+		return WBW_DECODE_OK;
+	}
+	case WBW_REC_RELEASE: {
+		struct wbw_release_rec r;
+		memcpy(&r, data, sizeof(r));
+		decode_ident(r.hdr.flags, r.mapping, r.ino, r.dev, ev);
+		ev->release.file = r.file;
+		ev->release.cursor = r.cursor;
+		ev->release.mapping_eseq = r.mapping_eseq;
+		ev->release.f_mode = r.f_mode;
+		ev->release.f_flags = r.f_flags;
+		ev->release.exiting = r.hdr.flags & WBW_F_RELEASE_EXITING;
+		ev->release.kthread = r.hdr.flags & WBW_F_RELEASE_KTHREAD;
+		ev->release.exit_code = r.exit_code;
 		return WBW_DECODE_OK;
 	}
 	default: {

@@ -21,6 +21,7 @@ enum wbw_ev_kind {
 	WBW_EV_EXIT = WBW_REC_EXIT,
 	WBW_EV_SYNC = WBW_REC_SYNC,
 	WBW_EV_DIRTY = WBW_REC_DIRTY,
+	WBW_EV_RELEASE = WBW_REC_RELEASE,
 };
 
 /*
@@ -96,6 +97,17 @@ struct wbw_ev {
 			uint32_t fd;
 			int32_t exit_code;
 		} exit;
+		struct {
+			/* task = who dropped the last reference */
+			uint64_t file;
+			uint32_t cursor; /* what the file was told, for good */
+			uint32_t mapping_eseq;
+			uint32_t f_mode;
+			uint32_t f_flags;
+			bool exiting;    /* the reference went with an exiting task's files */
+			bool kthread;    /* dropped by a kernel thread (delayed fput) */
+			int32_t exit_code;
+		} release;
 		struct {
 			/* "/dir/file", relative to the root of the filesystem */
 			char fs_path[WBW_FS_PATH_MAX];

@@ -41,6 +41,7 @@ struct {
 } holders SEC(".maps");
 
 __u64 dropped_exit = 0;
+__u64 dropped_release = 0;
 
 /*
  * `wberrwatch scan`: list every open file whose cursor is behind its
@@ -214,6 +215,64 @@ int holder_exit(void *ctx)
 	bpf_get_current_comm(w.hdr.comm, sizeof(w.hdr.comm));
 	w.exit_code = BPF_CORE_READ(task, exit_code);
 	bpf_loop(max_fds, exit_walk_fd, &w, 0);
+	return 0;
+}
+
+/* task->flags (include/linux/sched.h), unchanged since 2.6 */
+#define WBW_PF_EXITING 0x00000004
+#define WBW_PF_KTHREAD 0x00200000
+
+/*
+ * --hooks=fentry (stock kernels): __fput() runs once per struct file, when
+ * its last reference goes, before the file is torn down: exact release,
+ * whoever held it and however it went (close, dup2 over it, exec, exit,
+ * the last of several processes sharing it).  close(2) defers __fput to
+ * the closer's task work, and exit_files() runs it in the exiting task
+ * (PF_EXITING set), so the current task is the releaser, except for a
+ * delayed fput run by a kernel thread.  Attached only while files are
+ * tracked: it runs for every file released on the host.
+ */
+SEC("fentry/__fput")
+int BPF_PROG(release_fput, struct file *file)
+{
+	struct address_space *mapping = file->f_mapping;
+	__u64 key = (__u64)mapping, id;
+	struct wbw_release_rec *rec;
+	struct task_struct *task;
+	struct inode *inode;
+
+	if (!bpf_map_lookup_elem(&watched, &key))
+		return 0;
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		__sync_fetch_and_add(&dropped_release, 1);
+		return 0;
+	}
+	task = bpf_get_current_task_btf();
+	id = bpf_get_current_pid_tgid();
+	rec->hdr.kind = WBW_REC_RELEASE;
+	rec->hdr.size = sizeof(*rec);
+	rec->hdr.flags = WBW_F_MAPPING_VALID;
+	if (task->flags & WBW_PF_EXITING)
+		rec->hdr.flags |= WBW_F_RELEASE_EXITING;
+	if (task->flags & WBW_PF_KTHREAD)
+		rec->hdr.flags |= WBW_F_RELEASE_KTHREAD;
+	rec->hdr.pid = id >> 32;
+	rec->hdr.tid = (__u32)id;
+	rec->hdr.ts_ns = bpf_ktime_get_ns();
+	rec->hdr.cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(rec->hdr.comm, sizeof(rec->hdr.comm));
+	inode = mapping->host; /* as the set event names it */
+	rec->mapping = key;
+	rec->file = (__u64)file;
+	rec->ino = inode->i_ino;
+	rec->dev = inode->i_sb->s_dev;
+	rec->cursor = file->f_wb_err;
+	rec->mapping_eseq = mapping->wb_err;
+	rec->f_mode = file->f_mode;
+	rec->f_flags = file->f_flags;
+	rec->exit_code = task->exit_code;
+	bpf_ringbuf_submit(rec, 0);
 	return 0;
 }
 

@@ -46,6 +46,8 @@ struct wbw_loader {
 	struct lifetime_bpf *life;
 	struct bpf_link *iter_link;
 	struct bpf_link *exit_link;
+	struct bpf_link *release_link;
+	enum wbw_hooks hooks; /* FENTRY or TRACEPOINT, never AUTO */
 	struct bpf_link *sync_link;
 	struct bpf_link *dirtier_link;
 	struct bpf_link *dirty_link;
@@ -218,8 +220,40 @@ static int open_and_load(struct wbw_loader *l, const struct wbw_loader_opts *opt
 	return 0;
 }
 
+/*
+ * Does this kernel load a fentry program on __fput?  Tried for real with a
+ * two-instruction program: the CI kernel kind refuses fentry with EPERM
+ * although it has BTF, and libbpf's feature probe cannot tell (it answers
+ * for tp_btf too).  0, or -errno with `why` saying what refused.
+ */
+static int probe_fentry(const struct wbw_kbtf *k, char *why, size_t len)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int64_t id = wbw_kbtf__find(k, "__fput", BTF_KIND_FUNC);
+	int fd, err;
+
+	if (id < 0) {
+		snprintf(why, len, "__fput is not in the kernel's BTF");
+		return -ENOENT;
+	}
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = (__u32)id);
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &o);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	err = -errno;
+	snprintf(why, len, "the kernel refused a fentry program on __fput: %s", strerror(-err));
+	return err;
+}
+
 struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wbw_loader_diag *d)
 {
+	enum wbw_hooks hooks = WBW_HOOKS_TRACEPOINT;
 	struct wbw_loader *l = NULL;
 	struct wbw_kbtf kbtf;
 	enum prog_kind kinds[2];
@@ -249,6 +283,20 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 		wbw_kbtf__free(&kbtf);
 		return NULL;
 	}
+	if (opts->hooks != WBW_HOOKS_TRACEPOINT) {
+		char why[256];
+
+		if (probe_fentry(&kbtf, why, sizeof(why)) == 0) {
+			hooks = WBW_HOOKS_FENTRY;
+		} else if (opts->hooks == WBW_HOOKS_FENTRY) {
+			wbw_kbtf__free(&kbtf);
+			diag(d, WBW_EXIT_NO_HOOK,
+			     "--hooks=fentry: %s; use --hooks=tracepoint (iterator passes, which "
+			     "every kernel with BTF and Linux 5.8+ allows) or --hooks=auto",
+			     why);
+			return NULL;
+		}
+	}
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
 		wbw_kbtf__free(&kbtf);
 		diag(d, WBW_EXIT_NO_TRACEPOINT,
@@ -271,6 +319,7 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	l->ctx = opts->ctx;
 	l->n_err_maps = -1;
 	l->name_writers = opts->name_writers;
+	l->hooks = hooks;
 
 	switch (opts->tp_mode) {
 	case WBW_TP_RAW: kinds[nkinds++] = PROG_RAW_TP; break;
@@ -326,6 +375,8 @@ void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX
 		lost[k] = __atomic_load_n(&l->skel->bss->dropped[k], __ATOMIC_RELAXED);
 	if (l->life) {
 		lost[WBW_REC_EXIT] += __atomic_load_n(&l->life->bss->dropped_exit, __ATOMIC_RELAXED);
+		lost[WBW_REC_RELEASE] +=
+			__atomic_load_n(&l->life->bss->dropped_release, __ATOMIC_RELAXED);
 		/* SYNC and DIRTY records share one counter: count them under sync */
 		lost[WBW_REC_SYNC] += __atomic_load_n(&l->life->bss->dropped_retry, __ATOMIC_RELAXED);
 	}
@@ -340,6 +391,8 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 		return diag(d, WBW_EXIT_FAILURE, "cannot open the lifetime BPF object: %s",
 			    strerror(errno));
 	/* one ring buffer for both objects: exits arrive in order with the rest */
+	/* loaded only where the probe at start said fentry works */
+	bpf_program__set_autoload(life->progs.release_fput, l->hooks == WBW_HOOKS_FENTRY);
 	err = bpf_map__reuse_fd(life->maps.events, bpf_map__fd(l->skel->maps.events));
 	if (!err)
 		err = bpf_map__reuse_fd(life->maps.retry_watch,
@@ -480,7 +533,18 @@ int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, si
 		return err;
 	sync_set(bpf_map__fd(l->life->maps.watched), mappings, n, sizeof(*mappings));
 	sync_set(bpf_map__fd(l->life->maps.holders), holders, nholders, sizeof(*holders));
-	if (n && !l->exit_link) {
+	if (l->hooks == WBW_HOOKS_FENTRY) {
+		/* before the pass: a file released while it runs is reported too */
+		if (n && !l->release_link) {
+			l->release_link = bpf_program__attach(l->life->progs.release_fput);
+			if (!l->release_link)
+				return diag(d, WBW_EXIT_FAILURE, "cannot attach fentry/__fput: %s",
+					    strerror(errno));
+		} else if (!n && l->release_link) {
+			bpf_link__destroy(l->release_link);
+			l->release_link = NULL;
+		}
+	} else if (n && !l->exit_link) {
 		l->exit_link = bpf_program__attach(l->life->progs.holder_exit);
 		if (!l->exit_link)
 			return diag(d, WBW_EXIT_FAILURE, "cannot attach sched_process_exit: %s",
@@ -493,6 +557,17 @@ int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, si
 		return 0;
 
 	return run_iter(l, l->on_record, l->ctx, d);
+}
+
+void wbw_loader__set_holders(struct wbw_loader *l, const uint32_t *holders, size_t n)
+{
+	if (l->life)
+		sync_set(bpf_map__fd(l->life->maps.holders), holders, n, sizeof(*holders));
+}
+
+enum wbw_hooks wbw_loader__hooks(const struct wbw_loader *l)
+{
+	return l->hooks;
 }
 
 const char *wbw_loader__tp_mode(const struct wbw_loader *l)
@@ -563,6 +638,7 @@ void wbw_loader__free(struct wbw_loader *l)
 	bpf_link__destroy(l->dirty_link);
 	bpf_link__destroy(l->dirtier_link);
 	bpf_link__destroy(l->exit_link);
+	bpf_link__destroy(l->release_link);
 	bpf_link__destroy(l->iter_link);
 	lifetime_bpf__destroy(l->life);
 	wberrwatch_bpf__destroy(l->skel);
@@ -605,37 +681,6 @@ static struct wbw_doctor_check *doctor_add(struct wbw_doctor *r, const char *nam
 	c->ok = ok;
 	snprintf(c->detail, sizeof(c->detail), "%s", detail ? detail : "");
 	return c;
-}
-
-/* fentry on __fput: the exact release hook of stock kernels (not used yet). */
-static void doctor_fentry(struct wbw_doctor *r)
-{
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	struct wbw_kbtf k;
-	int64_t id;
-	int fd;
-
-	if (wbw_kbtf__load(&k, VMLINUX_BTF)) {
-		doctor_add(r, "fentry/__fput", "exact file release (not used yet)", false, "no BTF");
-		return;
-	}
-	id = wbw_kbtf__find(&k, "__fput", BTF_KIND_FUNC);
-	wbw_kbtf__free(&k);
-	if (id < 0) {
-		doctor_add(r, "fentry/__fput", "exact file release (not used yet)", false,
-			   "__fput not in the kernel's BTF");
-		return;
-	}
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY,
-		    .attach_btf_id = (__u32)id);
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &o);
-	if (fd >= 0)
-		close(fd);
-	doctor_add(r, "fentry/__fput", "exact file release (not used yet)", fd >= 0,
-		   fd >= 0 ? NULL : strerror(errno));
 }
 
 /* Does struct `name` have member `member` (any member when NULL) in the kernel's BTF? */
@@ -726,11 +771,28 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 	}
 	if (wbw_loader__lifetime_prepare(kept, &d) == 0) {
 		struct bpf_link *exit_link = bpf_program__attach(kept->life->progs.holder_exit);
+		struct bpf_link *release_link = NULL;
 		int retry = wbw_loader__retry_hooks(kept, true, NULL, 0, &d);
 
 		doctor_add(r, "iter/task_file", "open files on a failing mapping (lifetime)", true, NULL);
-		doctor_add(r, "sched_process_exit", "release by exit", exit_link != NULL,
-			   exit_link ? NULL : strerror(errno));
+		doctor_add(r, "sched_process_exit", "release by exit (--hooks=tracepoint)",
+			   exit_link != NULL, exit_link ? NULL : strerror(errno));
+		if (kept->hooks == WBW_HOOKS_FENTRY) {
+			release_link = bpf_program__attach(kept->life->progs.release_fput);
+			doctor_add(r, "fentry/__fput", "exact file release (--hooks=fentry)",
+				   release_link != NULL, release_link ? NULL : strerror(errno));
+		} else {
+			char why[256] = "no kernel BTF";
+			struct wbw_kbtf k;
+
+			if (wbw_kbtf__load(&k, VMLINUX_BTF) == 0) {
+				probe_fentry(&k, why, sizeof(why));
+				wbw_kbtf__free(&k);
+			}
+			doctor_add(r, "fentry/__fput", "exact file release (--hooks=fentry)", false, why);
+		}
+		r->would_use_hooks = release_link ? "fentry" : "tracepoint";
+		bpf_link__destroy(release_link);
 		doctor_add(r, "ext4_sync_file_exit", "fsync results (RETRIED; ext4)", retry == 0,
 			   retry ? d.msg : NULL);
 		doctor_add(r, "writeback_mark_inode_dirty", "rewrites (RETRIED), writers (--name-writers)",
@@ -741,7 +803,6 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 	} else {
 		doctor_add(r, "iter/task_file", "open files on a failing mapping (lifetime)", false, d.msg);
 	}
-	doctor_fentry(r);
 	doctor_kernel_patch(r);
 	wbw_loader__free(kept);
 }

@@ -17,6 +17,7 @@ typedef int (*wbw_record_fn)(void *ctx, const void *data, size_t len);
 
 struct wbw_loader_opts {
 	enum wbw_tp_mode tp_mode;
+	enum wbw_hooks hooks; /* how file releases are seen */
 	uint32_t filter_dev;
 	int filter_errno;
 	uint64_t ringbuf_bytes;
@@ -52,14 +53,22 @@ int wbw_loader__drain(struct wbw_loader *l);
 void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX]);
 /* "raw_tp", "tp_btf" or "tracepoint": which programs are attached */
 const char *wbw_loader__tp_mode(const struct wbw_loader *l);
+/*
+ * The release hooks chosen: WBW_HOOKS_FENTRY (fentry/__fput: releases come
+ * as WBW_REC_RELEASE records) or WBW_HOOKS_TRACEPOINT (iterator passes: a
+ * file gone from a pass was released; exits from sched_process_exit).
+ */
+enum wbw_hooks wbw_loader__hooks(const struct wbw_loader *l);
 
 /*
  * One pass over the open files of every process (iter/task_file), listing
  * those on `mappings` as WBW_REC_FILE records to on_record.  The first call
  * loads the lifetime programs (they need the kernel's full BTF, so they are
  * not loaded until an error makes them useful).  While mappings are
- * watched, sched_process_exit reports the exits of `holders`; with no
- * mappings it is detached again.  Returns 0 or an exit status with d set.
+ * watched, the release hook is attached: fentry/__fput (reports every
+ * release of a file on them), or sched_process_exit (reports the exits of
+ * `holders`); with no mappings it is detached again.  Returns 0 or an
+ * exit status with d set.
  */
 /*
  * The retry hooks (ext4_sync_file_exit, writeback_mark_inode_dirty) watch
@@ -81,6 +90,8 @@ int wbw_loader__lifetime_prepare(struct wbw_loader *l, struct wbw_loader_diag *d
 int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, size_t n,
 			      const uint32_t *holders, size_t nholders,
 			      struct wbw_loader_diag *d);
+/* Replace the holders sched_process_exit reports on (after a pass found new ones). */
+void wbw_loader__set_holders(struct wbw_loader *l, const uint32_t *holders, size_t n);
 void wbw_loader__free(struct wbw_loader *l);
 
 /*
@@ -109,6 +120,7 @@ struct wbw_doctor {
 	int nchecks;
 	const char *would_use_tp;       /* program kind a watch would attach, or NULL */
 	const char *would_use_lifetime; /* "iter", or NULL */
+	const char *would_use_hooks;    /* --hooks=auto here: "fentry" or "tracepoint", or NULL */
 	int exit_status;                /* what a watch would exit with now (0: it runs) */
 	char fix[768];                  /* when it would not run: what to do */
 };

@@ -170,6 +170,7 @@ static void print_start_json(struct wbw_output *o, const struct wbw_start_info *
 	wbw_json_str(&j, "kernel", info->kernel);
 	wbw_json_str(&j, "tp_mode", info->tp_mode);
 	wbw_json_str(&j, "lifetime", info->lifetime);
+	wbw_json_str(&j, "hooks", info->hooks);
 	if (info->filter_dev) {
 		snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(info->filter_dev),
 			 wbw_dev_minor(info->filter_dev));
@@ -502,6 +503,7 @@ static const char *const lost_keys[WBW_REC_KIND_MAX] = {
 	[WBW_REC_EXIT] = "exit",
 	[WBW_REC_SYNC] = "retry",
 	[WBW_REC_DIRTY] = "dirty",
+	[WBW_REC_RELEASE] = "release",
 };
 
 static void print_summary_json(struct wbw_output *o, const struct wbw_summary *s)
@@ -650,6 +652,7 @@ static void print_doctor_json(struct wbw_output *o, const struct wbw_doctor *r)
 	wbw_json_begin(&j, "would_use");
 	wbw_json_str(&j, "tp_mode", r->would_use_tp);
 	wbw_json_str(&j, "lifetime", r->would_use_lifetime);
+	wbw_json_str(&j, "hooks", r->would_use_hooks);
 	wbw_json_end(&j);
 	wbw_json_i64(&j, "exit_status", r->exit_status);
 	wbw_json_str(&j, "fix", r->fix[0] ? r->fix : NULL);
@@ -672,9 +675,10 @@ static void print_doctor_plain(struct wbw_output *o, const struct wbw_doctor *r)
 		emit_line(o, line);
 	}
 	if (r->exit_status == WBW_EXIT_OK)
-		snprintf(line, sizeof(line), "a watch would use %s programs and %s passes for file lifetime",
+		snprintf(line, sizeof(line),
+			 "a watch would use %s programs, and %s hooks for file releases (--hooks=auto)",
 			 r->would_use_tp ? r->would_use_tp : "?",
-			 r->would_use_lifetime ? r->would_use_lifetime : "no");
+			 r->would_use_hooks ? r->would_use_hooks : "no");
 	else
 		snprintf(line, sizeof(line), "wberrwatch cannot run here (exit status %d): %s",
 			 r->exit_status, r->fix);

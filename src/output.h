@@ -21,6 +21,7 @@ struct wbw_start_info {
 	const char *kernel;
 	const char *tp_mode; /* "raw_tp", "tp_btf" or "tracepoint" */
 	const char *lifetime; /* how file lifetime is followed, e.g. "iter" */
+	const char *hooks;    /* the --hooks choice in effect: "fentry" or "tracepoint" */
 	uint32_t filter_dev;
 	int filter_errno;
 	uint32_t filter_pid;        /* 0: none */

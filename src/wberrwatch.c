@@ -53,6 +53,7 @@ struct app {
 	struct wbw_loader *loader;
 	uint64_t last_pass_ns;
 	bool lifetime_failed;
+	bool watching; /* the last pass set mappings to watch: release hooks attached */
 	int filter_errno;
 	struct wbw_procfilter procs; /* --pid, --comm, --cgroup */
 	uint64_t scan_rows;
@@ -209,10 +210,18 @@ static void lifetime_pass(struct app *app, uint64_t now)
 	struct wbw_loader_diag diag;
 	size_t n, nh;
 
-	if (app->lifetime_failed || !wbw_corr__needs_pass(app->corr))
+	if (app->lifetime_failed)
 		return;
-	if (!wbw_corr__has_new_error(app->corr) && now - app->last_pass_ns < PASS_INTERVAL_NS)
+	if (!wbw_corr__needs_pass(app->corr)) {
+		/*
+		 * Nothing to list.  The release hooks stay attached while files
+		 * are tracked, and go (one empty pass) when none are.
+		 */
+		if (!app->watching || wbw_corr__tracking(app->corr))
+			return;
+	} else if (!wbw_corr__has_new_error(app->corr) && now - app->last_pass_ns < PASS_INTERVAL_NS) {
 		return;
+	}
 	app->last_pass_ns = now;
 	n = wbw_corr__snapshot_begin(app->corr, app->watched, WBW_WATCHED_MAX);
 	nh = wbw_corr__holders(app->corr, app->holders, WBW_HOLDERS_MAX);
@@ -222,9 +231,19 @@ static void lifetime_pass(struct app *app, uint64_t now)
 		app->lifetime_failed = true;
 		return;
 	}
-	/* exits queued while the pass ran belong to this pass */
+	app->watching = n > 0;
+	/* exits (and releases) queued while the pass ran belong to this pass */
 	wbw_loader__drain(app->loader);
 	wbw_corr__snapshot_end(app->corr, now_ns(CLOCK_MONOTONIC));
+	/*
+	 * The holders were taken before the pass, which may have found new
+	 * ones (a new error's first pass finds them all): without this their
+	 * exit would go unnoticed until the next pass and be taken for a close.
+	 */
+	if (n && wbw_loader__hooks(app->loader) == WBW_HOOKS_TRACEPOINT) {
+		nh = wbw_corr__holders(app->corr, app->holders, WBW_HOLDERS_MAX);
+		wbw_loader__set_holders(app->loader, app->holders, nh);
+	}
 }
 
 /*
@@ -482,18 +501,9 @@ int main(int argc, char **argv)
 	install_signals();
 
 	wbw_mounts__load(&mounts); /* paths are best effort: a failure only loses them */
-	app.corr = wbw_corr__new(&(struct wbw_corr_opts){ .settle_ns = cli.settle_ms * 1000000ull,
-							  .all_files = cli.all_files },
-				 &(struct wbw_corr_sink){ .on_error = sink_error,
-							  .on_observe = sink_observe,
-							  .on_verdict = sink_verdict,
-							  .ctx = &app });
-	if (!app.corr) {
-		wbw_output__fatal(&app.out, WBW_EXIT_FAILURE, "out of memory");
-		return WBW_EXIT_FAILURE;
-	}
 
 	loader = wbw_loader__new(&(struct wbw_loader_opts){ .tp_mode = cli.tp_mode,
+							     .hooks = cli.hooks,
 							     .filter_dev = cli.filter_dev,
 							     .filter_errno = cli.filter_errno,
 							     .ringbuf_bytes = cli.ringbuf_bytes,
@@ -504,6 +514,23 @@ int main(int argc, char **argv)
 							     .ctx = &app },
 				 &diag);
 	app.loader = loader;
+	/* records wait in the ring buffer until the loop drains it: no event is missed */
+	if (loader) {
+		app.corr = wbw_corr__new(
+			&(struct wbw_corr_opts){
+				.settle_ns = cli.settle_ms * 1000000ull,
+				.all_files = cli.all_files,
+				.release_events = wbw_loader__hooks(loader) == WBW_HOOKS_FENTRY },
+			&(struct wbw_corr_sink){ .on_error = sink_error,
+						 .on_observe = sink_observe,
+						 .on_verdict = sink_verdict,
+						 .ctx = &app });
+		if (!app.corr) {
+			wbw_loader__free(loader);
+			wbw_output__fatal(&app.out, WBW_EXIT_FAILURE, "out of memory");
+			return WBW_EXIT_FAILURE;
+		}
+	}
 	if (loader && cli.command == WBW_CMD_SCAN) {
 		rc = wbw_loader__scan(loader, on_scan_row, &app, &diag);
 		if (rc)
@@ -544,7 +571,8 @@ int main(int argc, char **argv)
 		.version = WBW_VERSION,
 		.kernel = uts.release,
 		.tp_mode = wbw_loader__tp_mode(loader),
-		.lifetime = "iter",
+		.lifetime = "iter", /* the first listing of an error's files, either way */
+		.hooks = wbw_hooks_name(wbw_loader__hooks(loader)),
 		.filter_dev = cli.filter_dev,
 		.filter_errno = cli.filter_errno,
 		.filter_pid = cli.filter_pid,
@@ -564,8 +592,8 @@ int main(int argc, char **argv)
 	write_metrics(&app, now_ns(CLOCK_MONOTONIC), true);
 	if (app.httpd)
 		fprintf(stderr, "wberrwatch: metrics at http://%s/metrics\n", wbw_httpd__where(app.httpd));
-	fprintf(stderr, "wberrwatch: watching writeback errors (%s programs)%s\n", start.tp_mode,
-		app.run ? "" : cli.duration_ms ? "; Ctrl-C to stop" : "");
+	fprintf(stderr, "wberrwatch: watching writeback errors (%s programs, %s hooks)%s\n",
+		start.tp_mode, start.hooks, app.run ? "" : cli.duration_ms ? "; Ctrl-C to stop" : "");
 
 	struct wbw_child child = { .pid = -1, .go_fd = -1 };
 	int child_status = -1;

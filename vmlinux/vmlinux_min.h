@@ -121,6 +121,7 @@ struct files_struct {
 };
 
 struct task_struct {
+	__u32 flags;
 	__s32 exit_code;
 	__s32 pid;
 	__s32 tgid;

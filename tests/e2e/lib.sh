@@ -46,17 +46,29 @@ make_fixture() {
 	fixture_create >"$WORK/fixture.log" 2>&1 || bail "fixture: $(cat "$WORK/fixture.log")"
 }
 
+# The release hooks a watch is run with (--hooks; the kernel matrix runs the
+# scenario suite with each) and the ones it must say it uses: a watch that
+# silently fell back would otherwise pass for the path it did not test.
+WBW_HOOKS=${WBW_HOOKS:-}
+WBW_EXPECT_HOOKS=${WBW_EXPECT_HOOKS:-}
+
 # watch_start ARGS...: start wberrwatch, wait until it has attached
 watch_start() {
+	local hooks=() banner
 	WOUT=$WORK/watch.out WERR=$WORK/watch.err
-	"$WBW" "$@" >"$WOUT" 2>"$WERR" &
+	[ -n "$WBW_HOOKS" ] && hooks=(--hooks "$WBW_HOOKS")
+	"$WBW" "${hooks[@]}" "$@" >"$WOUT" 2>"$WERR" &
 	WPID=$!
-	for _ in $(seq 200); do
-		grep -q 'watching writeback errors' "$WERR" && return 0
+	for _ in $(seq 400); do
+		if banner=$(grep 'watching writeback errors' "$WERR"); then
+			[ -z "$WBW_EXPECT_HOOKS" ] || [[ $banner == *", $WBW_EXPECT_HOOKS hooks)"* ]] ||
+				bail "wberrwatch ${hooks[*]} $* does not use $WBW_EXPECT_HOOKS hooks: $banner"
+			return 0
+		fi
 		kill -0 "$WPID" 2>/dev/null || break
 		sleep 0.05
 	done
-	bail "wberrwatch $* did not attach: $(cat "$WERR")"
+	bail "wberrwatch ${hooks[*]} $* did not attach: $(cat "$WERR")"
 }
 
 # watch_stop [SIGNAL]: stop the watcher, its exit status in WRC

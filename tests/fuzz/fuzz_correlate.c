@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct wbw_corr *corr = wbw_corr__new(
 		&(struct wbw_corr_opts){ .settle_ns = 50000000, .max_inodes = MAX_INODES,
-					 .all_files = size & 1 },
+					 .all_files = size & 1, .release_events = size & 2 },
 		&(struct wbw_corr_sink){ .on_error = sink_error, .on_observe = sink_observe,
 					 .on_verdict = sink_verdict });
 	struct cursor c = { data, size };
@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t ino = 10 + take(&c, 1) % 8, mapping = 0xffff000000000000ull + ino * 64;
 		uint32_t dev = (7u << 20) | (take(&c, 1) % 2);
 
-		switch (op % 10) {
+		switch (op % 11) {
 		case 0: case 1: case 2: {
 			struct wbw_set_err_rec r;
 			fill_hdr(&r.hdr, WBW_REC_SET_ERR, sizeof(r), &c, &clock);
@@ -152,6 +152,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r.file = 0xf00 + take(&c, 1) % 8;
 			r.fd = 3;
 			r.exit_code = take(&c, 1);
+			feed(corr, &r, sizeof(r));
+			break;
+		}
+		case 9: {
+			struct wbw_release_rec r;
+			uint8_t how = (uint8_t)take(&c, 1);
+			fill_hdr(&r.hdr, WBW_REC_RELEASE, sizeof(r), &c, &clock);
+			r.hdr.flags = WBW_F_MAPPING_VALID | (how & 1 ? WBW_F_RELEASE_EXITING : 0) |
+				      (how & 2 ? WBW_F_RELEASE_KTHREAD : 0);
+			r.mapping = mapping;
+			r.file = 0xf00 + take(&c, 1) % 8;
+			r.ino = ino;
+			r.dev = dev;
+			r.cursor = take(&c, 2);
+			r.mapping_eseq = take(&c, 2);
+			r.f_mode = take(&c, 1);
+			r.f_flags = 0;
+			r.exit_code = (int32_t)take(&c, 1);
 			feed(corr, &r, sizeof(r));
 			break;
 		}

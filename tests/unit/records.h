@@ -104,6 +104,27 @@ static inline struct wbw_exit_rec rec_exit(__u64 ts, __u64 file, __u32 fd, __u32
 	return r;
 }
 
+/* fentry/__fput on a watched mapping: `flags` WBW_F_RELEASE_EXITING/KTHREAD */
+static inline struct wbw_release_rec rec_release(__u64 ts, __u64 mapping, __u64 file, __u32 dev,
+						 __u64 ino, __u32 cursor, __u32 f_mode,
+						 __u32 flags, __s32 exit_code, __u32 pid,
+						 const char *comm)
+{
+	struct wbw_release_rec r;
+
+	rec_hdr(&r.hdr, WBW_REC_RELEASE, sizeof(r), WBW_F_MAPPING_VALID | flags, ts, pid, comm);
+	r.mapping = mapping;
+	r.file = file;
+	r.ino = ino;
+	r.dev = dev;
+	r.cursor = cursor;
+	r.mapping_eseq = 0x1c;
+	r.f_mode = f_mode;
+	r.f_flags = 01;
+	r.exit_code = exit_code;
+	return r;
+}
+
 /* names leaf first, e.g. rec_path(..., "data\0dir\0", 9, 2) for /dir/data */
 static inline struct wbw_path_rec rec_path(__u64 ts, __u64 mapping, __u32 dev, __u64 ino,
 					   const char *names, __u16 len, __u16 depth)

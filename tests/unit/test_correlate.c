@@ -59,16 +59,23 @@ static void on_verdict(void *ctx, const struct wbw_verdict *v)
 	s->v[s->nv++] = *v;
 }
 
-static struct wbw_corr *new_corr_opts(struct seen *s, size_t max_inodes, bool all_files)
+static struct wbw_corr *new_corr_full(struct seen *s, size_t max_inodes, bool all_files,
+				      bool release_events)
 {
 	memset(s, 0, sizeof(*s));
 	return wbw_corr__new(&(struct wbw_corr_opts){ .settle_ns = 200 * MS,
 						      .max_inodes = max_inodes,
-						      .all_files = all_files },
+						      .all_files = all_files,
+						      .release_events = release_events },
 			     &(struct wbw_corr_sink){ .on_error = on_error,
 						      .on_observe = on_observe,
 						      .on_verdict = on_verdict,
 						      .ctx = s });
+}
+
+static struct wbw_corr *new_corr_opts(struct seen *s, size_t max_inodes, bool all_files)
+{
+	return new_corr_full(s, max_inodes, all_files, false);
 }
 
 static struct wbw_corr *new_corr(struct seen *s, size_t max_inodes)
@@ -528,6 +535,115 @@ static void test_evicted_inode_makes_unseen_final(void **state)
 	wbw_corr__free(c);
 }
 
+/*
+ * --hooks=fentry: one pass lists the files, releases come as events.  The
+ * scenario of test_release_by_exit_names_the_exiting_process, with the
+ * verdicts the iterator path gives: the holder named is the process that
+ * dropped the last reference, with its fd from the pass.
+ */
+static void test_release_events_give_the_verdicts_of_passes(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr_full(&s, 0, false, true);
+	struct wbw_corr_stats st;
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 2);
+	assert_true(wbw_corr__needs_pass(c));
+	assert_true(wbw_corr__tracking(c));
+	/* A shared by parent 42 and child 43 (fork); B held by 42; C told later */
+	PASS(c, 1003 * MS, 1,
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 43, "child"),
+	     rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 12, 0xc, DEV70, 12, 5, 0, W, 42, "writer"));
+	/* no polling: absence from a later pass is not a release */
+	assert_false(wbw_corr__needs_pass(c));
+	assert_true(wbw_corr__tracking(c));
+	PASS(c, 1103 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 0);
+	/* B closed by 42 */
+	PUSH(c, rec_release(1110 * MS, MAP + 12, 0xb, DEV70, 12, 0, W, 0, 0, 42, "writer"));
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].kind, WBW_V_UNREPORTED);
+	assert_int_equal(s.v[0].file, 0xb);
+	assert_int_equal(s.v[0].holder.pid, 42);
+	assert_int_equal(s.v[0].fd, 4);
+	assert_int_equal(s.v[0].released, WBW_RELEASE_CLOSE);
+	assert_int_equal(s.v[0].releaser.pid, 42);
+	assert_int_equal(s.v[0].released_ts, 1110 * MS);
+	/* C told by its fsync, then released: REPORTED only */
+	PUSH(c, rec_observe(1120 * MS, MAP + 12, 0xc, DEV70, 12, 0x0, 0x101c, 42, "writer"));
+	PUSH(c, rec_release(1130 * MS, MAP + 12, 0xc, DEV70, 12, 0x101c, W, 0, 0, 42, "writer"));
+	assert_int_equal(s.nv, 2);
+	assert_int_equal(s.v[1].kind, WBW_V_REPORTED);
+	/* A: the child, killed, drops the last reference in its exit */
+	PUSH(c, rec_release(1150 * MS, MAP + 12, 0xa, DEV70, 12, 0, W, WBW_F_RELEASE_EXITING, 9, 43,
+			    "child"));
+	assert_int_equal(s.nv, 3);
+	assert_int_equal(s.v[2].kind, WBW_V_UNREPORTED);
+	assert_int_equal(s.v[2].holder.pid, 43);
+	assert_int_equal(s.v[2].nholders, 1);
+	assert_int_equal(s.v[2].fd, 3);
+	assert_int_equal(s.v[2].released, WBW_RELEASE_EXIT);
+	assert_int_equal(s.v[2].exit_code, 9);
+	/* a second release event for a file already judged changes nothing */
+	PUSH(c, rec_release(1160 * MS, MAP + 12, 0xa, DEV70, 12, 0, W, 0, 0, 42, "writer"));
+	assert_int_equal(s.nv, 3);
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.tracked_files, 0);
+	assert_false(wbw_corr__tracking(c));
+	wbw_corr__flush(c);
+	assert_int_equal(s.nv, 3);
+	wbw_corr__free(c);
+}
+
+/*
+ * A kernel thread's delayed fput names nobody: the holder from the pass is
+ * kept.  A file released before the pass listed it (it was open when the
+ * error hit) is judged from the event alone; a read-only one is not due.
+ */
+static void test_release_events_kthread_and_before_the_pass(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr_full(&s, 0, false, true);
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	PUSH(c, rec_release(1001 * MS, MAP + 12, 0xd, DEV70, 12, 0, W, 0, 0, 44, "quick"));
+	PUSH(c, rec_release(1001 * MS, MAP + 12, 0xe, DEV70, 12, 0, R, 0, 0, 44, "quick"));
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].kind, WBW_V_UNREPORTED);
+	assert_int_equal(s.v[0].file, 0xd);
+	assert_int_equal(s.v[0].holder.pid, 44);
+	assert_int_equal(s.v[0].fd, -1);
+	PASS(c, 1003 * MS, 1, rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"));
+	PUSH(c, rec_release(1200 * MS, MAP + 12, 0xa, DEV70, 12, 0, W, WBW_F_RELEASE_KTHREAD, 0, 77,
+			    "kworker/0:1"));
+	assert_int_equal(s.nv, 2);
+	assert_int_equal(s.v[1].holder.pid, 42);
+	assert_int_equal(s.v[1].fd, 3);
+	assert_int_equal(s.v[1].releaser.pid, 77);
+	assert_int_equal(s.v[1].released, WBW_RELEASE_CLOSE);
+	/* once listed, an unknown file's release is not judged (opened after the error) */
+	PUSH(c, rec_release(1300 * MS, MAP + 12, 0xf, DEV70, 12, 0, W, 0, 0, 45, "late"));
+	assert_int_equal(s.nv, 2);
+	wbw_corr__free(c);
+}
+
+/* Without release events (iterator path) release records are ignored. */
+static void test_release_events_ignored_by_the_iterator_path(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	PUSH(c, rec_release(1001 * MS, MAP + 12, 0xd, DEV70, 12, 0, W, 0, 0, 44, "quick"));
+	assert_int_equal(s.nv, 0);
+	wbw_corr__free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +666,9 @@ int main(void)
 		cmocka_unit_test(test_error_during_a_pass_waits_for_the_next),
 		cmocka_unit_test(test_replaced_after_a_check_without_a_file_is_not_superseded),
 		cmocka_unit_test(test_evicted_inode_makes_unseen_final),
+		cmocka_unit_test(test_release_events_give_the_verdicts_of_passes),
+		cmocka_unit_test(test_release_events_kthread_and_before_the_pass),
+		cmocka_unit_test(test_release_events_ignored_by_the_iterator_path),
 	};
 	return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
 }

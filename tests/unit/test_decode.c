@@ -142,6 +142,39 @@ static void test_path_of_fs_root(void **state)
 	assert_string_equal(ev.path.fs_path, "/");
 }
 
+static void test_release_names_the_releaser_and_how(void **state)
+{
+	struct wbw_release_rec r = rec_release(300, MAP, 0xffff2, DEV70, 12, 0x0, 0x2,
+					       WBW_F_RELEASE_EXITING, 9, 4100, "killed");
+	struct wbw_ev ev;
+
+	(void)state;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.kind, WBW_EV_RELEASE);
+	assert_int_equal(ev.mapping, MAP);
+	assert_int_equal(ev.dev, DEV70);
+	assert_int_equal(ev.ino, 12);
+	assert_int_equal(ev.release.file, 0xffff2);
+	assert_int_equal(ev.release.cursor, 0);
+	assert_int_equal(ev.release.mapping_eseq, 0x1c);
+	assert_int_equal(ev.release.f_mode, 0x2);
+	assert_true(ev.release.exiting);
+	assert_false(ev.release.kthread);
+	assert_int_equal(ev.release.exit_code, 9);
+	assert_int_equal(ev.task.pid, 4100);
+	assert_string_equal(ev.task.comm, "killed");
+
+	r = rec_release(300, MAP, 0xffff2, DEV70, 12, 0x101c, 0x2, WBW_F_RELEASE_KTHREAD, 0, 77,
+			"kworker/1:0");
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_false(ev.release.exiting);
+	assert_true(ev.release.kthread);
+	assert_int_equal(ev.release.cursor, 0x101c);
+	/* the size is checked like every kind's */
+	r.hdr.size = sizeof(r) - 8;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_BAD_SIZE);
+}
+
 static void test_malformed_records_are_refused(void **state)
 {
 	struct wbw_set_err_rec s = rec_set(1, MAP, DEV70, 12, 0, 0x1c);
@@ -205,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_records_are_refused),
 		cmocka_unit_test(test_status_strings),
 		cmocka_unit_test(test_dev_encoding),
+		cmocka_unit_test(test_release_names_the_releaser_and_how),
 	};
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
 }
