@@ -60,7 +60,7 @@ DEMO_PROGS := $(OUTPUT)/demo/careless $(OUTPUT)/demo/careful
 TEST_HELPERS := $(OUTPUT)/tests/wbw-io $(OUTPUT)/tests/wbw-faultfs $(DEMO_PROGS)
 
 .PHONY: all clean install uninstall check check-unit check-e2e deps vmlinux vmlinux-check \
-	static bench fuzz test-helpers demo kernel-patch-check
+	static bench fuzz test-helpers demo kernel-patch-check check-kernels
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -184,6 +184,11 @@ deps:
 # patches/: applies to Debian's linux-source-6.12, checkpatch.pl clean, compiles
 kernel-patch-check:
 	$(Q)patches/check.sh
+
+# The verdict suite on this kernel and on stock Debian kernels under qemu
+# (root; scripts/install-deps --kernels)
+check-kernels: $(OUTPUT)/static/wberrwatch $(TEST_HELPERS)
+	$(Q)tests/vm/matrix $(OUTPUT)
 
 $(OUTPUT)/throughput: bench/throughput.c $(CORE_OBJS)
 	$(call msg,CC,$@)

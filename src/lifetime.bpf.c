@@ -83,7 +83,16 @@ static __always_inline void emit_inode_rec(__u16 kind, struct inode *inode, __u6
 SEC("tp_btf/ext4_sync_file_exit")
 int BPF_PROG(retry_sync_exit, struct inode *inode, int ret)
 {
-	__u64 mapping = (__u64)BPF_CORE_READ(inode, i_mapping);
+	__u64 mapping;
+
+	/*
+	 * Newer verifiers (6.12 here) type tracepoint arguments as trusted
+	 * pointers that may be NULL and refuse arithmetic on them before a
+	 * NULL check, which BPF_CORE_READ's address computation is.
+	 */
+	if (!inode)
+		return 0;
+	mapping = (__u64)BPF_CORE_READ(inode, i_mapping);
 
 	if (bpf_map_lookup_elem(&retry_watch, &mapping))
 		emit_inode_rec(WBW_REC_SYNC, inode, mapping, ret);
@@ -94,8 +103,12 @@ int BPF_PROG(retry_sync_exit, struct inode *inode, int ret)
 SEC("tp_btf/writeback_mark_inode_dirty")
 int BPF_PROG(retry_dirty, struct inode *inode, int flags)
 {
-	__u64 mapping = (__u64)BPF_CORE_READ(inode, i_mapping);
-	__u64 *state = bpf_map_lookup_elem(&retry_watch, &mapping);
+	__u64 mapping, *state;
+
+	if (!inode) /* see retry_sync_exit */
+		return 0;
+	mapping = (__u64)BPF_CORE_READ(inode, i_mapping);
+	state = bpf_map_lookup_elem(&retry_watch, &mapping);
 
 	/* only the first write after arming is reported */
 	if (!state || __sync_lock_test_and_set(state, 1))
@@ -185,9 +198,12 @@ static long exit_walk_fd(__u32 i, struct exit_walk *w)
 
 /*
  * do_exit() fires this before exit_files() drops the task's descriptor
- * table: report which tracked files the exit is about to release.
+ * table: report which tracked files the exit is about to release.  A raw
+ * tracepoint, not a classic one: it is attached after the watcher dropped
+ * CAP_SYS_ADMIN, and a classic tracepoint goes through perf_event_open(),
+ * which Debian's kernels (perf_event_paranoid=3) refuse without it.
  */
-SEC("tracepoint/sched/sched_process_exit")
+SEC("raw_tp/sched_process_exit")
 int holder_exit(void *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -235,12 +251,16 @@ int holder_exit(void *ctx)
 SEC("fentry/__fput")
 int BPF_PROG(release_fput, struct file *file)
 {
-	struct address_space *mapping = file->f_mapping;
-	__u64 key = (__u64)mapping, id;
+	struct address_space *mapping;
 	struct wbw_release_rec *rec;
 	struct task_struct *task;
 	struct inode *inode;
+	__u64 key, id;
 
+	if (!file) /* see retry_sync_exit */
+		return 0;
+	mapping = file->f_mapping;
+	key = (__u64)mapping;
 	if (!bpf_map_lookup_elem(&watched, &key))
 		return 0;
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
@@ -306,6 +326,8 @@ int BPF_PROG(note_dirtier, struct inode *inode, int flags)
 	__u32 state;
 	__u64 key;
 
+	if (!inode) /* see retry_sync_exit */
+		return 0;
 	if (bpf_core_field_exists(((struct inode___state_enum *)inode)->i_state))
 		state = ((struct inode___state_enum *)inode)->i_state;
 	else

@@ -6,7 +6,7 @@ E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/lib/fixture.sh
 source "$E2E_DIR/../lib/fixture.sh"
 
-WBW=${WBW_BUILD:?run through tests/run-tests}/wberrwatch
+WBW=${WBW_BIN:-${WBW_BUILD:?run through tests/run-tests}/wberrwatch}
 IO=$WBW_BUILD/tests/wbw-io
 WORK=$(mktemp -d /tmp/wbw-e2e.XXXXXX)
 WPID= WRC= WOUT= WERR=
@@ -35,15 +35,41 @@ e2e_cleanup() {
 		kill -KILL "$WPID" 2>/dev/null
 		wait "$WPID" 2>/dev/null
 	fi
+	# WBW_E2E_ARTIFACTS=DIR keeps each script's watcher output and records
+	# (the kernel matrix brings them out of its guests)
+	if [ -n "${WBW_E2E_ARTIFACTS:-}" ]; then
+		local keep
+		keep=$WBW_E2E_ARTIFACTS/$(basename "$0" .sh)
+		mkdir -p "$keep" && cp -r "$WORK"/*.out "$WORK"/*.err "$WORK"/*.json "$keep"/ 2>/dev/null
+	fi
 	fixture_teardown
 	faultfs_teardown
 	rm -rf "$WORK"
 }
 trap e2e_cleanup EXIT
 
-# make_fixture: a fresh faulty-disk fixture, or bail
+# make_fixture [--errno]: a fresh faulty-disk fixture, or bail.  Sets FX_ERRNO to
+# the errno a failed writeback on it reaches files with on this kernel,
+# measured with one probe file (before any watcher starts): the loop driver
+# passes the backing tmpfs's ENOSPC through where it does all I/O through
+# kiocbs (6.12, 6.18 here), while older kernels' buffered path turns every
+# failed write into EIO (6.1 here).
+# Only with --errno: the probe's error stays in the filesystem's history.
 make_fixture() {
 	fixture_create >"$WORK/fixture.log" 2>&1 || bail "fixture: $(cat "$WORK/fixture.log")"
+	FX_ERRNO=ENOSPC
+	[ "${1:-}" = --errno ] || return 0
+	fixture_fail >>"$WORK/fixture.log" 2>&1 || bail "fixture: $(cat "$WORK/fixture.log")"
+	FX_ERRNO=$("$IO" "open a $FX_MNT/.probe w" "write a 8" "fsync a" "close a" |
+		jq -r 'select(.op == "fsync") | .errno_name')
+	fixture_heal
+	rm -f "$FX_MNT/.probe"
+	# the superblock's errseq has the probe's error: a syncfs reports it once
+	sync -f "$FX_MNT" 2>/dev/null
+	case $FX_ERRNO in
+	ENOSPC | EIO) ;;
+	*) bail "fixture: a failed writeback gave '$FX_ERRNO', not ENOSPC or EIO" ;;
+	esac
 }
 
 # The release hooks a watch is run with (--hooks; the kernel matrix runs the
@@ -57,7 +83,10 @@ watch_start() {
 	local hooks=() banner
 	WOUT=$WORK/watch.out WERR=$WORK/watch.err
 	[ -n "$WBW_HOOKS" ] && hooks=(--hooks "$WBW_HOOKS")
-	"$WBW" "${hooks[@]}" "$@" >"$WOUT" 2>"$WERR" &
+	# WBW_WATCH_ARGS: options the kernel matrix adds (a bigger ring buffer:
+	# under emulation the watcher drains bursts about 20x slower)
+	# shellcheck disable=SC2086
+	"$WBW" "${hooks[@]}" ${WBW_WATCH_ARGS:-} "$@" >"$WOUT" 2>"$WERR" &
 	WPID=$!
 	for _ in $(seq 400); do
 		if banner=$(grep 'watching writeback errors' "$WERR"); then

@@ -33,6 +33,17 @@ expect_eq "no fix needed" null "$(dq .fix)"
 "$WBW" doctor >"$WORK/d.txt" 2>&1
 expect "text names each check" grep -q "^  iter/task_file  *ok" "$WORK/d.txt"
 expect "text says what a watch would use" grep -q "^a watch would use raw_tp programs, and $want hooks" "$WORK/d.txt"
+# --hooks=fentry where the kernel refuses it: exit 6 and why; where it
+# loads, the watch says it uses it
+if [ "$want" = tracepoint ]; then
+	"$WBW" --hooks fentry --duration 0 >/dev/null 2>"$WORK/f.err"
+	expect_eq "--hooks=fentry exits 6 on a kernel that refuses fentry" 6 "$?"
+	expect "it says what refused and what to use" grep -q "refused a fentry program on __fput.*--hooks=tracepoint" "$WORK/f.err"
+else
+	"$WBW" --hooks fentry --duration 0 >/dev/null 2>"$WORK/f.err"
+	expect_eq "--hooks=fentry runs where fentry loads" 0 "$?"
+	expect "and says it uses fentry hooks" grep -q "raw_tp programs, fentry hooks" "$WORK/f.err"
+fi
 # no privilege: the watch's exit status and the fix
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$WBW" doctor --json \
 	>"$WORK/d.json" 2>"$WORK/d.err"

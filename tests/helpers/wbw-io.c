@@ -16,8 +16,8 @@
  *   stat NAME                 report dev and inode
  *   sleep MS
  *   wait PATH                 block until PATH exists (lets a test step in)
- *   forkwait MS               fork; the child holds every descriptor for MS ms,
- *                             then exits; the parent goes on at once
+ *   forkwait MS|PATH          fork; the child holds every descriptor for MS ms, or
+ *                             until PATH exists, then exits; the parent goes on
  *   many N DIR KIB            open DIR/f0..f(N-1) for writing, KIB KiB each
  *   many-fsync N              fsync the first N of them (reports how many failed)
  *   many-close                close all of them
@@ -181,7 +181,15 @@ int main(int argc, char **argv)
 
 			if (child == 0) {
 				struct timespec ts = { atol(a) / 1000, atol(a) % 1000 * 1000000 };
-				nanosleep(&ts, NULL);
+
+				if (a[0] == '/') {
+					/* a path: until the test says so (emulators are slow) */
+					ts = (struct timespec){ 0, 10 * 1000000 };
+					while (access(a, F_OK))
+						nanosleep(&ts, NULL);
+				} else {
+					nanosleep(&ts, NULL);
+				}
 				_exit(0);
 			}
 			printf("{\"op\":\"forkwait\",\"pid\":%d,\"child\":%d}\n", (int)getpid(),

@@ -108,22 +108,41 @@ faultfs_create() {
 	FF_PID=$!
 	for _ in $(seq 100); do [ -e "$FF_DIR/fuse/disk.img" ] && break; sleep 0.05; done
 	[ -e "$FF_DIR/fuse/disk.img" ] || { fixture_die "wbw-faultfs did not mount: $(cat "$FF_DIR/faultfs.log")"; return 1; }
-	FF_LO=$(losetup -f --show "$FF_DIR/fuse/disk.img") || { fixture_die "losetup failed"; return 1; }
+	# direct I/O: the loop driver then goes through kiocbs and passes the
+	# FUSE file's errno on (its buffered path turns every failure into EIO
+	# on older kernels, 6.1 among them), so ENOSPC stays ENOSPC
+	FF_LO=$(losetup -f --show --direct-io=on "$FF_DIR/fuse/disk.img") ||
+		{ fixture_die "losetup failed"; return 1; }
 	mount -o errors=continue "$FF_LO" "$FF_MNT" || { fixture_die "cannot mount $FF_LO"; return 1; }
 	FF_DEV=$(mountpoint -d "$FF_MNT")
 }
 
 # unlike fixture_fail, nothing is flushed first: data already dirty fails too
+# Signal the helper and wait until it has taken the signal: two standard
+# signals pending at once are delivered lowest number first, so a heal
+# (SIGALRM) and a new fault (SIGUSR1) sent back to back on a slow machine
+# (an emulator) would otherwise land in the wrong order.
+faultfs_signal() {
+	local pending
+	kill "-$1" "$FF_PID" || return 1
+	for _ in $(seq 500); do
+		pending=$(awk '/^ShdPnd:/ { print $2 }' "/proc/$FF_PID/status" 2>/dev/null)
+		[ -z "$pending" ] || [ "$((16#$pending))" = 0 ] && return 0
+		sleep 0.01
+	done
+	fixture_die "wbw-faultfs did not take SIG$1"
+}
+
 faultfs_fail() {
 	case $1 in
-	EIO) kill -USR1 "$FF_PID" ;;
-	ENOSPC) kill -USR2 "$FF_PID" ;;
+	EIO) faultfs_signal USR1 ;;
+	ENOSPC) faultfs_signal USR2 ;;
 	*) fixture_die "faultfs_fail EIO|ENOSPC"; return 1 ;;
 	esac
 }
 
 faultfs_heal() {
-	kill -ALRM "$FF_PID"
+	faultfs_signal ALRM
 }
 
 faultfs_teardown() {
