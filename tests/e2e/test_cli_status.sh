@@ -29,9 +29,9 @@ expect_eq "root without CAP_BPF/CAP_PERFMON/CAP_SYS_ADMIN: status 3" 3 \
 		"$WBW" --duration 0 >/dev/null 2>&1; echo $?)"
 
 expect_eq "--duration 0 attaches and exits 0" 0 "$(run --duration 0)"
-expect "--duration 0 reports what it attached" grep -q "watching writeback errors (raw_tp programs)" "$WORK/err"
+expect "--duration 0 reports what it attached" grep -q "watching writeback errors (raw_tp programs, ${WBW_EXPECT_HOOKS:-tracepoint} hooks)" "$WORK/err"
 expect_eq "--tp-mode classic attaches" 0 "$(run --duration 0 --tp-mode classic)"
-expect "--tp-mode classic reports it" grep -q "(tracepoint programs)" "$WORK/err"
+expect "--tp-mode classic reports it" grep -q "(tracepoint programs, ${WBW_EXPECT_HOOKS:-tracepoint} hooks)" "$WORK/err"
 expect_eq "--tp-mode btf attaches" 0 "$(run --duration 0 --tp-mode btf)"
-expect "--tp-mode btf reports it" grep -q "(tp_btf programs)" "$WORK/err"
+expect "--tp-mode btf reports it" grep -q "(tp_btf programs, ${WBW_EXPECT_HOOKS:-tracepoint} hooks)" "$WORK/err"
 finish
