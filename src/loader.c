@@ -48,6 +48,7 @@ struct wbw_loader {
 	struct bpf_link *exit_link;
 	struct bpf_link *release_link;
 	enum wbw_hooks hooks; /* FENTRY or TRACEPOINT, never AUTO */
+	char fentry_why[256]; /* why the start-up probe refused fentry, or "" */
 	struct bpf_link *sync_link;
 	struct bpf_link *dirtier_link;
 	struct bpf_link *dirty_link;
@@ -254,6 +255,7 @@ static int probe_fentry(const struct wbw_kbtf *k, char *why, size_t len)
 struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wbw_loader_diag *d)
 {
 	enum wbw_hooks hooks = WBW_HOOKS_TRACEPOINT;
+	char why[256] = "not probed (--hooks=tracepoint)";
 	struct wbw_loader *l = NULL;
 	struct wbw_kbtf kbtf;
 	enum prog_kind kinds[2];
@@ -284,8 +286,6 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 		return NULL;
 	}
 	if (opts->hooks != WBW_HOOKS_TRACEPOINT) {
-		char why[256];
-
 		if (probe_fentry(&kbtf, why, sizeof(why)) == 0) {
 			hooks = WBW_HOOKS_FENTRY;
 		} else if (opts->hooks == WBW_HOOKS_FENTRY) {
@@ -320,6 +320,7 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	l->n_err_maps = -1;
 	l->name_writers = opts->name_writers;
 	l->hooks = hooks;
+	snprintf(l->fentry_why, sizeof(l->fentry_why), "%s", hooks == WBW_HOOKS_FENTRY ? "" : why);
 
 	switch (opts->tp_mode) {
 	case WBW_TP_RAW: kinds[nkinds++] = PROG_RAW_TP; break;
@@ -390,9 +391,9 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	if (!life)
 		return diag(d, WBW_EXIT_FAILURE, "cannot open the lifetime BPF object: %s",
 			    strerror(errno));
-	/* one ring buffer for both objects: exits arrive in order with the rest */
 	/* loaded only where the probe at start said fentry works */
 	bpf_program__set_autoload(life->progs.release_fput, l->hooks == WBW_HOOKS_FENTRY);
+	/* one ring buffer for both objects: exits arrive in order with the rest */
 	err = bpf_map__reuse_fd(life->maps.events, bpf_map__fd(l->skel->maps.events));
 	if (!err)
 		err = bpf_map__reuse_fd(life->maps.retry_watch,
@@ -782,14 +783,9 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 			doctor_add(r, "fentry/__fput", "exact file release (--hooks=fentry)",
 				   release_link != NULL, release_link ? NULL : strerror(errno));
 		} else {
-			char why[256] = "no kernel BTF";
-			struct wbw_kbtf k;
-
-			if (wbw_kbtf__load(&k, VMLINUX_BTF) == 0) {
-				probe_fentry(&k, why, sizeof(why));
-				wbw_kbtf__free(&k);
-			}
-			doctor_add(r, "fentry/__fput", "exact file release (--hooks=fentry)", false, why);
+			/* why the loader's own start-up probe refused it */
+			doctor_add(r, "fentry/__fput", "exact file release (--hooks=fentry)", false,
+				   kept->fentry_why);
 		}
 		r->would_use_hooks = release_link ? "fentry" : "tracepoint";
 		bpf_link__destroy(release_link);

@@ -117,7 +117,6 @@ faultfs_create() {
 	FF_DEV=$(mountpoint -d "$FF_MNT")
 }
 
-# unlike fixture_fail, nothing is flushed first: data already dirty fails too
 # Signal the helper and wait until it has taken the signal: two standard
 # signals pending at once are delivered lowest number first, so a heal
 # (SIGALRM) and a new fault (SIGUSR1) sent back to back on a slow machine
@@ -133,6 +132,7 @@ faultfs_signal() {
 	fixture_die "wbw-faultfs did not take SIG$1"
 }
 
+# unlike fixture_fail, nothing is flushed first: data already dirty fails too
 faultfs_fail() {
 	case $1 in
 	EIO) faultfs_signal USR1 ;;
