@@ -10,8 +10,13 @@ ok() { T=$((T + 1)); echo "ok $T - $*"; }
 not_ok() { T=$((T + 1)); echo "not ok $T - $*"; }
 
 page=$root/man/wberrwatch.8
-if mandoc -Tlint -Wall "$page" >/tmp/wbw-lint.$$ 2>&1; then ok "mandoc -Tlint -Wall is clean"
-else not_ok "mandoc -Tlint: $(cat /tmp/wbw-lint.$$)"; fi
+# Whether an .Xr target (fsync(2), bpftrace(8)) is installed is a fact of
+# the machine, not of the page: mandoc's notes about that are set aside,
+# everything else it reports fails the test.
+mandoc -Tlint -Wall "$page" >/tmp/wbw-lint.$$ 2>&1
+lint=$(grep -v -e 'STYLE: referenced manual not found: Xr ' -e 'outdated mandoc.db lacks ' /tmp/wbw-lint.$$)
+if [ -z "$lint" ]; then ok "mandoc -Tlint -Wall is clean (but for .Xr pages not installed here)"
+else not_ok "mandoc -Tlint: $lint"; fi
 rm -f /tmp/wbw-lint.$$
 
 man_text=$(mandoc -Tascii "$page" 2>/dev/null | sed 's/.\x08//g')
