@@ -46,6 +46,11 @@ int wbw_spec_parse(const char *text, struct wbw_spec *spec, char *err, size_t er
 				snprintf(err, errlen, "too many or too long fields for %s", e->name);
 				return -EINVAL;
 			}
+			size_t n = strlen(tok);
+
+			e->optional[e->nfields] = n > 1 && tok[n - 1] == '?';
+			if (e->optional[e->nfields])
+				tok[n - 1] = '\0';
 			snprintf(e->fields[e->nfields++], WBW_SPEC_NAME_MAX, "%s", tok);
 		}
 	}

@@ -8,6 +8,7 @@
 #ifndef WBW_CORESPEC_H
 #define WBW_CORESPEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define WBW_SPEC_MAX_ENTRIES 64
@@ -19,6 +20,13 @@ struct wbw_spec_entry {
 	char name[WBW_SPEC_NAME_MAX];
 	int nfields;
 	char fields[WBW_SPEC_MAX_FIELDS][WBW_SPEC_NAME_MAX];
+	/*
+	 * "field?" in the list: only some kernels have it (a field a patch
+	 * adds).  The BPF programs read it through a ___flavor struct of their
+	 * own after bpf_core_field_exists(), so the generated header leaves it
+	 * out; the run-time BTF keeps it where the running kernel has it.
+	 */
+	bool optional[WBW_SPEC_MAX_FIELDS];
 };
 
 struct wbw_spec {

@@ -175,9 +175,9 @@ static int build_composite(struct builder *b, uint32_t kid, const struct wbw_spe
 		keep[nkeep].bit_sz = wbw_btf_member_bitfield_size(t, m->offset);
 		nkeep++;
 	}
-	/* every field the spec names must be there */
+	/* every field the spec names must be there, but those only some kernels have */
 	for (int f = 0; name && f < e->nfields; f++)
-		if (!contains(b->k, t, e->fields[f]))
+		if (!e->optional[f] && !contains(b->k, t, e->fields[f]))
 			return fail(b, "field not in this kernel's BTF", e->fields[f]);
 
 	id = wbw_btf_kind(t) == BTF_KIND_UNION ? btf__add_union(b->out, name ? name : "", t->size)

@@ -238,18 +238,24 @@ static void emit_composite_body(FILE *out, const struct btf_type *t, struct spec
 				const char *indent)
 {
 	struct placed fields[WBW_SPEC_MAX_FIELDS];
+	int n = 0;
 
 	for (int i = 0; i < e->e->nfields; i++) {
-		const struct btf_member *m = find_member(t, e->e->fields[i], 0, &fields[i].bit_off);
+		const struct btf_member *m;
 
+		/* read through the programs' own ___flavor structs (corespec.h) */
+		if (e->e->optional[i])
+			continue;
+		m = find_member(t, e->e->fields[i], 0, &fields[n].bit_off);
 		if (!m)
 			die("field not in this kernel's BTF: %s", e->e->fields[i]);
-		fields[i].type = m->type;
-		fields[i].name = e->e->fields[i];
+		fields[n].type = m->type;
+		fields[n].name = e->e->fields[i];
+		n++;
 	}
 	/* kernel order keeps the header readable next to the kernel source */
-	qsort(fields, e->e->nfields, sizeof(fields[0]), by_offset);
-	for (int i = 0; i < e->e->nfields; i++)
+	qsort(fields, n, sizeof(fields[0]), by_offset);
+	for (int i = 0; i < n; i++)
 		emit_member(out, fields[i].type, fields[i].name, e->e->name, indent);
 }
 

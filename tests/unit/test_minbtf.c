@@ -185,6 +185,43 @@ static void test_missing_field_is_an_error(void **state)
 	wbw_kbtf__free(&k);
 }
 
+/*
+ * "field?": a field only some kernels have (a patch adds it).  Kept where
+ * the kernel has it, at its offset; left out, without an error, where not.
+ */
+static void test_optional_field_kept_only_where_present(void **state)
+{
+	struct btf *kb = kernel_btf(true), *out;
+	struct wbw_kbtf k;
+	struct wbw_spec spec;
+	char err[256] = "";
+	const struct btf_type *d;
+
+	(void)state;
+	parse_kernel(kb, &k);
+	assert_int_equal(wbw_spec_parse("struct hlist_node: next\n"
+					"struct dentry: d_parent d_inode? d_nope?\n",
+					&spec, err, sizeof(err)), 0);
+	assert_string_equal(spec.e[1].fields[1], "d_inode");
+	assert_true(spec.e[1].optional[1]);
+	assert_string_equal(spec.e[1].fields[2], "d_nope");
+	assert_true(spec.e[1].optional[2]);
+	assert_false(spec.e[1].optional[0]);
+	out = wbw_minbtf_build(&k, &spec, err, sizeof(err));
+	assert_non_null(out);
+	d = named(out, "dentry");
+	assert_int_equal(find_off(out, d, "d_parent", 0), 64);
+	assert_int_not_equal(find_off(out, d, "d_inode", 0), -1);
+	assert_int_equal(find_off(out, d, "d_nope", 0), -1);
+	btf__free(out);
+	/* a lone "?" is a name, not a mark */
+	assert_int_equal(wbw_spec_parse("struct dentry: ?\n", &spec, err, sizeof(err)), 0);
+	assert_string_equal(spec.e[0].fields[0], "?");
+	assert_false(spec.e[0].optional[0]);
+	btf__free(kb);
+	wbw_kbtf__free(&k);
+}
+
 static void test_kbtf_find_and_reject(void **state)
 {
 	struct btf *kb = kernel_btf(true);
@@ -232,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_layout_with_anonymous_unions),
 		cmocka_unit_test(test_layout_without_anonymous_unions),
 		cmocka_unit_test(test_missing_field_is_an_error),
+		cmocka_unit_test(test_optional_field_kept_only_where_present),
 		cmocka_unit_test(test_kbtf_find_and_reject),
 		cmocka_unit_test(test_spec_errors),
 	};
