@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define WBW_WIRE_VERSION 7
+#define WBW_WIRE_VERSION 8
 
 /* Limits, in one place. */
 #define WBW_TASK_COMM_LEN 16
@@ -83,6 +83,12 @@ enum wbw_rec_flags {
 	/* release record: a kernel thread dropped it (delayed fput): the header
 	 * does not name the process that held the file */
 	WBW_F_RELEASE_KTHREAD = 1u << 9,
+	/* release record: from the kernel's own file_release_unreported_wb_err
+	 * event (patches/0001): the kernel found the cursor behind wb_err */
+	WBW_F_RELEASE_UNREPORTED = 1u << 10,
+	/* set record: eseq_after and event_err are the event's own new_errseq
+	 * and err fields (patches/0002), not values read from the mapping */
+	WBW_F_SET_EVENT_V2 = 1u << 11,
 };
 
 struct wbw_rec_hdr {
@@ -118,6 +124,8 @@ struct wbw_set_err_rec {
 	__u64 writer_ts_ns;
 	__u64 writer_cgroup_id;
 	char writer_comm[WBW_TASK_COMM_LEN];
+	__s32 event_err;  /* WBW_F_SET_EVENT_V2: the error recorded, negative */
+	__u32 pad;
 };
 
 /* A file's cursor was checked against its mapping and advanced. */
@@ -183,7 +191,9 @@ struct wbw_exit_rec {
 
 /*
  * The last reference to a file on a watched mapping went: __fput() is
- * about to tear it down (fentry, stock kernels).  The header names the task
+ * about to tear it down (fentry, stock kernels; or the kernel's own
+ * file_release_unreported_wb_err event, WBW_F_RELEASE_UNREPORTED, which
+ * fires only for a file whose cursor is behind).  The header names the task
  * that dropped it: the closer (close(2) defers __fput to its own task work),
  * or the exiting holder (WBW_F_RELEASE_EXITING), or a kernel thread
  * (WBW_F_RELEASE_KTHREAD).  `cursor` is what the file was told, for good.
@@ -230,7 +240,7 @@ struct wbw_err_time {
 #define WBW_ASSERT_SIZE(type, bytes) \
 	_Static_assert(sizeof(type) == (bytes), #type " layout changed: bump WBW_WIRE_VERSION")
 WBW_ASSERT_SIZE(struct wbw_rec_hdr, 48);
-WBW_ASSERT_SIZE(struct wbw_set_err_rec, 120);
+WBW_ASSERT_SIZE(struct wbw_set_err_rec, 128);
 WBW_ASSERT_SIZE(struct wbw_observe_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_path_rec, 1352);
 WBW_ASSERT_SIZE(struct wbw_file_rec, 96);

@@ -97,9 +97,11 @@ void wbw_cli_usage(FILE *f)
 		"                         alone or :PORT listens on 127.0.0.1 only; [::1]:PORT for IPv6\n"
 		"      --tp-mode MODE     auto, raw, btf or classic: the BPF program type on the\n"
 		"                         tracepoints (auto: raw_tp if it loads, else classic)\n"
-		"      --hooks HOOKS      auto, fentry or tracepoint: how file releases are seen\n"
-		"                         (auto: fentry on __fput if this kernel allows it, else\n"
-		"                         iterator polling and sched_process_exit)\n"
+		"      --hooks HOOKS      auto, kernel, fentry or tracepoint: how file releases are\n"
+		"                         seen (auto: the kernel's file_release_unreported_wb_err\n"
+		"                         event if it has it (patches/0001), else fentry on __fput\n"
+		"                         if this kernel allows it, else iterator polling and\n"
+		"                         sched_process_exit)\n"
 		"      --settle MS        report an error once its burst of events was quiet for\n"
 		"                         MS milliseconds (default %llu)\n"
 		"      --ringbuf-size N   ring buffer bytes, a power of two; K/M suffixes (default %uM)\n"
@@ -124,7 +126,7 @@ void wbw_cli_usage(FILE *f)
 		"  0  stopped by SIGINT/SIGTERM or --duration      3  missing privilege (CAP_BPF, CAP_PERFMON)\n"
 		"  1  runtime failure                              4  kernel has no BTF\n"
 		"  2  unknown option or bad value                  5  kernel lacks the tracepoints\n"
-		"  6  kernel refuses fentry (--hooks fentry)\n"
+		"  6  kernel lacks the hook --hooks asks for (fentry, kernel)\n"
 		"  run: CMD's own status, or 10 when verdicts matched --fail-on, or 11 when records\n"
 		"       were lost and the verdicts cannot be vouched for\n"
 		"\n"
@@ -154,6 +156,7 @@ const char *wbw_hooks_name(enum wbw_hooks h)
 	case WBW_HOOKS_AUTO: return "auto";
 	case WBW_HOOKS_FENTRY: return "fentry";
 	case WBW_HOOKS_TRACEPOINT: return "tracepoint";
+	case WBW_HOOKS_KERNEL: return "kernel";
 	}
 	return "?";
 }
@@ -453,9 +456,12 @@ static int parse_options(int argc, char **argv, struct wbw_cli *cli, char *err, 
 				cli->hooks = WBW_HOOKS_FENTRY;
 			else if (!strcmp(optarg, "tracepoint"))
 				cli->hooks = WBW_HOOKS_TRACEPOINT;
+			else if (!strcmp(optarg, "kernel"))
+				cli->hooks = WBW_HOOKS_KERNEL;
 			else
 				return fail(err, errlen,
-					    "invalid --hooks '%s': expected auto, fentry or tracepoint", optarg);
+					    "invalid --hooks '%s': expected auto, kernel, fentry or tracepoint",
+					    optarg);
 			break;
 		case OPT_SETTLE:
 			if (parse_u64(optarg, &cli->settle_ms) || cli->settle_ms > 3600000)

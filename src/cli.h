@@ -16,7 +16,7 @@ enum wbw_exit {
 	WBW_EXIT_NO_PRIVILEGE = 3,   /* missing CAP_BPF / CAP_PERFMON */
 	WBW_EXIT_NO_BTF = 4,         /* kernel has no BTF */
 	WBW_EXIT_NO_TRACEPOINT = 5,  /* kernel lacks the writeback error tracepoints / ring buffer */
-	WBW_EXIT_NO_HOOK = 6,        /* --hooks=fentry on a kernel that refuses fentry */
+	WBW_EXIT_NO_HOOK = 6,        /* --hooks=fentry|kernel and the kernel has no such hook */
 	WBW_EXIT_GATE = 10,          /* run: verdicts matched --fail-on */
 	WBW_EXIT_INCOMPLETE = 11,    /* run: records were lost, the verdicts cannot be vouched for */
 };
@@ -37,9 +37,10 @@ enum wbw_tp_mode {
 
 /* How file releases are seen (the UNREPORTED verdict). */
 enum wbw_hooks {
-	WBW_HOOKS_AUTO = 0,   /* fentry if this kernel loads it, else tracepoint */
+	WBW_HOOKS_AUTO = 0,   /* kernel if the kernel has the event, else fentry if it loads, else tracepoint */
 	WBW_HOOKS_FENTRY,     /* fentry/__fput: exact releases (stock kernels) */
 	WBW_HOOKS_TRACEPOINT, /* iter/task_file polling + sched_process_exit (no fentry) */
+	WBW_HOOKS_KERNEL,     /* filemap:file_release_unreported_wb_err (patches/0001) */
 };
 
 enum wbw_command {

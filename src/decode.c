@@ -44,6 +44,22 @@ static void decode_set(const struct wbw_set_err_rec *r, const struct wbw_decode_
 	ev->set.prev_known = false;
 	ev->set.after_known = false;
 
+	if (r->hdr.flags & WBW_F_SET_EVENT_V2) {
+		/*
+		 * A kernel with patches/0002: the event says itself what it
+		 * recorded (new_errseq, err) and keeps `errseq` as errseq_set()
+		 * returned it, which on every kernel that carries the patch is
+		 * the value replaced.  No quirk to guess.
+		 */
+		ev->set.prev = r->eseq_event;
+		ev->set.prev_known = true;
+		ev->set.after = r->eseq_after & ~WBW_ERRSEQ_SEEN;
+		ev->set.after_known = true;
+		ev->set.err = r->event_err < 0 && r->event_err > -(int32_t)WBW_ERRSEQ_ERRNO_MASK
+				      ? -r->event_err
+				      : wbw_errseq_errno(ev->set.after);
+		return;
+	}
 	if (opts->setfield == WBW_SETFIELD_NEW) {
 		ev->set.after = r->eseq_event;
 		ev->set.after_known = true;
@@ -213,6 +229,7 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 		ev->release.f_flags = r.f_flags;
 		ev->release.exiting = r.hdr.flags & WBW_F_RELEASE_EXITING;
 		ev->release.kthread = r.hdr.flags & WBW_F_RELEASE_KTHREAD;
+		ev->release.kernel_unreported = r.hdr.flags & WBW_F_RELEASE_UNREPORTED;
 		ev->release.exit_code = r.exit_code;
 		return WBW_DECODE_OK;
 	}

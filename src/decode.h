@@ -29,7 +29,9 @@ enum wbw_ev_kind {
  * value errseq_set() returns, which is the value it replaced; the facts we
  * verified on 6.18: first event 0x0 while the mapping then held 0x1c.  Some
  * older kernels passed the new value.  Only the classic-tracepoint path
- * depends on this: tp_btf programs read the mapping itself.
+ * depends on this: tp_btf programs read the mapping itself.  On a kernel
+ * with patches/0002 the event carries the value after the set and the
+ * error (WBW_F_SET_EVENT_V2), and this option is not needed.
  */
 enum wbw_setfield {
 	WBW_SETFIELD_PREVIOUS = 0,
@@ -106,6 +108,8 @@ struct wbw_ev {
 			uint32_t f_flags;
 			bool exiting;    /* the reference went with an exiting task's files */
 			bool kthread;    /* dropped by a kernel thread (delayed fput) */
+			/* the kernel's own event (patches/0001): cursor behind wb_err */
+			bool kernel_unreported;
 			int32_t exit_code;
 		} release;
 		struct {

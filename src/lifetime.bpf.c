@@ -239,40 +239,30 @@ int holder_exit(void *ctx)
 #define WBW_PF_KTHREAD 0x00200000
 
 /*
- * --hooks=fentry (stock kernels): __fput() runs once per struct file, when
- * its last reference goes, before the file is torn down: exact release,
- * whoever held it and however it went (close, dup2 over it, exec, exit,
- * the last of several processes sharing it).  close(2) defers __fput to
- * the closer's task work, and exit_files() runs it in the exiting task
- * (PF_EXITING set), so the current task is the releaser, except for a
- * delayed fput run by a kernel thread.  Attached only while files are
- * tracked: it runs for every file released on the host.
+ * One WBW_REC_RELEASE record for `file` on a watched mapping, named by the
+ * current task: `cursor` is what the file was told, `eseq` the mapping's
+ * value, both as the hook saw them at the release.
  */
-SEC("fentry/__fput")
-int BPF_PROG(release_fput, struct file *file)
+static __always_inline void emit_release(struct file *file, __u32 cursor, __u32 eseq, __u32 flags)
 {
-	struct address_space *mapping;
+	struct address_space *mapping = file->f_mapping;
 	struct wbw_release_rec *rec;
 	struct task_struct *task;
 	struct inode *inode;
-	__u64 key, id;
+	__u64 key = (__u64)mapping, id;
 
-	if (!file) /* see retry_sync_exit */
-		return 0;
-	mapping = file->f_mapping;
-	key = (__u64)mapping;
 	if (!bpf_map_lookup_elem(&watched, &key))
-		return 0;
+		return;
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
 		__sync_fetch_and_add(&dropped_release, 1);
-		return 0;
+		return;
 	}
 	task = bpf_get_current_task_btf();
 	id = bpf_get_current_pid_tgid();
 	rec->hdr.kind = WBW_REC_RELEASE;
 	rec->hdr.size = sizeof(*rec);
-	rec->hdr.flags = WBW_F_MAPPING_VALID;
+	rec->hdr.flags = WBW_F_MAPPING_VALID | flags;
 	if (task->flags & WBW_PF_EXITING)
 		rec->hdr.flags |= WBW_F_RELEASE_EXITING;
 	if (task->flags & WBW_PF_KTHREAD)
@@ -287,12 +277,47 @@ int BPF_PROG(release_fput, struct file *file)
 	rec->file = (__u64)file;
 	rec->ino = inode->i_ino;
 	rec->dev = inode->i_sb->s_dev;
-	rec->cursor = file->f_wb_err;
-	rec->mapping_eseq = mapping->wb_err;
+	rec->cursor = cursor;
+	rec->mapping_eseq = eseq;
 	rec->f_mode = file->f_mode;
 	rec->f_flags = file->f_flags;
 	rec->exit_code = task->exit_code;
 	bpf_ringbuf_submit(rec, 0);
+}
+
+/*
+ * --hooks=fentry (stock kernels): __fput() runs once per struct file, when
+ * its last reference goes, before the file is torn down: exact release,
+ * whoever held it and however it went (close, dup2 over it, exec, exit,
+ * the last of several processes sharing it).  close(2) defers __fput to
+ * the closer's task work, and exit_files() runs it in the exiting task
+ * (PF_EXITING set), so the current task is the releaser, except for a
+ * delayed fput run by a kernel thread.  Attached only while files are
+ * tracked: it runs for every file released on the host.
+ */
+SEC("fentry/__fput")
+int BPF_PROG(release_fput, struct file *file)
+{
+	if (!file || !file->f_mapping) /* see retry_sync_exit */
+		return 0;
+	emit_release(file, file->f_wb_err, file->f_mapping->wb_err, 0);
+	return 0;
+}
+
+/*
+ * --hooks=kernel: a kernel with patches/0001 fires
+ * filemap:file_release_unreported_wb_err from __fput() itself, only for a
+ * file whose cursor errseq_check() finds behind its mapping's wb_err, with
+ * both values as the kernel compared them.  Nothing to attach to __fput,
+ * no struct layout to trust for the verdict; the same task context as
+ * fentry/__fput, so the releaser is named the same way.
+ */
+SEC("tp_btf/file_release_unreported_wb_err")
+int BPF_PROG(release_unreported, struct file *file, errseq_t cursor, errseq_t eseq, int err)
+{
+	if (!file || !file->f_mapping)
+		return 0;
+	emit_release(file, cursor, eseq, WBW_F_RELEASE_UNREPORTED);
 	return 0;
 }
 

@@ -47,8 +47,12 @@ struct wbw_loader {
 	struct bpf_link *iter_link;
 	struct bpf_link *exit_link;
 	struct bpf_link *release_link;
-	enum wbw_hooks hooks; /* FENTRY or TRACEPOINT, never AUTO */
-	char fentry_why[256]; /* why the start-up probe refused fentry, or "" */
+	enum wbw_hooks hooks; /* KERNEL, FENTRY or TRACEPOINT, never AUTO */
+	bool fentry_ok;       /* the start-up probe loaded a fentry program on __fput */
+	char fentry_why[256]; /* why not, or "" */
+	/* the bundled patches' events (patches/), from the kernel's BTF */
+	bool release_event;   /* 0001: filemap:file_release_unreported_wb_err */
+	bool set_event_v2;    /* 0002: filemap_set_wb_err carries new_errseq and err */
 	struct bpf_link *sync_link;
 	struct bpf_link *dirtier_link;
 	struct bpf_link *dirty_link;
@@ -221,6 +225,23 @@ static int open_and_load(struct wbw_loader *l, const struct wbw_loader_opts *opt
 	return 0;
 }
 
+/* Does struct `name` have member `member` (any member when NULL) in the kernel's BTF? */
+static bool kbtf_has(const struct wbw_kbtf *k, const char *name, const char *member)
+{
+	int64_t id = wbw_kbtf__find(k, name, BTF_KIND_STRUCT);
+	const struct btf_type *t;
+
+	if (id < 0)
+		return false;
+	if (!member)
+		return true;
+	t = wbw_kbtf__type(k, (uint32_t)id);
+	for (unsigned i = 0; i < wbw_btf_vlen(t); i++)
+		if (!strcmp(wbw_kbtf__name(k, wbw_btf_members(t)[i].name_off), member))
+			return true;
+	return false;
+}
+
 /*
  * Does this kernel load a fentry program on __fput?  Tried for real with a
  * two-instruction program: the CI kernel kind refuses fentry with EPERM
@@ -255,7 +276,8 @@ static int probe_fentry(const struct wbw_kbtf *k, char *why, size_t len)
 struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wbw_loader_diag *d)
 {
 	enum wbw_hooks hooks = WBW_HOOKS_TRACEPOINT;
-	char why[256] = "not probed (--hooks=tracepoint)";
+	char why[256] = "not probed (--hooks=tracepoint or kernel)";
+	bool fentry_ok = false, release_event, set_event_v2;
 	struct wbw_loader *l = NULL;
 	struct wbw_kbtf kbtf;
 	enum prog_kind kinds[2];
@@ -285,17 +307,36 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 		wbw_kbtf__free(&kbtf);
 		return NULL;
 	}
-	if (opts->hooks != WBW_HOOKS_TRACEPOINT) {
-		if (probe_fentry(&kbtf, why, sizeof(why)) == 0) {
-			hooks = WBW_HOOKS_FENTRY;
-		} else if (opts->hooks == WBW_HOOKS_FENTRY) {
-			wbw_kbtf__free(&kbtf);
-			diag(d, WBW_EXIT_NO_HOOK,
-			     "--hooks=fentry: %s; use --hooks=tracepoint (iterator passes, which "
-			     "every kernel with BTF and Linux 5.8+ allows) or --hooks=auto",
-			     why);
-			return NULL;
-		}
+	/*
+	 * Release hooks, best first: the kernel's own event (a kernel built
+	 * with patches/0001: no probe on __fput, the kernel compares the
+	 * cursor itself), fentry/__fput, iterator passes.  Every tracepoint
+	 * has a btf_trace_<name> typedef in the kernel's BTF.
+	 */
+	release_event = wbw_kbtf__find(&kbtf, "btf_trace_file_release_unreported_wb_err",
+				       BTF_KIND_TYPEDEF) >= 0;
+	set_event_v2 = kbtf_has(&kbtf, "trace_event_raw_filemap_set_wb_err", "new_errseq");
+	if (opts->hooks == WBW_HOOKS_AUTO || opts->hooks == WBW_HOOKS_FENTRY)
+		fentry_ok = probe_fentry(&kbtf, why, sizeof(why)) == 0;
+	if (release_event && (opts->hooks == WBW_HOOKS_AUTO || opts->hooks == WBW_HOOKS_KERNEL))
+		hooks = WBW_HOOKS_KERNEL;
+	else if (fentry_ok)
+		hooks = WBW_HOOKS_FENTRY;
+	if (opts->hooks == WBW_HOOKS_KERNEL && hooks != WBW_HOOKS_KERNEL) {
+		wbw_kbtf__free(&kbtf);
+		diag(d, WBW_EXIT_NO_HOOK,
+		     "--hooks=kernel: this kernel has no filemap:file_release_unreported_wb_err "
+		     "event (a kernel built with wberrwatch's patches/0001 has it, see "
+		     "patches/README.md); use --hooks=auto");
+		return NULL;
+	}
+	if (opts->hooks == WBW_HOOKS_FENTRY && !fentry_ok) {
+		wbw_kbtf__free(&kbtf);
+		diag(d, WBW_EXIT_NO_HOOK,
+		     "--hooks=fentry: %s; use --hooks=tracepoint (iterator passes, which "
+		     "every kernel with BTF and Linux 5.8+ allows) or --hooks=auto",
+		     why);
+		return NULL;
 	}
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
 		wbw_kbtf__free(&kbtf);
@@ -320,7 +361,10 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	l->n_err_maps = -1;
 	l->name_writers = opts->name_writers;
 	l->hooks = hooks;
-	snprintf(l->fentry_why, sizeof(l->fentry_why), "%s", hooks == WBW_HOOKS_FENTRY ? "" : why);
+	l->fentry_ok = fentry_ok;
+	snprintf(l->fentry_why, sizeof(l->fentry_why), "%s", fentry_ok ? "" : why);
+	l->release_event = release_event;
+	l->set_event_v2 = set_event_v2;
 
 	switch (opts->tp_mode) {
 	case WBW_TP_RAW: kinds[nkinds++] = PROG_RAW_TP; break;
@@ -391,8 +435,9 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	if (!life)
 		return diag(d, WBW_EXIT_FAILURE, "cannot open the lifetime BPF object: %s",
 			    strerror(errno));
-	/* loaded only where the probe at start said fentry works */
-	bpf_program__set_autoload(life->progs.release_fput, l->hooks == WBW_HOOKS_FENTRY);
+	/* each release program only where its hook exists (doctor tries both) */
+	bpf_program__set_autoload(life->progs.release_fput, l->fentry_ok);
+	bpf_program__set_autoload(life->progs.release_unreported, l->release_event);
 	/* one ring buffer for both objects: exits arrive in order with the rest */
 	err = bpf_map__reuse_fd(life->maps.events, bpf_map__fd(l->skel->maps.events));
 	if (!err)
@@ -475,6 +520,18 @@ int wbw_loader__retry_hooks(struct wbw_loader *l, bool on, const uint64_t *disar
 	return 0;
 }
 
+/* The program that reports releases as WBW_REC_RELEASE records (not --hooks=tracepoint). */
+static struct bpf_program *release_prog(const struct wbw_loader *l)
+{
+	return l->hooks == WBW_HOOKS_KERNEL ? l->life->progs.release_unreported
+					    : l->life->progs.release_fput;
+}
+
+static const char *release_hook_name(enum wbw_hooks h)
+{
+	return h == WBW_HOOKS_KERNEL ? "file_release_unreported_wb_err" : "fentry/__fput";
+}
+
 /* One iter/task_file pass: each FILE record to fn. */
 static int run_iter(struct wbw_loader *l, wbw_record_fn fn, void *ctx, struct wbw_loader_diag *d)
 {
@@ -534,13 +591,13 @@ int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, si
 		return err;
 	sync_set(bpf_map__fd(l->life->maps.watched), mappings, n, sizeof(*mappings));
 	sync_set(bpf_map__fd(l->life->maps.holders), holders, nholders, sizeof(*holders));
-	if (l->hooks == WBW_HOOKS_FENTRY) {
+	if (l->hooks != WBW_HOOKS_TRACEPOINT) {
 		/* before the pass: a file released while it runs is reported too */
 		if (n && !l->release_link) {
-			l->release_link = bpf_program__attach(l->life->progs.release_fput);
+			l->release_link = bpf_program__attach(release_prog(l));
 			if (!l->release_link)
-				return diag(d, WBW_EXIT_FAILURE, "cannot attach fentry/__fput: %s",
-					    strerror(errno));
+				return diag(d, WBW_EXIT_FAILURE, "cannot attach %s: %s",
+					    release_hook_name(l->hooks), strerror(errno));
 		} else if (!n && l->release_link) {
 			bpf_link__destroy(l->release_link);
 			l->release_link = NULL;
@@ -684,49 +741,9 @@ static struct wbw_doctor_check *doctor_add(struct wbw_doctor *r, const char *nam
 	return c;
 }
 
-/* Does struct `name` have member `member` (any member when NULL) in the kernel's BTF? */
-static bool kbtf_has(const struct wbw_kbtf *k, const char *name, const char *member)
-{
-	int64_t id = wbw_kbtf__find(k, name, BTF_KIND_STRUCT);
-	const struct btf_type *t;
-
-	if (id < 0)
-		return false;
-	if (!member)
-		return true;
-	t = wbw_kbtf__type(k, (uint32_t)id);
-	for (unsigned i = 0; i < wbw_btf_vlen(t); i++)
-		if (!strcmp(wbw_kbtf__name(k, wbw_btf_members(t)[i].name_off), member))
-			return true;
-	return false;
-}
-
-/*
- * The events of the bundled kernel patches (patches/README.md), found by
- * their trace_event_raw_* types in the kernel's BTF.  Reported only: the
- * tool does not use them yet.
- */
-static void doctor_kernel_patch(struct wbw_doctor *r)
-{
-	static const char absent[] = "not in this kernel (patches/README.md adds it)";
-	struct wbw_kbtf k;
-	bool release, set_new;
-
-	if (wbw_kbtf__load(&k, VMLINUX_BTF))
-		return;
-	release = kbtf_has(&k, "trace_event_raw_file_release_unreported_wb_err", NULL);
-	set_new = kbtf_has(&k, "trace_event_raw_filemap_set_wb_err", "new_errseq");
-	wbw_kbtf__free(&k);
-	doctor_add(r, "file_release_unreported_wb_err",
-		   "release with an unreported error (patch 0001; not used yet)", release,
-		   release ? NULL : absent);
-	doctor_add(r, "filemap_set_wb_err.new_errseq",
-		   "the value after the set (patch 0002; not used yet)", set_new,
-		   set_new ? NULL : absent);
-}
-
 void wbw_loader__doctor(struct wbw_doctor *r)
 {
+	static const char patch_absent[] = "not in this kernel (patches/README.md adds it)";
 	static const struct {
 		enum wbw_tp_mode mode;
 		const char *name;
@@ -778,7 +795,9 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 		doctor_add(r, "iter/task_file", "open files on a failing mapping (lifetime)", true, NULL);
 		doctor_add(r, "sched_process_exit", "release by exit (--hooks=tracepoint)",
 			   exit_link != NULL, exit_link ? NULL : strerror(errno));
-		if (kept->hooks == WBW_HOOKS_FENTRY) {
+		struct bpf_link *event_link = NULL;
+
+		if (kept->fentry_ok) {
 			release_link = bpf_program__attach(kept->life->progs.release_fput);
 			doctor_add(r, "fentry/__fput", "exact file release (--hooks=fentry)",
 				   release_link != NULL, release_link ? NULL : strerror(errno));
@@ -787,7 +806,18 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 			doctor_add(r, "fentry/__fput", "exact file release (--hooks=fentry)", false,
 				   kept->fentry_why);
 		}
-		r->would_use_hooks = release_link ? "fentry" : "tracepoint";
+		if (kept->release_event) {
+			event_link = bpf_program__attach(kept->life->progs.release_unreported);
+			doctor_add(r, "file_release_unreported_wb_err",
+				   "the kernel's unreported release (--hooks=kernel; patches/0001)",
+				   event_link != NULL, event_link ? NULL : strerror(errno));
+		} else {
+			doctor_add(r, "file_release_unreported_wb_err",
+				   "the kernel's unreported release (--hooks=kernel; patches/0001)", false,
+				   patch_absent);
+		}
+		r->would_use_hooks = event_link ? "kernel" : release_link ? "fentry" : "tracepoint";
+		bpf_link__destroy(event_link);
 		bpf_link__destroy(release_link);
 		doctor_add(r, "ext4_sync_file_exit", "fsync results (RETRIED; ext4)", retry == 0,
 			   retry ? d.msg : NULL);
@@ -799,6 +829,9 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 	} else {
 		doctor_add(r, "iter/task_file", "open files on a failing mapping (lifetime)", false, d.msg);
 	}
-	doctor_kernel_patch(r);
+	/* read by the classic set program (the others read the mapping itself) */
+	doctor_add(r, "filemap_set_wb_err.new_errseq",
+		   "the set event's value after and errno (patches/0002; classic programs)",
+		   kept->set_event_v2, kept->set_event_v2 ? NULL : patch_absent);
 	wbw_loader__free(kept);
 }

@@ -54,9 +54,11 @@ void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX
 /* "raw_tp", "tp_btf" or "tracepoint": which programs are attached */
 const char *wbw_loader__tp_mode(const struct wbw_loader *l);
 /*
- * The release hooks chosen: WBW_HOOKS_FENTRY (fentry/__fput: releases come
- * as WBW_REC_RELEASE records) or WBW_HOOKS_TRACEPOINT (iterator passes: a
- * file gone from a pass was released; exits from sched_process_exit).
+ * The release hooks chosen: WBW_HOOKS_KERNEL (the kernel's own
+ * file_release_unreported_wb_err event, patches/0001) or WBW_HOOKS_FENTRY
+ * (fentry/__fput), both giving releases as WBW_REC_RELEASE records, or
+ * WBW_HOOKS_TRACEPOINT (iterator passes: a file gone from a pass was
+ * released; exits from sched_process_exit).
  */
 enum wbw_hooks wbw_loader__hooks(const struct wbw_loader *l);
 
@@ -65,8 +67,9 @@ enum wbw_hooks wbw_loader__hooks(const struct wbw_loader *l);
  * those on `mappings` as WBW_REC_FILE records to on_record.  The first call
  * loads the lifetime programs (they need the kernel's full BTF, so they are
  * not loaded until an error makes them useful).  While mappings are
- * watched, the release hook is attached: fentry/__fput (reports every
- * release of a file on them), or sched_process_exit (reports the exits of
+ * watched, the release hook is attached: the kernel's event (reports every
+ * release of a file on them whose cursor is behind), fentry/__fput (every
+ * release of a file on them), or sched_process_exit (the exits of
  * `holders`); with no mappings it is detached again.  Returns 0 or an
  * exit status with d set.
  */
@@ -120,7 +123,7 @@ struct wbw_doctor {
 	int nchecks;
 	const char *would_use_tp;       /* program kind a watch would attach, or NULL */
 	const char *would_use_lifetime; /* "iter", or NULL */
-	const char *would_use_hooks;    /* --hooks=auto here: "fentry" or "tracepoint", or NULL */
+	const char *would_use_hooks;    /* --hooks=auto here: "kernel", "fentry" or "tracepoint", or NULL */
 	int exit_status;                /* what a watch would exit with now (0: it runs) */
 	char fix[768];                  /* when it would not run: what to do */
 };

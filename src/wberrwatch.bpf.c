@@ -201,12 +201,16 @@ static __always_inline void emit_path(__u64 mapping, __u32 eseq, struct inode *i
 	bpf_map_update_elem(&path_sent, &mapping, &eseq, BPF_ANY);
 }
 
+/*
+ * `after` and `event_err` are the event's own new_errseq and err fields
+ * when flags has WBW_F_SET_EVENT_V2 (a kernel with patches/0002), else 0.
+ */
 static __always_inline int handle_set_err(struct address_space *mapping, __u32 eseq_event,
-					  __u64 ino, __u32 dev, __u32 flags)
+					  __u64 ino, __u32 dev, __u32 flags, __u32 after,
+					  __s32 event_err)
 {
 	struct wbw_set_err_rec *rec;
 	struct inode *inode = NULL;
-	__u32 after = 0;
 
 	if (mapping) {
 		inode = BPF_CORE_READ(mapping, host);
@@ -222,7 +226,8 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 		/* before the filters: a scan asks about any error, not only those watched */
 		note_error_time((__u64)mapping, after);
 	}
-	if (dev_filtered_out(dev) || (mapping && errno_filtered_out(after)))
+	if (dev_filtered_out(dev) ||
+	    ((mapping || (flags & WBW_F_SET_EVENT_V2)) && errno_filtered_out(after)))
 		return 0;
 
 	if (mapping)
@@ -239,6 +244,8 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 	rec->dev = dev;
 	rec->eseq_event = eseq_event;
 	rec->eseq_after = after;
+	rec->event_err = event_err;
+	rec->pad = 0;
 	rec->i_generation = inode ? BPF_CORE_READ(inode, i_generation) : 0;
 	rec->rdev = 0;
 	rec->writer_pid = 0;
@@ -269,13 +276,13 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 SEC("raw_tp/filemap_set_wb_err")
 int BPF_PROG(set_wb_err_raw, struct address_space *mapping, errseq_t eseq)
 {
-	return handle_set_err(mapping, eseq, 0, 0, 0);
+	return handle_set_err(mapping, eseq, 0, 0, 0, 0, 0);
 }
 
 SEC("tp_btf/filemap_set_wb_err")
 int BPF_PROG(set_wb_err_btf, struct address_space *mapping, errseq_t eseq)
 {
-	return handle_set_err(mapping, eseq, 0, 0, WBW_F_TP_BTF);
+	return handle_set_err(mapping, eseq, 0, 0, WBW_F_TP_BTF, 0, 0);
 }
 
 /*
@@ -302,11 +309,29 @@ int tree_fork(struct trace_event_raw_sched_process_fork *ctx)
 	return 0;
 }
 
+/*
+ * patches/0002 appends the value after the set and the error to the
+ * event.  A flavor of the event's record with just those fields: CO-RE
+ * matches it to the kernel's trace_event_raw_filemap_set_wb_err, and
+ * bpf_core_field_exists() says at load time whether this kernel has them
+ * (vmlinux/types.list lists them as optional).
+ */
+struct trace_event_raw_filemap_set_wb_err___v2 {
+	errseq_t new_errseq;
+	int err;
+} __attribute__((preserve_access_index));
+
 SEC("tracepoint/filemap/filemap_set_wb_err")
 int set_wb_err_tp(struct trace_event_raw_filemap_set_wb_err *ctx)
 {
-	/* No mapping pointer here: identity is dev + inode, no after-value. */
-	return handle_set_err(NULL, ctx->errseq, ctx->i_ino, ctx->s_dev, 0);
+	struct trace_event_raw_filemap_set_wb_err___v2 *v2 = (void *)ctx;
+
+	/* No mapping pointer here: identity is dev + inode. */
+	if (bpf_core_field_exists(v2->new_errseq))
+		return handle_set_err(NULL, ctx->errseq, ctx->i_ino, ctx->s_dev,
+				      WBW_F_SET_EVENT_V2, v2->new_errseq, v2->err);
+	/* unpatched: only the value errseq_set() returned, the decoder's quirk */
+	return handle_set_err(NULL, ctx->errseq, ctx->i_ino, ctx->s_dev, 0, 0, 0);
 }
 
 static __always_inline int handle_observe(struct file *file, __u32 cursor_old, __u32 cursor_new,

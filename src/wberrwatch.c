@@ -520,7 +520,7 @@ int main(int argc, char **argv)
 			&(struct wbw_corr_opts){
 				.settle_ns = cli.settle_ms * 1000000ull,
 				.all_files = cli.all_files,
-				.release_events = wbw_loader__hooks(loader) == WBW_HOOKS_FENTRY },
+				.release_events = wbw_loader__hooks(loader) != WBW_HOOKS_TRACEPOINT },
 			&(struct wbw_corr_sink){ .on_error = sink_error,
 						 .on_observe = sink_observe,
 						 .on_verdict = sink_verdict,

@@ -22,11 +22,14 @@ awk "/^\\[/ { in_set = /STRUCT 'trace_event_raw_filemap_set_wb_err'/; next } in_
 	grep -q "'new_errseq'" && want=true
 expect_eq "patch 0002's new_errseq field reported as present=$want" $want \
 	"$(dq '.checks["filemap_set_wb_err.new_errseq"].ok')"
-# --hooks=auto: fentry where the kernel loads it (the matrix guests), else the tracepoint path
+# --hooks=auto: the kernel's own release event where it has it (the matrix's
+# patched guest), else fentry where the kernel loads it (the stock guests),
+# else the tracepoint path (the CI kernel)
 want=${WBW_EXPECT_HOOKS:-tracepoint}
 expect_eq "a watch would use raw_tp, iter passes and $want hooks" "raw_tp iter $want" \
 	"$(dq '"\(.would_use.tp_mode) \(.would_use.lifetime) \(.would_use.hooks)"')"
-fentry_ok=false; [ "$want" = fentry ] && fentry_ok=true
+# the patched guest's kernel is built with ftrace trampolines: fentry loads there too
+fentry_ok=false; [ "$want" != tracepoint ] && fentry_ok=true
 expect_eq "fentry/__fput reported as usable=$fentry_ok" $fentry_ok "$(dq '.checks["fentry/__fput"].ok')"
 expect_eq "no fix needed" null "$(dq .fix)"
 # the same in text
@@ -43,6 +46,17 @@ else
 	"$WBW" --hooks fentry --duration 0 >/dev/null 2>"$WORK/f.err"
 	expect_eq "--hooks=fentry runs where fentry loads" 0 "$?"
 	expect "and says it uses fentry hooks" grep -q "raw_tp programs, fentry hooks" "$WORK/f.err"
+fi
+# --hooks=kernel: only on a kernel with the bundled patch's event
+"$WBW" --hooks kernel --duration 0 >/dev/null 2>"$WORK/k.err"
+rc=$?
+if [ "$want" = kernel ]; then
+	expect_eq "--hooks=kernel runs where the kernel has the event" 0 "$rc"
+	expect "and says it uses kernel hooks" grep -q "raw_tp programs, kernel hooks" "$WORK/k.err"
+else
+	expect_eq "--hooks=kernel exits 6 on a kernel without the event" 6 "$rc"
+	expect "it names the missing event and the patch" \
+		grep -q "no filemap:file_release_unreported_wb_err event.*patches/0001" "$WORK/k.err"
 fi
 # no privilege: the watch's exit status and the fix
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$WBW" doctor --json \

@@ -97,6 +97,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r.dev = dev;
 			r.eseq_event = take(&c, 2);
 			r.eseq_after = take(&c, 2);
+			/* the set event of a kernel with patches/0002, now and then */
+			if (take(&c, 1) & 1)
+				r.hdr.flags |= WBW_F_SET_EVENT_V2;
+			r.event_err = -(int32_t)take(&c, 2);
+			r.pad = 0;
 			r.i_generation = 0;
 			feed(corr, &r, sizeof(r));
 			break;
@@ -160,7 +165,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t how = (uint8_t)take(&c, 1);
 			fill_hdr(&r.hdr, WBW_REC_RELEASE, sizeof(r), &c, &clock);
 			r.hdr.flags = WBW_F_MAPPING_VALID | (how & 1 ? WBW_F_RELEASE_EXITING : 0) |
-				      (how & 2 ? WBW_F_RELEASE_KTHREAD : 0);
+				      (how & 2 ? WBW_F_RELEASE_KTHREAD : 0) |
+				      (how & 4 ? WBW_F_RELEASE_UNREPORTED : 0);
 			r.mapping = mapping;
 			r.file = 0xf00 + take(&c, 1) % 8;
 			r.ino = ino;

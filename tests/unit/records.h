@@ -26,6 +26,7 @@ static inline struct wbw_set_err_rec rec_set(__u64 ts, __u64 mapping, __u32 dev,
 {
 	struct wbw_set_err_rec r;
 
+	memset(&r, 0, sizeof(r));
 	rec_hdr(&r.hdr, WBW_REC_SET_ERR, sizeof(r),
 		WBW_F_AFTER_VALID | WBW_F_MAPPING_VALID | WBW_F_TP_BTF, ts, 14, "ksoftirqd/0");
 	r.mapping = mapping;
@@ -42,6 +43,7 @@ static inline struct wbw_set_err_rec rec_set_classic(__u64 ts, __u32 dev, __u64 
 {
 	struct wbw_set_err_rec r;
 
+	memset(&r, 0, sizeof(r));
 	rec_hdr(&r.hdr, WBW_REC_SET_ERR, sizeof(r), 0, ts, 14, "ksoftirqd/0");
 	r.mapping = 0;
 	r.ino = ino;
@@ -49,6 +51,21 @@ static inline struct wbw_set_err_rec rec_set_classic(__u64 ts, __u32 dev, __u64 
 	r.eseq_event = raw;
 	r.eseq_after = 0;
 	r.i_generation = 0;
+	return r;
+}
+
+/*
+ * A classic tracepoint set event on a kernel with patches/0002: the event's
+ * own new_errseq and err fields, as set_wb_err_tp copies them.
+ */
+static inline struct wbw_set_err_rec rec_set_classic_v2(__u64 ts, __u32 dev, __u64 ino, __u32 raw,
+							__u32 new_errseq, __s32 err)
+{
+	struct wbw_set_err_rec r = rec_set_classic(ts, dev, ino, raw);
+
+	r.hdr.flags |= WBW_F_SET_EVENT_V2;
+	r.eseq_after = new_errseq;
+	r.event_err = err;
 	return r;
 }
 
@@ -104,7 +121,10 @@ static inline struct wbw_exit_rec rec_exit(__u64 ts, __u64 file, __u32 fd, __u32
 	return r;
 }
 
-/* fentry/__fput on a watched mapping: `flags` WBW_F_RELEASE_EXITING/KTHREAD */
+/*
+ * fentry/__fput on a watched mapping: `flags` WBW_F_RELEASE_EXITING/KTHREAD,
+ * and WBW_F_RELEASE_UNREPORTED for the kernel's own event (--hooks=kernel)
+ */
 static inline struct wbw_release_rec rec_release(__u64 ts, __u64 mapping, __u64 file, __u32 dev,
 						 __u64 ino, __u32 cursor, __u32 f_mode,
 						 __u32 flags, __s32 exit_code, __u32 pid,
@@ -112,6 +132,7 @@ static inline struct wbw_release_rec rec_release(__u64 ts, __u64 mapping, __u64 
 {
 	struct wbw_release_rec r;
 
+	memset(&r, 0, sizeof(r));
 	rec_hdr(&r.hdr, WBW_REC_RELEASE, sizeof(r), WBW_F_MAPPING_VALID | flags, ts, pid, comm);
 	r.mapping = mapping;
 	r.file = file;

@@ -158,6 +158,32 @@ static void test_bad_values(void **state)
 	assert_int_equal(PARSE(&cli, err, "--settle", "3600001"), WBW_EXIT_USAGE);
 }
 
+static void test_hooks(void **state)
+{
+	static const struct {
+		const char *arg;
+		enum wbw_hooks want;
+	} ok[] = { { "auto", WBW_HOOKS_AUTO }, { "kernel", WBW_HOOKS_KERNEL },
+		   { "fentry", WBW_HOOKS_FENTRY }, { "tracepoint", WBW_HOOKS_TRACEPOINT } };
+	struct wbw_cli cli;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&cli, err, "-v"), WBW_EXIT_OK);
+	assert_int_equal(cli.hooks, WBW_HOOKS_AUTO);
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(PARSE(&cli, err, "--hooks", (char *)ok[i].arg), WBW_EXIT_OK);
+		assert_int_equal(cli.hooks, ok[i].want);
+		assert_string_equal(wbw_hooks_name(cli.hooks), ok[i].arg);
+	}
+	assert_int_equal(PARSE(&cli, err, "--hooks=kernel"), WBW_EXIT_OK);
+	assert_int_equal(cli.hooks, WBW_HOOKS_KERNEL);
+	assert_int_equal(PARSE(&cli, err, "--hooks", "kprobe"), WBW_EXIT_USAGE);
+	assert_string_equal(err,
+			    "invalid --hooks 'kprobe': expected auto, kernel, fentry or tracepoint");
+	assert_int_equal(PARSE(&cli, err, "--hooks"), WBW_EXIT_USAGE);
+}
+
 static void test_process_filters(void **state)
 {
 	static const char *const bad_pid[] = { "0", "-1", "4194305", "12x", "", "+3", " 3" };
@@ -231,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_watch_command),
 		cmocka_unit_test(test_unknown_options),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_hooks),
 		cmocka_unit_test(test_process_filters),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_usage_mentions_every_option),

@@ -631,6 +631,95 @@ static void test_release_events_kthread_and_before_the_pass(void **state)
 	wbw_corr__free(c);
 }
 
+/*
+ * --hooks=kernel: the kernel's file_release_unreported_wb_err fires only for
+ * a file released with its cursor behind, so a file told and then closed
+ * sends nothing.  The same scenario through both release paths, fentry
+ * (every release) and kernel (unreported ones only, the kernel's own
+ * cursor and errseq), must give the same verdicts, field by field.
+ */
+static void run_release_scenario(struct seen *s, bool kernel_events)
+{
+	const __u32 unrep = kernel_events ? WBW_F_RELEASE_UNREPORTED : 0;
+	struct wbw_corr *c = new_corr_full(s, 0, false, true);
+	struct wbw_corr_stats st;
+
+	push_burst(c, 1000 * MS, 12, 3);
+	/* D was closed before the pass listed the error's files */
+	PUSH(c, rec_release(1001 * MS, MAP + 12, 0xd, DEV70, 12, 0, W, unrep, 0, 44, "quick"));
+	PASS(c, 1003 * MS, 1,
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 43, "child"),
+	     rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 12, 0xc, DEV70, 12, 5, 0, W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 12, 0xe, DEV70, 12, 6, 0, R, 42, "writer"));
+	PUSH(c, rec_release(1110 * MS, MAP + 12, 0xb, DEV70, 12, 0, W, unrep, 0, 42, "writer"));
+	PUSH(c, rec_observe(1120 * MS, MAP + 12, 0xc, DEV70, 12, 0x0, 0x101c, 42, "writer"));
+	/* C, told, and E, read-only, go quietly: only fentry sees them */
+	if (!kernel_events) {
+		PUSH(c, rec_release(1130 * MS, MAP + 12, 0xc, DEV70, 12, 0x101c, W, 0, 0, 42,
+				    "writer"));
+		PUSH(c, rec_release(1135 * MS, MAP + 12, 0xe, DEV70, 12, 0, R, 0, 0, 42, "writer"));
+	} else {
+		/* the kernel does fire for E (its cursor is behind): not due, not judged */
+		PUSH(c, rec_release(1135 * MS, MAP + 12, 0xe, DEV70, 12, 0, R, unrep, 0, 42,
+				    "writer"));
+	}
+	PUSH(c, rec_release(1150 * MS, MAP + 12, 0xa, DEV70, 12, 0, W,
+			    unrep | WBW_F_RELEASE_EXITING, 9, 43, "child"));
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.tracked_files, 0);
+	assert_false(wbw_corr__tracking(c));
+	wbw_corr__flush(c);
+	wbw_corr__free(c);
+}
+
+static void test_kernel_release_event_gives_the_fentry_verdicts(void **state)
+{
+	struct seen *fentry = calloc(1, sizeof(*fentry)), *kernel = calloc(1, sizeof(*kernel));
+
+	(void)state;
+	assert_non_null(fentry);
+	assert_non_null(kernel);
+	run_release_scenario(fentry, false);
+	run_release_scenario(kernel, true);
+	/* D (before the pass), B (close), C REPORTED, A (exit of the child) */
+	assert_int_equal(fentry->nv, 4);
+	assert_int_equal(fentry->v[0].kind, WBW_V_UNREPORTED);
+	assert_int_equal(fentry->v[0].file, 0xd);
+	assert_int_equal(fentry->v[1].file, 0xb);
+	assert_int_equal(fentry->v[1].fd, 4);
+	assert_int_equal(fentry->v[2].kind, WBW_V_REPORTED);
+	assert_int_equal(fentry->v[2].file, 0xc);
+	assert_int_equal(fentry->v[3].file, 0xa);
+	assert_int_equal(fentry->v[3].released, WBW_RELEASE_EXIT);
+	assert_int_equal(fentry->v[3].holder.pid, 43);
+	assert_int_equal(fentry->v[3].exit_code, 9);
+	assert_int_equal(kernel->nv, fentry->nv);
+	assert_string_equal(kernel->kind, fentry->kind);
+	for (int i = 0; i < fentry->nv; i++) {
+		const struct wbw_verdict *f = &fentry->v[i], *k = &kernel->v[i];
+
+		assert_int_equal(k->kind, f->kind);
+		assert_int_equal(k->file, f->file);
+		assert_int_equal(k->f_mode, f->f_mode);
+		assert_int_equal(k->cursor, f->cursor);
+		assert_int_equal(k->ts_ns, f->ts_ns);
+		assert_int_equal(k->holder.pid, f->holder.pid);
+		assert_string_equal(k->holder.comm, f->holder.comm);
+		assert_int_equal(k->fd, f->fd);
+		assert_int_equal(k->nholders, f->nholders);
+		assert_int_equal(k->told_via, f->told_via);
+		assert_int_equal(k->released, f->released);
+		assert_int_equal(k->releaser.pid, f->releaser.pid);
+		assert_int_equal(k->released_ts, f->released_ts);
+		assert_int_equal(k->exit_code, f->exit_code);
+		assert_int_equal(kernel->v_error_id[i], fentry->v_error_id[i]);
+	}
+	free(fentry);
+	free(kernel);
+}
+
 /* Without release events (iterator path) release records are ignored. */
 static void test_release_events_ignored_by_the_iterator_path(void **state)
 {
@@ -669,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_release_events_give_the_verdicts_of_passes),
 		cmocka_unit_test(test_release_events_kthread_and_before_the_pass),
 		cmocka_unit_test(test_release_events_ignored_by_the_iterator_path),
+		cmocka_unit_test(test_kernel_release_event_gives_the_fentry_verdicts),
 	};
 	return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
 }

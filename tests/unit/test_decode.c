@@ -96,6 +96,53 @@ static void test_set_classic_old_kernel_carries_new_value(void **state)
 	assert_int_equal(ev.set.err, EIO);
 }
 
+/*
+ * patches/0002: the event itself says what it recorded, so the decoder
+ * needs no kernel-version option.  Whatever `setfield` says, the event's
+ * errseq field is the value replaced and new_errseq the value after.
+ */
+static void test_set_classic_v2_event_needs_no_quirk(void **state)
+{
+	static const enum wbw_setfield modes[] = { WBW_SETFIELD_PREVIOUS, WBW_SETFIELD_NEW };
+	struct wbw_set_err_rec r = rec_set_classic_v2(100, DEV70, 12, 0x0, 0x1c, -ENOSPC);
+	struct wbw_ev ev;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		struct wbw_decode_opts opts = { .setfield = modes[i] };
+
+		assert_int_equal(wbw_decode(&r, sizeof(r), &opts, &ev), WBW_DECODE_OK);
+		assert_int_equal(ev.mapping, 0);
+		assert_true(ev.set.prev_known);
+		assert_int_equal(ev.set.prev, 0x0);
+		assert_true(ev.set.after_known);
+		assert_int_equal(ev.set.after, 0x1c);
+		assert_int_equal(ev.set.err, ENOSPC); /* known from the first event */
+	}
+	/* the second error of a file: EIO after a seen ENOSPC, counter bumped */
+	r = rec_set_classic_v2(200, DEV70, 12, 0x101c, 0x2005, -EIO);
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.set.prev, 0x101c);
+	assert_int_equal(ev.set.after, 0x2005);
+	assert_int_equal(ev.set.err, EIO);
+	/* SEEN in the event's value (a checker got in first) is stripped, as for mapping reads */
+	r = rec_set_classic_v2(300, DEV70, 12, 0x0, 0x1005, -EIO);
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.set.after, 0x5);
+	/* an err field that is not a negative errno: the value after still names it */
+	r = rec_set_classic_v2(400, DEV70, 12, 0x0, 0x1c, 0);
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.set.err, ENOSPC);
+	r = rec_set_classic_v2(400, DEV70, 12, 0x0, 0x1c, -5000);
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.set.err, ENOSPC);
+	/* without the flag the same bytes are the old form: previous value only */
+	r.hdr.flags &= ~WBW_F_SET_EVENT_V2;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_false(ev.set.after_known);
+	assert_int_equal(ev.set.err, 0);
+}
+
 static void test_observe_reports_errno_when_cursor_moved(void **state)
 {
 	struct wbw_observe_rec r = rec_observe(200, MAP, 0xffff1, DEV70, 12, 0x0, 0x101c, 3247,
@@ -169,7 +216,15 @@ static void test_release_names_the_releaser_and_how(void **state)
 	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
 	assert_false(ev.release.exiting);
 	assert_true(ev.release.kthread);
+	assert_false(ev.release.kernel_unreported);
 	assert_int_equal(ev.release.cursor, 0x101c);
+	/* the kernel's own event (--hooks=kernel) says so */
+	r = rec_release(300, MAP, 0xffff2, DEV70, 12, 0x0, 0x2, WBW_F_RELEASE_UNREPORTED, 0, 4100,
+			"careless");
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_true(ev.release.kernel_unreported);
+	assert_false(ev.release.exiting);
+	assert_int_equal(ev.release.cursor, 0);
 	/* the size is checked like every kind's */
 	r.hdr.size = sizeof(r) - 8;
 	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_BAD_SIZE);
@@ -232,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_set_names_the_writer_with_its_cgroup),
 		cmocka_unit_test(test_set_classic_current_kernel_has_previous_only),
 		cmocka_unit_test(test_set_classic_old_kernel_carries_new_value),
+		cmocka_unit_test(test_set_classic_v2_event_needs_no_quirk),
 		cmocka_unit_test(test_observe_reports_errno_when_cursor_moved),
 		cmocka_unit_test(test_path_joined_root_first),
 		cmocka_unit_test(test_path_of_fs_root),
