@@ -475,17 +475,67 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	return 0;
 }
 
-/* Make a BPF hash hold exactly `keys` (values: 1 or the given u32s). */
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Make a BPF hash of __u32 or __u64 keys hold exactly `keys` (each with the
+ * value 1).  Keys are added before stale ones go, so a key that stays is
+ * never missing: the kernel reads these maps all the while (an exiting
+ * holder, a release on a watched mapping), and emptying and refilling them,
+ * as this once did twice a pass, left a window in which an exit or a
+ * release went unreported (seen under emulation, where the window is wide).
+ */
 static void sync_set(int fd, const void *keys, size_t n, size_t key_size)
 {
-	unsigned char key[8];
+	int (*cmp)(const void *, const void *) = key_size == sizeof(__u32) ? cmp_u32 : cmp_u64;
+	unsigned char key[8], next[8];
+	void *sorted = n ? malloc(n * key_size) : NULL, *stale = NULL;
+	size_t nstale = 0, cap = 0;
 	__u32 one = 1;
+	bool first = true, full = false;
 
-	/* every set map holds a __u32 1 per key; the sets are small and rebuilt each pass */
-	while (bpf_map_get_next_key(fd, NULL, key) == 0)
-		bpf_map_delete_elem(fd, key);
 	for (size_t i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, (const char *)keys + i * key_size, &one, BPF_ANY))
+			full = true; /* old and new together over max_entries: again below */
+	if (n && !sorted)
+		return; /* out of memory: stale keys stay, which only widens the filter */
+	if (n) {
+		memcpy(sorted, keys, n * key_size);
+		qsort(sorted, n, key_size, cmp);
+	}
+	/* collect first: deleting while walking a hash restarts the walk */
+	while (bpf_map_get_next_key(fd, first ? NULL : key, next) == 0) {
+		first = false;
+		memcpy(key, next, key_size);
+		if (n && bsearch(key, sorted, n, key_size, cmp))
+			continue;
+		if (nstale == cap) {
+			void *grown = realloc(stale, (cap = cap ? 2 * cap : 64) * key_size);
+
+			if (!grown)
+				break;
+			stale = grown;
+		}
+		memcpy((char *)stale + nstale++ * key_size, key, key_size);
+	}
+	for (size_t i = 0; i < nstale; i++)
+		bpf_map_delete_elem(fd, (char *)stale + i * key_size);
+	for (size_t i = 0; full && i < n; i++)
 		bpf_map_update_elem(fd, (const char *)keys + i * key_size, &one, BPF_ANY);
+	free(stale);
+	free(sorted);
 }
 
 int wbw_loader__lifetime_prepare(struct wbw_loader *l, struct wbw_loader_diag *d)
