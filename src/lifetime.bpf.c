@@ -337,12 +337,17 @@ struct inode___state_ulong {
 /*
  * __mark_inode_dirty() runs in the context of whoever dirties the inode, and
  * returns at once when the inode already has every flag being set; so does
- * this, without knowing the flags' values (they moved in 6.x).  What is
- * left is the clean-to-dirty transition, once per inode and writeback
- * cycle: its task is the writer of the data a later writeback loses.
- * Attached for the whole watch (the writer dirties before any error), so
- * it is a tp_btf program: plain loads, no probe-read helper, on a path that
- * runs for every page a write dirties.
+ * this, without knowing the flags' values (they were renumbered in 6.12 and
+ * became an enum later).  What is left is the clean-to-dirty transition,
+ * once per inode and writeback cycle: its task is the writer of the data a
+ * later writeback loses.  Not when it is a kernel thread: the flusher marks
+ * the inode dirty itself while it allocates blocks for the very pages it
+ * writes back (ext4 delalloc), after the writer, and was named instead
+ * (seen on 6.18: kworker/u8:3 as the writer of an UNSEEN error).  User data
+ * is dirtied by user processes (write, mmap, io_uring's workers are user
+ * threads).  Attached for the whole watch (the writer dirties before any
+ * error), so it is a tp_btf program: plain loads, no probe-read helper, on
+ * a path that runs for every page a write dirties.
  */
 SEC("tp_btf/writeback_mark_inode_dirty")
 int BPF_PROG(note_dirtier, struct inode *inode, int flags)
@@ -358,6 +363,8 @@ int BPF_PROG(note_dirtier, struct inode *inode, int flags)
 	else
 		state = (__u32)((struct inode___state_ulong *)inode)->i_state;
 	if ((state & (__u32)flags) == (__u32)flags)
+		return 0;
+	if (bpf_get_current_task_btf()->flags & WBW_PF_KTHREAD)
 		return 0;
 	key = (__u64)inode->i_mapping;
 	d.pid = bpf_get_current_pid_tgid() >> 32;
