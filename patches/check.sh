@@ -10,43 +10,24 @@
 # else ~/.cache/wberrwatch).  The tree is unpacked afresh each run there,
 # outside any git work tree, so `git apply` sees only the kernel's paths.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-KSRC_PKG=${KSRC_PKG:-linux-source-6.12}
-if [ "$(id -u)" = 0 ]; then CACHE=${WBW_CACHE:-/var/cache/wberrwatch}
-else CACHE=${WBW_CACHE:-$HOME/.cache/wberrwatch}; fi
-TOUCHED=(mm/filemap.o fs/file_table.o)
-mkdir -p "$CACHE"
 t0=$SECONDS
 step() { printf 'kernel-patch-check: %-44s (%3ds)\n' "$1" $((SECONDS - t0)); }
 die() { echo "kernel-patch-check: FAILED: $*" >&2; exit 1; }
+# shellcheck source=patches/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+here=$PATCHES_DIR
+TOUCHED=(mm/filemap.o fs/file_table.o)
 
-deb=$(ls -t "$CACHE/${KSRC_PKG}"_*.deb 2>/dev/null | head -n 1 || true)
-if [ -z "$deb" ]; then
-	(cd "$CACHE" && apt-get download -q "$KSRC_PKG" >/dev/null 2>&1) ||
-		die "cannot download $KSRC_PKG (apt-get download; is it in the apt sources?)"
-	deb=$(ls -t "$CACHE/${KSRC_PKG}"_*.deb | head -n 1)
-fi
+deb=$(ksrc_deb)
 step "source: $(basename "$deb")"
-
 work=$CACHE/work
-rm -rf "$work"
-mkdir -p "$work"
-dpkg-deb --fsys-tarfile "$deb" | tar -x -O --wildcards './usr/src/linux-source-*.tar.xz' |
-	tar -xJ -C "$work"
-tree=$(ls -d "$work"/linux-source-*)
+tree=$(ksrc_unpack "$deb" "$work")
 step "unpacked $(basename "$tree")"
-
+ksrc_apply "$tree"
 cd "$tree"
-while read -r p; do
-	case $p in ''|'#'*) continue ;; esac
-	git apply --check "$here/$p" || die "$p does not apply to $(basename "$tree")"
-	git apply "$here/$p"
-	step "applied $p"
-done <"$here/series"
 
 allowed=$(sed -n 's/^\([A-Z_][A-Z_]*\) .*/\1/p' "$here/checkpatch-allowed" | paste -sd, -)
-while read -r p; do
-	case $p in ''|'#'*) continue ;; esac
+for p in $(series_patches); do
 	# --terse: one line per problem; a clean patch prints only its total line
 	out=$(./scripts/checkpatch.pl --no-tree --terse --show-types ${allowed:+--ignore "$allowed"} \
 		"$here/$p" 2>&1) || true
@@ -55,7 +36,7 @@ while read -r p; do
 		die "checkpatch.pl on $p (a warning needs its reason in patches/checkpatch-allowed)"
 	fi
 	step "checkpatch.pl clean: ${p:0:30}..."
-done <"$here/series"
+done
 
 make -s defconfig >/dev/null
 ./scripts/config --enable FTRACE --enable FUNCTION_TRACER --enable BPF_SYSCALL --enable BPF_EVENTS
@@ -74,4 +55,4 @@ grep -q ' [A-TV-Za-z] __tracepoint_file_release_unreported_wb_err$' "$work/filem
 grep -q ' U __tracepoint_file_release_unreported_wb_err$' "$work/file_table.nm" ||
 	die "fs/file_table.o does not use the new tracepoint"
 step "compiled ${TOUCHED[*]}, no warnings"
-echo "kernel-patch-check: ok: $(grep -cv '^#' "$here/series") patches on $(basename "$tree")"
+echo "kernel-patch-check: ok: $(series_patches | wc -l) patches on $(basename "$tree")"
