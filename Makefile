@@ -181,7 +181,8 @@ check: $(BIN) $(UNIT_TESTS) $(TEST_HELPERS) $(OUTPUT)/fuzz_correlate
 deps:
 	$(Q)scripts/install-deps
 
-# patches/: applies to Debian's linux-source-6.12, checkpatch.pl clean, compiles
+# patches/: applies to Debian's linux-source-6.12 (KSRC_PKG=linux-source-6.1:
+# patches/6.1/series), checkpatch.pl clean, compiles
 kernel-patch-check:
 	$(Q)patches/check.sh
 

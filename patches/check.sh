@@ -35,7 +35,7 @@ for p in $(series_patches); do
 		echo "$out" >&2
 		die "checkpatch.pl on $p (a warning needs its reason in patches/checkpatch-allowed)"
 	fi
-	step "checkpatch.pl clean: ${p:0:30}..."
+	step "checkpatch.pl clean: ${p:0:34}..."
 done
 
 make -s defconfig >/dev/null

@@ -13,9 +13,14 @@ if [ "$(id -u)" = 0 ]; then CACHE=${WBW_CACHE:-/var/cache/wberrwatch}
 else CACHE=${WBW_CACHE:-$HOME/.cache/wberrwatch}; fi
 mkdir -p "$CACHE"
 
-# the patch files of the series, in order, one a line
+# The series for this source: patches/VERSION/series where the series had
+# to be rebased onto it (6.1), else patches/series (6.12).
+SERIES=$PATCHES_DIR/series
+[ -f "$PATCHES_DIR/${KSRC_PKG#linux-source-}/series" ] && SERIES=$PATCHES_DIR/${KSRC_PKG#linux-source-}/series
+
+# the patch files of the series, in order, one a line, relative to patches/
 series_patches() {
-	sed -e '/^[[:space:]]*$/d' -e '/^#/d' "$PATCHES_DIR/series"
+	sed -e '/^[[:space:]]*$/d' -e '/^#/d' "$SERIES"
 }
 
 # ksrc_deb: the source package's .deb in the cache, downloaded on first use
