@@ -300,6 +300,13 @@ int BPF_PROG(release_fput, struct file *file)
 {
 	if (!file || !file->f_mapping) /* see retry_sync_exit */
 		return 0;
+	/*
+	 * Every close on the host comes here while files are tracked.  A
+	 * mapping that never had an error (wb_err 0: errseq_t never returns
+	 * to 0) cannot be watched: one plain load instead of a hash lookup.
+	 */
+	if (!file->f_mapping->wb_err)
+		return 0;
 	emit_release(file, file->f_wb_err, file->f_mapping->wb_err, 0);
 	return 0;
 }
