@@ -162,6 +162,17 @@ int tracked_files(struct bpf_iter__task_file *ctx)
 	rec.f_mode = BPF_CORE_READ(file, f_mode);
 	rec.f_flags = BPF_CORE_READ(file, f_flags);
 	bpf_seq_write(seq, &rec, sizeof(rec));
+	if (!scan_mode) {
+		/*
+		 * A holder from now on, for holder_exit: userspace adds it too, but
+		 * only after the pass, its records and their conclusion, and an exit
+		 * in between was taken for a close (seen under emulation: s7, killed
+		 * just after its error).
+		 */
+		__u32 tgid = rec.hdr.pid, one = 1;
+
+		bpf_map_update_elem(&holders, &tgid, &one, BPF_ANY);
+	}
 	return 0;
 }
 
