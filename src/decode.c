@@ -229,7 +229,11 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 		ev->release.f_flags = r.f_flags;
 		ev->release.exiting = r.hdr.flags & WBW_F_RELEASE_EXITING;
 		ev->release.kthread = r.hdr.flags & WBW_F_RELEASE_KTHREAD;
-		ev->release.kernel_unreported = r.hdr.flags & WBW_F_RELEASE_UNREPORTED;
+		/*
+		 * WBW_F_RELEASE_UNREPORTED (the kernel's own event) needs nothing
+		 * of its own: its cursor and errseq are what the kernel compared,
+		 * and the correlator judges it as it judges fentry/__fput's.
+		 */
 		ev->release.exit_code = r.exit_code;
 		return WBW_DECODE_OK;
 	}

@@ -108,8 +108,6 @@ struct wbw_ev {
 			uint32_t f_flags;
 			bool exiting;    /* the reference went with an exiting task's files */
 			bool kthread;    /* dropped by a kernel thread (delayed fput) */
-			/* the kernel's own event (patches/0001): cursor behind wb_err */
-			bool kernel_unreported;
 			int32_t exit_code;
 		} release;
 		struct {
