@@ -46,6 +46,10 @@ wloop() { taskset -c 1 "$bin/writeloop" "$FX_MNT/wl" 16 5; }
 wbw=${WBW_BIN:-$build/wberrwatch}
 
 start_watcher() {
+	# emptied here: the redirections run in the child, and the last pair's
+	# banner could be found before this watcher has its handlers
+	: >"$FX_DIR/watch.out"
+	: >"$FX_DIR/watch.err"
 	"$wbw" --hooks "$hooks" --json --dev "$FX_DEV" "$@" >"$FX_DIR/watch.out" 2>"$FX_DIR/watch.err" &
 	WPID=$!
 	for _ in $(seq 200); do grep -q watching "$FX_DIR/watch.err" && return; sleep 0.05; done

@@ -85,6 +85,12 @@ watch_start() {
 	[ -n "$WBW_HOOKS" ] && hooks=(--hooks "$WBW_HOOKS")
 	# WBW_WATCH_ARGS: options the kernel matrix adds (a bigger ring buffer:
 	# under emulation the watcher drains bursts about 20x slower)
+	# emptied here, not by the redirections below: those run in the forked
+	# child, and a banner left by this script's previous watcher could be
+	# found first, the new one signalled before it has its handlers (seen:
+	# test_metrics.sh, exit 130 after one SIGINT, nothing on stderr)
+	: >"$WOUT"
+	: >"$WERR"
 	# shellcheck disable=SC2086
 	"$WBW" "${hooks[@]}" ${WBW_WATCH_ARGS:-} "$@" >"$WOUT" 2>"$WERR" &
 	WPID=$!
