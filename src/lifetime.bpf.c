@@ -54,20 +54,12 @@ __u64 dropped_retry = 0;
 static __always_inline void emit_inode_rec(__u16 kind, struct inode *inode, __u64 mapping, int ret)
 {
 	struct wbw_inode_rec *rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
-	__u64 id = bpf_get_current_pid_tgid();
 
 	if (!rec) {
 		__sync_fetch_and_add(&dropped_retry, 1);
 		return;
 	}
-	rec->hdr.kind = kind;
-	rec->hdr.size = sizeof(*rec);
-	rec->hdr.flags = WBW_F_MAPPING_VALID;
-	rec->hdr.pid = id >> 32;
-	rec->hdr.tid = (__u32)id;
-	rec->hdr.ts_ns = bpf_ktime_get_ns();
-	rec->hdr.cgroup_id = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(rec->hdr.comm, sizeof(rec->hdr.comm));
+	wbw_fill_hdr(&rec->hdr, kind, sizeof(*rec), WBW_F_MAPPING_VALID);
 	rec->mapping = mapping;
 	rec->ino = BPF_CORE_READ(inode, i_ino);
 	rec->dev = BPF_CORE_READ(inode, i_sb, s_dev);
@@ -260,7 +252,7 @@ static __always_inline void emit_release(struct file *file, __u32 cursor, __u32 
 	struct wbw_release_rec *rec;
 	struct task_struct *task;
 	struct inode *inode;
-	__u64 key = (__u64)mapping, id;
+	__u64 key = (__u64)mapping;
 
 	if (!bpf_map_lookup_elem(&watched, &key))
 		return;
@@ -270,19 +262,11 @@ static __always_inline void emit_release(struct file *file, __u32 cursor, __u32 
 		return;
 	}
 	task = bpf_get_current_task_btf();
-	id = bpf_get_current_pid_tgid();
-	rec->hdr.kind = WBW_REC_RELEASE;
-	rec->hdr.size = sizeof(*rec);
-	rec->hdr.flags = WBW_F_MAPPING_VALID | flags;
 	if (task->flags & WBW_PF_EXITING)
-		rec->hdr.flags |= WBW_F_RELEASE_EXITING;
+		flags |= WBW_F_RELEASE_EXITING;
 	if (task->flags & WBW_PF_KTHREAD)
-		rec->hdr.flags |= WBW_F_RELEASE_KTHREAD;
-	rec->hdr.pid = id >> 32;
-	rec->hdr.tid = (__u32)id;
-	rec->hdr.ts_ns = bpf_ktime_get_ns();
-	rec->hdr.cgroup_id = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(rec->hdr.comm, sizeof(rec->hdr.comm));
+		flags |= WBW_F_RELEASE_KTHREAD;
+	wbw_fill_hdr(&rec->hdr, WBW_REC_RELEASE, sizeof(*rec), WBW_F_MAPPING_VALID | flags);
 	inode = mapping->host; /* as the set event names it */
 	rec->mapping = key;
 	rec->file = (__u64)file;

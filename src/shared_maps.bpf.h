@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Maps both BPF objects use: defined once here, created by the main object
+ * Maps and helpers both BPF objects use: maps defined once here, created by the main object
  * (wberrwatch.bpf.c) and handed to the lifetime object before it loads
  * (bpf_map__reuse_fd in src/loader.c), so both see the same maps.
  */
@@ -46,5 +46,21 @@ struct {
 	__type(key, __u64); /* mapping address */
 	__type(value, struct dirtier);
 } dirtiers SEC(".maps");
+
+/* A record header naming the current task, as the records of both objects do. */
+static __always_inline void wbw_fill_hdr(struct wbw_rec_hdr *hdr, __u16 kind, __u16 size,
+					 __u32 flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	hdr->kind = kind;
+	hdr->size = size;
+	hdr->flags = flags;
+	hdr->pid = id >> 32;
+	hdr->tid = (__u32)id;
+	hdr->ts_ns = bpf_ktime_get_ns();
+	hdr->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+}
 
 #endif

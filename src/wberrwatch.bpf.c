@@ -81,20 +81,6 @@ static __always_inline void count_drop(enum wbw_rec_kind kind)
 		__sync_fetch_and_add(&dropped[kind], 1);
 }
 
-static __always_inline void fill_hdr(struct wbw_rec_hdr *hdr, __u16 kind, __u16 size, __u32 flags)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-
-	hdr->kind = kind;
-	hdr->size = size;
-	hdr->flags = flags;
-	hdr->pid = id >> 32;
-	hdr->tid = (__u32)id;
-	hdr->ts_ns = bpf_ktime_get_ns();
-	hdr->cgroup_id = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
-}
-
 /* The kernel's dev_t is major << 20 | minor (include/linux/kdev_t.h). */
 static __always_inline int dev_filtered_out(__u32 dev)
 {
@@ -185,7 +171,7 @@ static __always_inline void emit_path(__u64 mapping, __u32 eseq, struct inode *i
 		count_drop(WBW_REC_PATH);
 		return;
 	}
-	fill_hdr(&rec->hdr, WBW_REC_PATH, sizeof(*rec), WBW_F_MAPPING_VALID);
+	wbw_fill_hdr(&rec->hdr, WBW_REC_PATH, sizeof(*rec), WBW_F_MAPPING_VALID);
 	rec->mapping = mapping;
 	rec->ino = ino;
 	rec->dev = dev;
@@ -238,7 +224,7 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 		count_drop(WBW_REC_SET_ERR);
 		return 0;
 	}
-	fill_hdr(&rec->hdr, WBW_REC_SET_ERR, sizeof(*rec), flags);
+	wbw_fill_hdr(&rec->hdr, WBW_REC_SET_ERR, sizeof(*rec), flags);
 	rec->mapping = (__u64)mapping;
 	rec->ino = ino;
 	rec->dev = dev;
@@ -365,7 +351,7 @@ static __always_inline int handle_observe(struct file *file, __u32 cursor_old, _
 		count_drop(WBW_REC_OBSERVE);
 		return 0;
 	}
-	fill_hdr(&rec->hdr, WBW_REC_OBSERVE, sizeof(*rec), flags | WBW_F_MAPPING_VALID);
+	wbw_fill_hdr(&rec->hdr, WBW_REC_OBSERVE, sizeof(*rec), flags | WBW_F_MAPPING_VALID);
 	rec->mapping = (__u64)mapping;
 	rec->file = (__u64)file;
 	rec->ino = ino;
