@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define WBW_WIRE_VERSION 8
+#define WBW_WIRE_VERSION 9
 
 /* Limits, in one place. */
 #define WBW_TASK_COMM_LEN 16
@@ -55,6 +55,7 @@ enum wbw_rec_kind {
 	WBW_REC_SYNC = 6,    /* fsync/fdatasync returned, on an inode being watched for retries */
 	WBW_REC_DIRTY = 7,   /* an inode being watched for retries was written to again */
 	WBW_REC_RELEASE = 8, /* a file on a watched mapping was released (fentry/__fput) */
+	WBW_REC_SYNCFS = 9,  /* a syncfs(2) is about to report an error of its filesystem */
 	WBW_REC_KIND_MAX,
 };
 
@@ -225,6 +226,27 @@ struct wbw_inode_rec {
 };
 
 /*
+ * syncfs(2) reports through the superblock, not the file: after writing
+ * back the whole filesystem it runs errseq_check_and_advance(&sb->s_wb_err,
+ * &file->f_sb_err) (fs/sync.c, Linux 5.8+), which fires no tracepoint.  So
+ * the record is sent from inside the call, once the data writeback it
+ * waited for is done (ext4's sync_fs with wait=1), when the file's cursor
+ * is behind the superblock's errseq: the check that follows will report
+ * the superblock's error to the caller.  The header names the caller.
+ */
+struct wbw_syncfs_rec {
+	struct wbw_rec_hdr hdr;
+	__u64 file;    /* the struct file syncfs was called on */
+	__u64 ino;     /* its inode (the directory or file named to syncfs) */
+	__u32 dev;     /* the filesystem (kernel dev_t) */
+	__u32 fd;      /* the descriptor, in the caller's table */
+	__u32 cursor;  /* file->f_sb_err: what syncfs on this file last told */
+	__u32 sb_eseq; /* sb->s_wb_err: what the check compares it with */
+	__u32 f_mode;
+	__u32 pad;
+};
+
+/*
  * When a mapping's current errseq value was set, kept by every watcher in
  * its map WBW_ERR_TIMES_MAP (key: struct address_space address).  errseq_t
  * carries no time, so `wberrwatch scan` finds running watchers' maps by
@@ -247,6 +269,7 @@ WBW_ASSERT_SIZE(struct wbw_file_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_exit_rec, 64);
 WBW_ASSERT_SIZE(struct wbw_inode_rec, 72);
 WBW_ASSERT_SIZE(struct wbw_release_rec, 96);
+WBW_ASSERT_SIZE(struct wbw_syncfs_rec, 88);
 WBW_ASSERT_SIZE(struct wbw_err_time, 16);
 
 #define WBW_RETRY_MAX 16384 /* inodes watched for a false success at once */

@@ -32,9 +32,35 @@ struct retry_watch {
 	uint64_t told_ts;
 };
 
+/* A process told this error by its syncfs(2), and by which call. */
+struct syncfs_told {
+	struct syncfs_told *next;
+	struct wbw_task task;
+	int32_t fd;
+	uint64_t file;
+	int err;
+	uint64_t ts_ns;
+};
+
+/*
+ * A superblock errseq value a syncfs reported, and when: from then on the
+ * superblock holds it with SEEN set, and a file cursor (f_sb_err) equal to
+ * that was set at or after `ts_ns` (by that syncfs, a later one, or an
+ * open sampling it).
+ */
+struct sb_report {
+	struct sb_report *next;
+	uint32_t dev;
+	uint32_t eseq; /* SEEN clear */
+	uint64_t ts_ns;
+};
+
+#define MAX_SB_REPORTS 256 /* the oldest is forgotten: its errors are long told */
+
 struct err_state {
 	struct wbw_error e; /* what the sinks see */
 	struct retry_watch *retries;
+	struct syncfs_told *syncfs; /* processes told by their syncfs */
 	struct tracked_file *files;
 	unsigned live; /* files still due */
 	/* on the active list while a pass has something to do for it */
@@ -82,6 +108,8 @@ struct wbw_corr {
 	struct inode_state *lru_head, *lru_tail; /* head: most recently used */
 	struct pending *pending;
 	struct exited *exited;
+	struct sb_report *sb_reports; /* newest first */
+	unsigned nsb_reports;
 	struct err_state *active; /* errors unlisted or with files due */
 	uint64_t next_error_id;
 	uint64_t pass;
@@ -274,6 +302,16 @@ static void free_retries(struct wbw_corr *c, struct err_state *es)
 	}
 }
 
+static void free_syncfs(struct err_state *es)
+{
+	while (es->syncfs) {
+		struct syncfs_told *t = es->syncfs;
+
+		es->syncfs = t->next;
+		free(t);
+	}
+}
+
 static void free_files(struct err_state *es)
 {
 	while (es->files) {
@@ -326,11 +364,17 @@ static void file_done(struct wbw_corr *c, struct err_state *es, struct tracked_f
  */
 static void told(struct wbw_corr *c, struct err_state *es, struct tracked_file *f,
 		 const struct wbw_task *task, int32_t fd, uint64_t file, uint32_t f_mode,
-		 uint32_t cursor, uint64_t ts, enum wbw_told_via via)
+		 uint32_t cursor, uint64_t ts, enum wbw_told_via via, const struct syncfs_told *sfs)
 {
 	struct wbw_verdict v = { .kind = WBW_V_REPORTED, .error = &es->e, .ts_ns = ts, .final = true,
 				 .file = file, .f_mode = f_mode, .cursor = cursor, .holder = *task,
-				 .fd = fd, .nholders = 1, .told_via = via };
+				 .fd = fd, .nholders = 1, .told_via = via, .syncfs_fd = -1 };
+
+	if (sfs) {
+		v.syncfs_fd = sfs->fd;
+		v.syncfs_file = sfs->file;
+		v.syncfs_err = sfs->err;
+	}
 
 	if (f) {
 		if (f->told)
@@ -402,6 +446,7 @@ static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_
 	deactivate(c, es);
 	free_files(es);
 	free_retries(c, es);
+	free_syncfs(es);
 	free(es);
 	st->cur = NULL;
 }
@@ -596,7 +641,7 @@ static void push_observe(struct wbw_corr *c, const struct wbw_ev *ev)
 		c->sink.on_observe(c->sink.ctx, &o);
 	if (es)
 		told(c, es, find_file(es, ev->obs.file), &ev->task, -1, ev->obs.file, ev->obs.f_mode,
-		     ev->obs.new_cursor, ev->ts_ns, WBW_TOLD_CHECK);
+		     ev->obs.new_cursor, ev->ts_ns, WBW_TOLD_CHECK, NULL);
 }
 
 static void push_path(struct wbw_corr *c, const struct wbw_ev *ev)
@@ -673,7 +718,7 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 	if (at_error) {
 		/* told without us seeing the check (e.g. its record was lost) */
 		told(c, es, f, &ev->task, (int32_t)ev->file.fd, f->file, f->f_mode, f->cursor,
-		     ev->ts_ns, WBW_TOLD_CURSOR);
+		     ev->ts_ns, WBW_TOLD_CURSOR, NULL);
 	}
 }
 
@@ -717,6 +762,156 @@ static void push_dirty(struct wbw_corr *c, const struct wbw_ev *ev)
 		free_retries(c, st->cur);
 }
 
+static const struct syncfs_told *syncfs_of(const struct err_state *es, uint32_t pid)
+{
+	for (const struct syncfs_told *t = es->syncfs; t; t = t->next)
+		if (t->task.pid == pid)
+			return t;
+	return NULL;
+}
+
+/*
+ * A tracked file one of whose holders was told the error by its own
+ * syncfs: REPORTED (via syncfs) to that holder, at its release or at the
+ * syncfs itself, never UNREPORTED.  The file syncfs was called on has its
+ * verdict from the syncfs already.  Returns whether it was told.
+ */
+static bool told_by_syncfs(struct wbw_corr *c, struct err_state *es, struct tracked_file *f,
+			   uint32_t cursor, uint64_t ts)
+{
+	for (unsigned i = 0; i < f->nholders; i++) {
+		const struct syncfs_told *t = syncfs_of(es, f->holders[i].task.pid);
+
+		if (!t)
+			continue;
+		if (f->file == t->file)
+			f->told = true;
+		else
+			told(c, es, f, &f->holders[i].task, f->holders[i].fd, f->file, f->f_mode,
+			     cursor, ts, WBW_TOLD_SYNCFS, t);
+		file_done(c, es, f);
+		return true;
+	}
+	return false;
+}
+
+/* The first syncfs of this watch that reported `eseq` on `dev` (SEEN ignored). */
+static const struct sb_report *sb_report_of(const struct wbw_corr *c, uint32_t dev,
+					    uint32_t eseq)
+{
+	const struct sb_report *found = NULL;
+
+	/* newest first: the last match is the first report */
+	for (const struct sb_report *r = c->sb_reports; r; r = r->next)
+		if (r->dev == dev && wbw_errseq_same_error(r->eseq, eseq))
+			found = r;
+	return found;
+}
+
+/* When the latest report on `dev` before `before` was made; 0 if none. */
+static uint64_t sb_report_before(const struct wbw_corr *c, uint32_t dev, uint64_t before)
+{
+	for (const struct sb_report *r = c->sb_reports; r; r = r->next)
+		if (r->dev == dev && r->ts_ns < before)
+			return r->ts_ns;
+	return 0;
+}
+
+static void note_sb_report(struct wbw_corr *c, uint32_t dev, uint32_t eseq, uint64_t ts)
+{
+	struct sb_report *r;
+
+	if (sb_report_of(c, dev, eseq))
+		return;
+	if (c->nsb_reports >= MAX_SB_REPORTS) {
+		struct sb_report **pp = &c->sb_reports;
+
+		while ((*pp)->next)
+			pp = &(*pp)->next;
+		free(*pp);
+		*pp = NULL;
+		c->nsb_reports--;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return;
+	r->dev = dev;
+	r->eseq = eseq & ~WBW_ERRSEQ_SEEN;
+	r->ts_ns = ts;
+	r->next = c->sb_reports;
+	c->sb_reports = r;
+	c->nsb_reports++;
+}
+
+/*
+ * Errors recorded on the filesystem after this time are news to a file
+ * whose syncfs cursor (f_sb_err) is `cursor`, when the superblock holds
+ * `sb_eseq`.  A seen cursor was set while the superblock held that value
+ * seen, i.e. after the first syncfs that reported it, and before any newer
+ * error (which would have changed the superblock's value for good).  One no
+ * syncfs of this watch reported predates the watch: all its errors are
+ * news.  A zero cursor was sampled while the superblock held nothing seen
+ * (errseq_sample gives 0 then): after the last report before the current
+ * value was first reported, if it has been.  When the current value is
+ * unseen, the open may fall in this unseen stretch or an earlier one; the
+ * later is assumed, which can leave an earlier error UNREPORTED for a file
+ * it was in fact news to, but never credits a process with an error its
+ * syncfs did not report.
+ */
+static uint64_t syncfs_news_since(const struct wbw_corr *c, uint32_t dev, uint32_t cursor,
+				  uint32_t sb_eseq)
+{
+	const struct sb_report *r;
+
+	if (cursor) {
+		r = sb_report_of(c, dev, cursor);
+		return r ? r->ts_ns : 0;
+	}
+	r = sb_report_of(c, dev, sb_eseq);
+	return sb_report_before(c, dev, r ? r->ts_ns : UINT64_MAX);
+}
+
+/*
+ * A syncfs(2) is reporting its filesystem's latest error to its caller:
+ * errseq_check_and_advance(&sb->s_wb_err, &file->f_sb_err) found the
+ * file's cursor behind.  The caller is told about every error recorded on
+ * the filesystem that is news to that cursor: the file syncfs was called on
+ * gets a REPORTED verdict per error, and so does each of the caller's
+ * files due on it, now or when it is released.
+ */
+static void push_syncfs(struct wbw_corr *c, const struct wbw_ev *ev)
+{
+	struct syncfs_told told_now = { .task = ev->task, .fd = (int32_t)ev->syncfs.fd,
+					.file = ev->syncfs.file, .err = ev->syncfs.err,
+					.ts_ns = ev->ts_ns };
+	uint64_t since;
+
+	if (!ev->syncfs.err)
+		return;
+	c->stats.syncfs_events++;
+	since = syncfs_news_since(c, ev->dev, ev->syncfs.cursor, ev->syncfs.sb_eseq);
+	note_sb_report(c, ev->dev, ev->syncfs.sb_eseq, ev->ts_ns);
+	for (struct inode_state *st = c->lru_head; st; st = st->lru_next) {
+		struct err_state *es = st->cur;
+		struct syncfs_told *t;
+
+		if (st->dev != ev->dev || !es || es->e.first_ts > ev->ts_ns ||
+		    (since && es->e.first_ts <= since) || syncfs_of(es, ev->task.pid))
+			continue;
+		t = malloc(sizeof(*t));
+		if (!t)
+			continue;
+		*t = told_now;
+		t->next = es->syncfs;
+		es->syncfs = t;
+		told(c, es, NULL, &ev->task, t->fd, t->file, ev->syncfs.f_mode, ev->syncfs.cursor,
+		     ev->ts_ns, WBW_TOLD_SYNCFS, t);
+		for (struct tracked_file *f = es->files; f; f = f->next)
+			if (!f->done && !f->told)
+				told_by_syncfs(c, es, f, f->cursor, ev->ts_ns);
+	}
+}
+
 /*
  * The last reference to a file on a mapping with an error went (fentry on
  * __fput).  A tracked file whose final cursor is behind the error was
@@ -730,6 +925,7 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 	struct err_state *es = st ? st->cur : NULL;
 	struct wbw_verdict v = { .kind = WBW_V_UNREPORTED, .final = true, .fd = -1,
 				 .ts_ns = ev->ts_ns, .nholders = 1 };
+	const struct syncfs_told *sfs;
 	struct tracked_file *f = NULL;
 
 	if (!es || !es->e.eseq)
@@ -745,9 +941,11 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 		if (wbw_errseq_same_error(ev->release.cursor, es->e.eseq)) {
 			/* told, though its check was not seen (a lost record) */
 			told(c, es, f, &v.holder, v.fd, f->file, f->f_mode, ev->release.cursor,
-			     ev->ts_ns, WBW_TOLD_CURSOR);
+			     ev->ts_ns, WBW_TOLD_CURSOR, NULL);
 			return;
 		}
+		if (told_by_syncfs(c, es, f, ev->release.cursor, ev->ts_ns))
+			return;
 		v.cursor = ev->release.cursor;
 		if (!ev->release.kthread) {
 			v.holder = ev->task;
@@ -771,6 +969,14 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 		v.f_mode = ev->release.f_mode;
 		v.cursor = ev->release.cursor;
 		v.holder = ev->task;
+		sfs = syncfs_of(es, ev->task.pid);
+		if (sfs) {
+			/* its process was told; the file syncfs was called on has its verdict */
+			if (sfs->file != v.file)
+				told(c, es, NULL, &ev->task, -1, v.file, v.f_mode, v.cursor, ev->ts_ns,
+				     WBW_TOLD_SYNCFS, sfs);
+			return;
+		}
 	}
 	v.error = &es->e;
 	v.released = ev->release.exiting ? WBW_RELEASE_EXIT : WBW_RELEASE_CLOSE;
@@ -824,6 +1030,9 @@ void wbw_corr__push(struct wbw_corr *c, const struct wbw_ev *ev)
 	case WBW_EV_RELEASE:
 		push_release(c, ev);
 		break;
+	case WBW_EV_SYNCFS:
+		push_syncfs(c, ev);
+		break;
 	}
 }
 
@@ -866,7 +1075,7 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 		if (f->done || f->last_pass == c->pass || c->opts.release_events)
 			continue;
 		file_done(c, es, f);
-		if (f->told)
+		if (f->told || told_by_syncfs(c, es, f, f->cursor, now_ns))
 			continue;
 		fill_file_verdict(&v, f);
 		/*
@@ -1047,6 +1256,12 @@ void wbw_corr__free(struct wbw_corr *c)
 		c->exited = x->next;
 		free(x);
 	}
+	while (c->sb_reports) {
+		struct sb_report *r = c->sb_reports;
+
+		c->sb_reports = r->next;
+		free(r);
+	}
 	while (c->lru_head) {
 		struct inode_state *st = c->lru_head;
 
@@ -1054,6 +1269,7 @@ void wbw_corr__free(struct wbw_corr *c)
 		if (st->cur) {
 			free_files(st->cur);
 			free_retries(c, st->cur);
+			free_syncfs(st->cur);
 			free(st->cur);
 		}
 		free(st->fs_path);

@@ -18,6 +18,13 @@
  * disappears from every descriptor table before its cursor reaches the
  * error, it was released unreported.  With release events (fentry), each
  * tracked file's release comes as an event instead, with who released it.
+ *
+ * syncfs(2) tells its caller the filesystem's latest error through the
+ * superblock's errseq and a cursor of the file it was called on
+ * (f_sb_err), not through the mapping: a SYNCFS event makes the caller
+ * told about every error on that filesystem recorded since that cursor was
+ * last set, and its files on them are REPORTED (via syncfs), not
+ * UNREPORTED.
  */
 #ifndef WBW_CORRELATE_H
 #define WBW_CORRELATE_H
@@ -91,6 +98,7 @@ enum wbw_release {
 enum wbw_told_via {
 	WBW_TOLD_CHECK = 0, /* file_check_and_advance_wb_err fired (fsync & co) */
 	WBW_TOLD_CURSOR,    /* an iterator pass found its cursor at the error */
+	WBW_TOLD_SYNCFS,    /* its process's syncfs(2) returned an error of the filesystem */
 };
 
 struct wbw_verdict {
@@ -110,6 +118,16 @@ struct wbw_verdict {
 	int32_t fd;              /* -1 if not known */
 	unsigned nholders;       /* processes that shared it (fork, SCM_RIGHTS) */
 	enum wbw_told_via told_via;
+	/*
+	 * WBW_TOLD_SYNCFS: the descriptor and struct file syncfs was called
+	 * on, and the errno it returned (the filesystem's latest error, which
+	 * need not be this one's: errseq keeps one value per superblock too).
+	 * When the process had no tracked file due, the verdict's file is the
+	 * one syncfs was called on.
+	 */
+	int32_t syncfs_fd;
+	uint64_t syncfs_file;
+	int syncfs_err;
 	/* UNREPORTED */
 	enum wbw_release released;
 	struct wbw_task releaser;
@@ -162,6 +180,7 @@ struct wbw_corr_stats {
 	uint64_t verdicts[WBW_V_KIND_MAX];
 	uint64_t tracked_files;   /* files being tracked now */
 	uint64_t passes;          /* iterator passes consumed */
+	uint64_t syncfs_events;   /* syncfs calls seen reporting an error */
 };
 
 struct wbw_corr;

@@ -174,6 +174,7 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 	case WBW_REC_EXIT: want = sizeof(struct wbw_exit_rec); break;
 	case WBW_REC_SYNC: case WBW_REC_DIRTY: want = sizeof(struct wbw_inode_rec); break;
 	case WBW_REC_RELEASE: want = sizeof(struct wbw_release_rec); break;
+	case WBW_REC_SYNCFS: want = sizeof(struct wbw_syncfs_rec); break;
 	default: return WBW_DECODE_BAD_KIND;
 	}
 	if (h.size != want)
@@ -235,6 +236,18 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 		 * and the correlator judges it as it judges fentry/__fput's.
 		 */
 		ev->release.exit_code = r.exit_code;
+		return WBW_DECODE_OK;
+	}
+	case WBW_REC_SYNCFS: {
+		struct wbw_syncfs_rec r;
+		memcpy(&r, data, sizeof(r));
+		decode_ident(0, 0, r.ino, r.dev, ev);
+		ev->syncfs.file = r.file;
+		ev->syncfs.fd = r.fd;
+		ev->syncfs.cursor = r.cursor;
+		ev->syncfs.sb_eseq = r.sb_eseq;
+		ev->syncfs.f_mode = r.f_mode;
+		ev->syncfs.err = wbw_errseq_check(r.sb_eseq, r.cursor);
 		return WBW_DECODE_OK;
 	}
 	default: {

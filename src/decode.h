@@ -22,6 +22,7 @@ enum wbw_ev_kind {
 	WBW_EV_SYNC = WBW_REC_SYNC,
 	WBW_EV_DIRTY = WBW_REC_DIRTY,
 	WBW_EV_RELEASE = WBW_REC_RELEASE,
+	WBW_EV_SYNCFS = WBW_REC_SYNCFS,
 };
 
 /*
@@ -110,6 +111,15 @@ struct wbw_ev {
 			bool kthread;    /* dropped by a kernel thread (delayed fput) */
 			int32_t exit_code;
 		} release;
+		struct {
+			/* task = the caller; dev = the filesystem, ino = the fd's inode */
+			uint64_t file;
+			uint32_t fd;
+			uint32_t cursor;  /* the file's f_sb_err before the check */
+			uint32_t sb_eseq; /* the superblock's errseq the check compares */
+			uint32_t f_mode;
+			int err;          /* errno the call reports (errseq_check's) */
+		} syncfs;
 		struct {
 			/* "/dir/file", relative to the root of the filesystem */
 			char fs_path[WBW_FS_PATH_MAX];

@@ -72,6 +72,7 @@ size_t wbw_metrics__format(const struct wbw_metrics *m, char *buf, size_t len)
 		[WBW_REC_SET_ERR] = "set_err", [WBW_REC_OBSERVE] = "observe", [WBW_REC_PATH] = "path",
 		[WBW_REC_FILE] = "file",       [WBW_REC_EXIT] = "exit",       [WBW_REC_SYNC] = "retry",
 		[WBW_REC_DIRTY] = "dirty",     [WBW_REC_RELEASE] = "release",
+		[WBW_REC_SYNCFS] = "syncfs",
 	};
 	struct sink s = { buf, len, 0 };
 

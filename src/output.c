@@ -373,6 +373,16 @@ static const char *release_name(enum wbw_release r)
 	}
 }
 
+static const char *told_via_name(enum wbw_told_via via)
+{
+	switch (via) {
+	case WBW_TOLD_CHECK: return "check";
+	case WBW_TOLD_CURSOR: return "cursor";
+	case WBW_TOLD_SYNCFS: return "syncfs";
+	}
+	return "?";
+}
+
 static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v)
 {
 	const struct wbw_error *e = v->error;
@@ -405,7 +415,14 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 		wbw_json_end(&j);
 	}
 	if (v->kind == WBW_V_REPORTED)
-		wbw_json_str(&j, "told_via", v->told_via == WBW_TOLD_CHECK ? "check" : "cursor");
+		wbw_json_str(&j, "told_via", told_via_name(v->told_via));
+	if (v->kind == WBW_V_REPORTED && v->told_via == WBW_TOLD_SYNCFS) {
+		wbw_json_begin(&j, "syncfs");
+		wbw_json_i64(&j, "fd", v->syncfs_fd);
+		json_addr(&j, "file", v->syncfs_file);
+		json_errno(&j, v->syncfs_err);
+		wbw_json_end(&j);
+	}
 	if (v->kind == WBW_V_UNREPORTED) {
 		wbw_json_begin(&j, "released_by");
 		wbw_json_str(&j, "how", release_name(v->released));
@@ -445,7 +462,21 @@ static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *
 	snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(e->dev), wbw_dev_minor(e->dev));
 	switch (v->kind) {
 	case WBW_V_REPORTED:
-		snprintf(what, sizeof(what), "REPORTED to %s[%u]", v->holder.comm, v->holder.pid);
+		if (v->told_via != WBW_TOLD_SYNCFS) {
+			snprintf(what, sizeof(what), "REPORTED to %s[%u]", v->holder.comm,
+				 v->holder.pid);
+			break;
+		}
+		/* the file syncfs was called on, or another file of the caller's */
+		if (v->file == v->syncfs_file || v->fd < 0)
+			snprintf(what, sizeof(what), "REPORTED to %s[%u] via syncfs on fd %d (it returned %s)",
+				 v->holder.comm, v->holder.pid, v->syncfs_fd,
+				 wbw_errno_name(v->syncfs_err, ebuf, sizeof(ebuf)));
+		else
+			snprintf(what, sizeof(what),
+				 "REPORTED to %s[%u] fd %d via syncfs on fd %d (it returned %s)",
+				 v->holder.comm, v->holder.pid, v->fd, v->syncfs_fd,
+				 wbw_errno_name(v->syncfs_err, ebuf, sizeof(ebuf)));
 		break;
 	case WBW_V_UNREPORTED:
 		snprintf(what, sizeof(what), "UNREPORTED: held by %s[%u]%s%.0d, released by %s of %s[%u]",
@@ -504,6 +535,7 @@ static const char *const lost_keys[WBW_REC_KIND_MAX] = {
 	[WBW_REC_SYNC] = "retry",
 	[WBW_REC_DIRTY] = "dirty",
 	[WBW_REC_RELEASE] = "release",
+	[WBW_REC_SYNCFS] = "syncfs",
 };
 
 static void print_summary_json(struct wbw_output *o, const struct wbw_summary *s)

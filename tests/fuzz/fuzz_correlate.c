@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t ino = 10 + take(&c, 1) % 8, mapping = 0xffff000000000000ull + ino * 64;
 		uint32_t dev = (7u << 20) | (take(&c, 1) % 2);
 
-		switch (op % 11) {
+		switch (op % 12) {
 		case 0: case 1: case 2: {
 			struct wbw_set_err_rec r;
 			fill_hdr(&r.hdr, WBW_REC_SET_ERR, sizeof(r), &c, &clock);
@@ -176,6 +176,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r.f_mode = take(&c, 1);
 			r.f_flags = 0;
 			r.exit_code = (int32_t)take(&c, 1);
+			feed(corr, &r, sizeof(r));
+			break;
+		}
+		case 11: {
+			/* syncfs on an fd of either filesystem, with any cursor */
+			struct wbw_syncfs_rec r;
+			fill_hdr(&r.hdr, WBW_REC_SYNCFS, sizeof(r), &c, &clock);
+			r.file = 0xf00 + take(&c, 1) % 8;
+			r.ino = ino;
+			r.dev = dev;
+			r.fd = take(&c, 1);
+			r.cursor = take(&c, 2);
+			r.sb_eseq = take(&c, 2);
+			r.f_mode = take(&c, 1);
+			r.pad = 0;
 			feed(corr, &r, sizeof(r));
 			break;
 		}

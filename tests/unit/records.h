@@ -146,6 +146,25 @@ static inline struct wbw_release_rec rec_release(__u64 ts, __u64 mapping, __u64 
 	return r;
 }
 
+/* ext4_sync_fs inside syncfs(fd): `pid`'s file is behind the superblock's errseq */
+static inline struct wbw_syncfs_rec rec_syncfs(__u64 ts, __u64 file, __u32 dev, __u64 ino,
+					       __u32 fd, __u32 cursor, __u32 sb_eseq, __u32 pid,
+					       const char *comm)
+{
+	struct wbw_syncfs_rec r;
+
+	memset(&r, 0, sizeof(r));
+	rec_hdr(&r.hdr, WBW_REC_SYNCFS, sizeof(r), 0, ts, pid, comm);
+	r.file = file;
+	r.ino = ino;
+	r.dev = dev;
+	r.fd = fd;
+	r.cursor = cursor;
+	r.sb_eseq = sb_eseq;
+	r.f_mode = WBW_FMODE_READ;
+	return r;
+}
+
 /* names leaf first, e.g. rec_path(..., "data\0dir\0", 9, 2) for /dir/data */
 static inline struct wbw_path_rec rec_path(__u64 ts, __u64 mapping, __u32 dev, __u64 ino,
 					   const char *names, __u16 len, __u16 depth)

@@ -733,6 +733,179 @@ static void test_release_events_ignored_by_the_iterator_path(void **state)
 	wbw_corr__free(c);
 }
 
+#define DEV71 ((7u << 20) | 1)
+
+/*
+ * syncfs tells its caller: the file syncfs was called on is REPORTED, and
+ * so is each file of the caller's that was due; another process's file on
+ * the same error is still UNREPORTED, and the error is not UNSEEN.
+ */
+static void test_syncfs_tells_its_caller_and_only_it(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+	struct wbw_corr_stats st;
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 2);
+	PASS(c, 1003 * MS, 1,
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 3, 0, W, 43, "other"));
+	/* on another filesystem, or before the error: nothing */
+	PUSH(c, rec_syncfs(1010 * MS, 0xd, DEV71, 2, 5, 0x0, 0x1c, 42, "writer"));
+	PUSH(c, rec_syncfs(999 * MS, 0xd, DEV70, 2, 5, 0x0, 0x1c, 42, "writer"));
+	assert_int_equal(s.nv, 0);
+	/* 42's syncfs on a directory fd 5 */
+	PUSH(c, rec_syncfs(1050 * MS, 0xd, DEV70, 2, 5, 0x0, 0x1c, 42, "writer"));
+	assert_int_equal(s.nv, 2);
+	assert_int_equal(s.v[0].kind, WBW_V_REPORTED);
+	assert_int_equal(s.v[0].told_via, WBW_TOLD_SYNCFS);
+	assert_int_equal(s.v[0].file, 0xd);
+	assert_int_equal(s.v[0].fd, 5);
+	assert_int_equal(s.v[0].f_mode, R);
+	assert_int_equal(s.v[0].holder.pid, 42);
+	assert_int_equal(s.v[0].syncfs_fd, 5);
+	assert_int_equal(s.v[0].syncfs_file, 0xd);
+	assert_int_equal(s.v[0].syncfs_err, ENOSPC);
+	assert_int_equal(s.v[1].kind, WBW_V_REPORTED);
+	assert_int_equal(s.v[1].told_via, WBW_TOLD_SYNCFS);
+	assert_int_equal(s.v[1].file, 0xa);
+	assert_int_equal(s.v[1].fd, 3);
+	assert_int_equal(s.v[1].holder.pid, 42);
+	assert_int_equal(s.v[1].syncfs_fd, 5);
+	/* once per process and error: its next syncfs (cursor now seen) adds nothing */
+	PUSH(c, rec_syncfs(1060 * MS, 0xd, DEV70, 2, 5, 0x101c, 0x101c, 42, "writer"));
+	PUSH(c, rec_syncfs(1061 * MS, 0xe, DEV70, 2, 6, 0x0, 0x101c, 42, "writer"));
+	assert_int_equal(s.nv, 2);
+	/* both files closed: 42's was told, 43's was not */
+	PASS(c, 1103 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 3);
+	assert_int_equal(s.v[2].kind, WBW_V_UNREPORTED);
+	assert_int_equal(s.v[2].file, 0xb);
+	assert_int_equal(s.v[2].holder.pid, 43);
+	wbw_corr__flush(c);
+	assert_int_equal(s.nv, 3);
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.verdicts[WBW_V_REPORTED], 2);
+	assert_int_equal(st.syncfs_events, 4);
+	assert_int_equal(st.tracked_files, 0);
+	wbw_corr__free(c);
+}
+
+/*
+ * Write, close, syncfs: the error hits during the syncfs with no file
+ * open; the caller was told, so it is REPORTED, not UNSEEN.  A file due
+ * when its holder's syncfs came is judged at its release: REPORTED.
+ */
+static void test_syncfs_after_close_is_not_unseen(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	PASS(c, 1003 * MS, 1, NO_ROWS);
+	PUSH(c, rec_syncfs(1010 * MS, 0xd, DEV70, 2, 4, 0x0, 0x1c, 42, "writer"));
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].kind, WBW_V_REPORTED);
+	assert_int_equal(s.v[0].told_via, WBW_TOLD_SYNCFS);
+	wbw_corr__flush(c);
+	assert_int_equal(s.nv, 1);
+	/* and a file opened after it (due: it inherits the unseen error) */
+	push_burst(c, 2000 * MS, 13, 1);
+	PUSH(c, rec_syncfs(2010 * MS, 0xd, DEV70, 2, 4, 0x0, 0x201c, 44, "late"));
+	assert_int_equal(s.nv, 2);
+	PASS(c, 2013 * MS, 1, rec_file(2012 * MS, MAP + 13, 0xf, DEV70, 13, 7, 0, W, 44, "late"));
+	assert_int_equal(s.nv, 2);
+	PASS(c, 2113 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 3);
+	assert_int_equal(s.v[2].kind, WBW_V_REPORTED);
+	assert_int_equal(s.v[2].told_via, WBW_TOLD_SYNCFS);
+	assert_int_equal(s.v[2].file, 0xf);
+	assert_int_equal(s.v[2].fd, 7);
+	wbw_corr__free(c);
+}
+
+/*
+ * Which errors a syncfs tells about: those recorded since the file's
+ * cursor was set.  E1 is reported to 42; E2 comes after (the superblock's
+ * counter moves on); a file whose cursor is E1's seen value hears only of
+ * E2, one with a cursor no syncfs of the watch reported hears of both.
+ */
+static void test_syncfs_tells_only_what_is_news_to_its_cursor(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	PASS(c, 1003 * MS, 1, NO_ROWS);
+	PUSH(c, rec_syncfs(1050 * MS, 0xd, DEV70, 2, 5, 0x0, 0x1c, 42, "first"));
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v_error_id[0], 1);
+	push_burst(c, 1100 * MS, 13, 1);
+	PASS(c, 1103 * MS, 1, NO_ROWS);
+	/* cursor at E1 seen: only E2 */
+	PUSH(c, rec_syncfs(1150 * MS, 0xe, DEV70, 2, 5, 0x101c, 0x201c, 44, "second"));
+	assert_int_equal(s.nv, 2);
+	assert_int_equal(s.v_error_id[1], 2);
+	assert_int_equal(s.v[1].holder.pid, 44);
+	/* a zero cursor with E2 already reported: opened after E1 was seen */
+	PUSH(c, rec_syncfs(1160 * MS, 0xf, DEV70, 2, 5, 0x0, 0x301c, 45, "third"));
+	assert_int_equal(s.nv, 3);
+	assert_int_equal(s.v_error_id[2], 2);
+	/* a cursor from before the watch: both */
+	PUSH(c, rec_syncfs(1170 * MS, 0x10, DEV70, 2, 5, 0x5000 | 0x1000 | 5, 0x301c, 46, "fourth"));
+	assert_int_equal(s.nv, 5);
+	assert_int_equal(s.v[3].holder.pid, 46);
+	assert_int_equal(s.v[4].holder.pid, 46);
+	assert_int_equal(s.v_error_id[3] + s.v_error_id[4], 3);
+	wbw_corr__flush(c);
+	assert_int_equal(s.nv, 5);
+	wbw_corr__free(c);
+}
+
+/*
+ * With release events (fentry, kernel): a released file whose holder was
+ * told by syncfs is REPORTED at its release; a syncfs on the very file
+ * gives that file one verdict, not two.
+ */
+static void test_syncfs_with_release_events(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr_full(&s, 0, false, true);
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	PASS(c, 1003 * MS, 1,
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, W, 42, "writer"));
+	/* syncfs(3): on the data file itself */
+	PUSH(c, rec_syncfs(1050 * MS, 0xa, DEV70, 12, 3, 0x0, 0x1c, 42, "writer"));
+	assert_int_equal(s.nv, 2);
+	assert_int_equal(s.v[0].file, 0xa);
+	assert_int_equal(s.v[1].file, 0xb);
+	assert_int_equal(s.v[1].told_via, WBW_TOLD_SYNCFS);
+	PUSH(c, rec_release(1110 * MS, MAP + 12, 0xa, DEV70, 12, 0, W, 0, 0, 42, "writer"));
+	PUSH(c, rec_release(1111 * MS, MAP + 12, 0xb, DEV70, 12, 0, W, 0, 0, 42, "writer"));
+	assert_int_equal(s.nv, 2);
+	assert_false(wbw_corr__tracking(c));
+	/* released before the first pass: judged from the event, syncfs included */
+	push_burst(c, 2000 * MS, 14, 1);
+	PUSH(c, rec_syncfs(2010 * MS, 0xd, DEV70, 2, 5, 0x101c, 0x201c, 42, "writer"));
+	assert_int_equal(s.nv, 3);
+	PUSH(c, rec_release(2020 * MS, MAP + 14, 0x11, DEV70, 14, 0, W, 0, 0, 42, "writer"));
+	PUSH(c, rec_release(2021 * MS, MAP + 14, 0x12, DEV70, 14, 0, W, 0, 0, 43, "other"));
+	assert_int_equal(s.nv, 5);
+	assert_int_equal(s.v[3].kind, WBW_V_REPORTED);
+	assert_int_equal(s.v[3].told_via, WBW_TOLD_SYNCFS);
+	assert_int_equal(s.v[3].file, 0x11);
+	assert_int_equal(s.v[4].kind, WBW_V_UNREPORTED);
+	assert_int_equal(s.v[4].file, 0x12);
+	assert_int_equal(s.v[4].holder.pid, 43);
+	wbw_corr__free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -759,6 +932,10 @@ int main(void)
 		cmocka_unit_test(test_release_events_kthread_and_before_the_pass),
 		cmocka_unit_test(test_release_events_ignored_by_the_iterator_path),
 		cmocka_unit_test(test_kernel_release_event_gives_the_fentry_verdicts),
+		cmocka_unit_test(test_syncfs_tells_its_caller_and_only_it),
+		cmocka_unit_test(test_syncfs_after_close_is_not_unseen),
+		cmocka_unit_test(test_syncfs_tells_only_what_is_news_to_its_cursor),
+		cmocka_unit_test(test_syncfs_with_release_events),
 	};
 	return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
 }

@@ -237,6 +237,37 @@ static void test_release_names_the_releaser_and_how(void **state)
 	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_BAD_SIZE);
 }
 
+static void test_syncfs_says_what_the_check_will_report(void **state)
+{
+	struct wbw_syncfs_rec r = rec_syncfs(400, 0xffff3, DEV70, 2, 5, 0x0, 0x1c, 4200, "sync");
+	struct wbw_ev ev;
+
+	(void)state;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.kind, WBW_EV_SYNCFS);
+	assert_int_equal(ev.task.pid, 4200);
+	assert_string_equal(ev.task.comm, "sync");
+	assert_int_equal(ev.dev, DEV70);
+	assert_int_equal(ev.ino, 2);
+	assert_int_equal(ev.mapping, 0);
+	assert_int_equal(ev.syncfs.file, 0xffff3);
+	assert_int_equal(ev.syncfs.fd, 5);
+	assert_int_equal(ev.syncfs.cursor, 0);
+	assert_int_equal(ev.syncfs.sb_eseq, 0x1c);
+	assert_int_equal(ev.syncfs.f_mode, WBW_FMODE_READ);
+	assert_int_equal(ev.syncfs.err, ENOSPC);
+	/* errseq_check(): a cursor at the superblock's value reports nothing */
+	r = rec_syncfs(400, 0xffff3, DEV70, 2, 5, 0x101c, 0x101c, 4200, "sync");
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.syncfs.err, 0);
+	/* a newer error after the seen one: EIO, counter bumped */
+	r = rec_syncfs(400, 0xffff3, DEV70, 2, 5, 0x101c, 0x2005, 4200, "sync");
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.syncfs.err, EIO);
+	r.hdr.size -= 8;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_BAD_SIZE);
+}
+
 static void test_malformed_records_are_refused(void **state)
 {
 	struct wbw_set_err_rec s = rec_set(1, MAP, DEV70, 12, 0, 0x1c);
@@ -298,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_observe_reports_errno_when_cursor_moved),
 		cmocka_unit_test(test_path_joined_root_first),
 		cmocka_unit_test(test_path_of_fs_root),
+		cmocka_unit_test(test_syncfs_says_what_the_check_will_report),
 		cmocka_unit_test(test_malformed_records_are_refused),
 		cmocka_unit_test(test_status_strings),
 		cmocka_unit_test(test_dev_encoding),

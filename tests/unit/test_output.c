@@ -191,6 +191,56 @@ static void test_observe_json(void **state)
 	free(s);
 }
 
+static void do_verdict(struct wbw_output *o, const void *v)
+{
+	wbw_output__verdict(o, v);
+}
+
+/* told by syncfs: on the fd it was called on, and on another file of the caller */
+static void test_syncfs_verdict(void **state)
+{
+	struct wbw_verdict v = {
+		.kind = WBW_V_REPORTED,
+		.error = &sample_error,
+		.ts_ns = 4195000000000ull + 400000000,
+		.final = true,
+		.file = 0xffff88810a12ae40ull,
+		.f_mode = 0x1,
+		.cursor = 0,
+		.holder = { .pid = 3247, .tid = 3247, .cgroup_id = 1, .comm = "wbw-io" },
+		.fd = 5,
+		.nholders = 1,
+		.told_via = WBW_TOLD_SYNCFS,
+		.syncfs_fd = 5,
+		.syncfs_file = 0xffff88810a12ae40ull,
+		.syncfs_err = EIO,
+	};
+	char *s = render(true, do_verdict, &v);
+
+	(void)state;
+	assert_string_equal(
+		s, "{\"schema\":1,\"type\":\"verdict\",\"verdict\":\"reported\",\"error_id\":1,"
+		   "\"time\":\"2026-11-24T08:51:12.400000Z\",\"ts_ns\":4195400000000,\"errno\":28,"
+		   "\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\",\"ino\":12,\"path\":\"/mnt/fx/data\","
+		   "\"fs_path\":\"/data\",\"path_truncated\":false,\"bdev\":null,\"writer\":null,"
+		   "\"final\":true,\"file\":\"0xffff88810a12ae40\",\"f_mode\":1,\"cursor\":0,"
+		   "\"holder\":{\"pid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1,\"fd\":5,\"processes\":1},"
+		   "\"told_via\":\"syncfs\",\"syncfs\":{\"fd\":5,\"file\":\"0xffff88810a12ae40\","
+		   "\"errno\":5,\"errno_name\":\"EIO\"}}\n");
+	free(s);
+	s = render(false, do_verdict, &v);
+	assert_string_equal(s, "08:51:12.400 verdict  ENOSPC  7:0     12         /mnt/fx/data  "
+			       "REPORTED to wbw-io[3247] via syncfs on fd 5 (it returned EIO) (error 1)\n");
+	free(s);
+	v.file = 0xffff88810a12ae00ull;
+	v.fd = 3;
+	s = render(false, do_verdict, &v);
+	assert_string_equal(s, "08:51:12.400 verdict  ENOSPC  7:0     12         /mnt/fx/data  "
+			       "REPORTED to wbw-io[3247] fd 3 via syncfs on fd 5 (it returned EIO) "
+			       "(error 1)\n");
+	free(s);
+}
+
 static void test_summary_and_fatal(void **state)
 {
 	struct wbw_summary sum = { .corr = { .errors = 2, .observations = 1, .set_events = 30,
@@ -211,8 +261,8 @@ static void test_summary_and_fatal(void **state)
 	fclose(fh);
 	assert_string_equal(out, "{\"schema\":1,\"type\":\"summary\",\"errors\":2,\"observations\":1,"
 				 "\"set_events\":30,\"observe_events\":1,\"lost\":{\"set_err\":3,"
-				 "\"observe\":0,\"path\":1,\"file\":0,\"exit\":0,\"retry\":0,\"dirty\":0,\"release\":0,"
-				 "\"total\":4},\"decode_errors\":0,\"inodes_dropped\":0,\"verdicts\":{"
+				 "\"observe\":0,\"path\":1,\"file\":0,\"exit\":0,\"retry\":0,\"dirty\":0,"
+				 "\"release\":0,\"syncfs\":0,\"total\":4},\"decode_errors\":0,\"inodes_dropped\":0,\"verdicts\":{"
 				 "\"reported\":{},\"unreported\":{\"ENOSPC\":2},\"unseen\":{},"
 				 "\"superseded\":{},\"retried\":{}},"
 				 "\"complete\":false}\n");
@@ -258,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_bdev_error_is_labelled),
 		cmocka_unit_test(test_writer_is_named),
 		cmocka_unit_test(test_observe_json),
+		cmocka_unit_test(test_syncfs_verdict),
 		cmocka_unit_test(test_summary_and_fatal),
 		cmocka_unit_test(test_write_error_marks_broken),
 		cmocka_unit_test(test_errno_names),
