@@ -50,6 +50,7 @@ __u64 dropped_release = 0;
  */
 __u32 scan_mode = 0;
 __u64 dropped_retry = 0;
+__u64 dropped_syncfs = 0;
 
 static __always_inline void emit_inode_rec(__u16 kind, struct inode *inode, __u64 mapping, int ret)
 {
@@ -106,6 +107,85 @@ int BPF_PROG(retry_dirty, struct inode *inode, int flags)
 	if (!state || __sync_lock_test_and_set(state, 1))
 		return 0;
 	emit_inode_rec(WBW_REC_DIRTY, inode, mapping, 0);
+	return 0;
+}
+
+/* struct file's syncfs cursor (Linux 5.8+; types.list lists it as optional) */
+struct file___sb_err {
+	errseq_t f_sb_err;
+} __attribute__((preserve_access_index));
+
+#if defined(__TARGET_ARCH_x86)
+#define WBW_NR_SYNCFS 306 /* arch/x86/entry/syscalls/syscall_64.tbl */
+#endif
+
+/*
+ * syncfs(fd) (fs/sync.c) runs sync_filesystem(sb) and then
+ * errseq_check_and_advance(&sb->s_wb_err, &file->f_sb_err): the caller is
+ * told the filesystem's latest error if the file's cursor is behind, and no
+ * tracepoint fires.  Its return would need a syscall tracepoint, which puts
+ * every syscall of every task on the slow path (+13% on open+close, see
+ * README).  ext4's sync_fs(sb, 1) runs inside the call after the data
+ * writeback it started has completed (sync_inodes_sb() waits for it), so
+ * the errors that writeback recorded are in s_wb_err already; reading the
+ * file's cursor here says what the check will report.  sync(2), umount and
+ * freeze call sync_fs too: only the syncfs syscall's own call counts (the
+ * number the task entered the kernel with).  The fd is its first argument,
+ * and syncfs holds that file for the whole call.  Attached for the whole
+ * watch: it runs once per ext4 sync, not on any path a workload repeats.
+ */
+SEC("tp_btf/ext4_sync_fs")
+int BPF_PROG(syncfs_report, struct super_block *sb, int wait)
+{
+#ifdef WBW_NR_SYNCFS
+	struct file___sb_err *sbfile;
+	struct wbw_syncfs_rec *rec;
+	struct task_struct *task;
+	struct file *file = NULL;
+	struct pt_regs *regs;
+	struct fdtable *fdt;
+	struct file **fds;
+	__u32 fd, cursor, sb_eseq;
+
+	if (!sb || !wait)
+		return 0;
+	sb_eseq = sb->s_wb_err;
+	if (!sb_eseq) /* never an error on this filesystem */
+		return 0;
+	task = bpf_get_current_task_btf();
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs || regs->orig_ax != WBW_NR_SYNCFS)
+		return 0;
+	fd = (__u32)regs->di;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	if (!file || BPF_CORE_READ(file, f_inode, i_sb) != sb)
+		return 0;
+	sbfile = (void *)file;
+	if (!bpf_core_field_exists(sbfile->f_sb_err))
+		return 0;
+	cursor = BPF_CORE_READ(sbfile, f_sb_err);
+	if (cursor == sb_eseq) /* errseq_check_and_advance(): nothing new to tell */
+		return 0;
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		__sync_fetch_and_add(&dropped_syncfs, 1);
+		return 0;
+	}
+	wbw_fill_hdr(&rec->hdr, WBW_REC_SYNCFS, sizeof(*rec), 0);
+	rec->file = (__u64)file;
+	rec->ino = BPF_CORE_READ(file, f_inode, i_ino);
+	rec->dev = sb->s_dev;
+	rec->fd = fd;
+	rec->cursor = cursor;
+	rec->sb_eseq = sb_eseq;
+	rec->f_mode = BPF_CORE_READ(file, f_mode);
+	rec->pad = 0;
+	bpf_ringbuf_submit(rec, 0);
+#endif
 	return 0;
 }
 

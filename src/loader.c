@@ -55,6 +55,7 @@ struct wbw_loader {
 	bool set_event_v2;    /* 0002: filemap_set_wb_err carries new_errseq and err */
 	struct bpf_link *sync_link;
 	struct bpf_link *dirtier_link;
+	struct bpf_link *syncfs_link;
 	struct bpf_link *dirty_link;
 	wbw_record_fn on_record;
 	void *ctx;
@@ -424,6 +425,8 @@ void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX
 			__atomic_load_n(&l->life->bss->dropped_release, __ATOMIC_RELAXED);
 		/* SYNC and DIRTY records share one counter: count them under sync */
 		lost[WBW_REC_SYNC] += __atomic_load_n(&l->life->bss->dropped_retry, __ATOMIC_RELAXED);
+		lost[WBW_REC_SYNCFS] +=
+			__atomic_load_n(&l->life->bss->dropped_syncfs, __ATOMIC_RELAXED);
 	}
 }
 
@@ -461,14 +464,21 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	 */
 	if (l->name_writers)
 		l->dirtier_link = bpf_program__attach(life->progs.note_dirtier);
+	/*
+	 * syncfs reports: for the whole watch too, as a syncfs may come long
+	 * after the error; it runs once per ext4 sync_fs, nowhere else.
+	 */
+	l->syncfs_link = bpf_program__attach(life->progs.syncfs_report);
 	l->iter_link = bpf_program__attach_iter(life->progs.tracked_files, NULL);
-	if (!l->iter_link || (l->name_writers && !l->dirtier_link)) {
+	if (!l->iter_link || !l->syncfs_link || (l->name_writers && !l->dirtier_link)) {
 		err = -errno;
 		bpf_link__destroy(l->iter_link);
 		bpf_link__destroy(l->dirtier_link);
-		l->iter_link = l->dirtier_link = NULL;
+		bpf_link__destroy(l->syncfs_link);
+		l->iter_link = l->dirtier_link = l->syncfs_link = NULL;
 		lifetime_bpf__destroy(life);
-		return diag(d, WBW_EXIT_FAILURE, "cannot attach the iter/task_file or writer programs: %s",
+		return diag(d, WBW_EXIT_FAILURE,
+			    "cannot attach the iter/task_file, syncfs or writer programs: %s",
 			    strerror(-err));
 	}
 	l->life = life;
@@ -745,6 +755,7 @@ void wbw_loader__free(struct wbw_loader *l)
 	bpf_link__destroy(l->sync_link);
 	bpf_link__destroy(l->dirty_link);
 	bpf_link__destroy(l->dirtier_link);
+	bpf_link__destroy(l->syncfs_link);
 	bpf_link__destroy(l->exit_link);
 	bpf_link__destroy(l->release_link);
 	bpf_link__destroy(l->iter_link);
@@ -873,6 +884,9 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 			   retry ? d.msg : NULL);
 		doctor_add(r, "writeback_mark_inode_dirty", "rewrites (RETRIED), writers (--name-writers)",
 			   retry == 0, retry ? d.msg : NULL);
+		/* attached with the lifetime programs, which do not load without it */
+		doctor_add(r, "ext4_sync_fs", "errors told by syncfs(2) (ext4)",
+			   kept->syncfs_link != NULL, NULL);
 		bpf_link__destroy(exit_link);
 		wbw_loader__retry_hooks(kept, false, NULL, 0, &d);
 		r->would_use_lifetime = "iter";

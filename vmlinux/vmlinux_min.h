@@ -130,6 +130,11 @@ struct task_struct {
 	struct css_set *cgroups;
 };
 
+struct pt_regs {
+	__u64 di;
+	__u64 orig_ax;
+};
+
 struct css_set {
 	struct cgroup *dfl_cgrp;
 };

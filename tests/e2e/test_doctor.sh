@@ -8,7 +8,7 @@ expect_eq "doctor exits 0 where a watch runs" 0 "$?"
 dq() { jq -r "$1" "$WORK/d.json"; }
 expect_eq "one JSON object of type doctor" doctor "$(dq .type)"
 expect_eq "kernel release" "$(uname -r)" "$(dq .kernel)"
-for c in raw_tp tp_btf tracepoint iter/task_file sched_process_exit ext4_sync_file_exit \
+for c in raw_tp tp_btf tracepoint iter/task_file sched_process_exit ext4_sync_file_exit ext4_sync_fs \
 	writeback_mark_inode_dirty; do
 	expect_eq "$c loads and attaches here" true "$(dq ".checks[\"$c\"].ok")"
 done

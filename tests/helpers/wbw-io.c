@@ -11,6 +11,7 @@
  *   write NAME MIB            write MIB MiB of a byte pattern at the current offset
  *   seek NAME MIB             move the offset to MIB MiB
  *   fsync|fdatasync|syncfs NAME
+ *   sync                      sync(2): writes everything back, tells no one
  *   close NAME
  *   dup NAME NEW              NEW refers to the same open file
  *   stat NAME                 report dev and inode
@@ -150,6 +151,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(op, "syncfs")) {
 			ret = syncfs(lookup(a));
 			report("syncfs", a, ret, errno);
+		} else if (!strcmp(op, "sync")) {
+			sync();
+			report("sync", "-", 0, 0);
 		} else if (!strcmp(op, "close")) {
 			ret = close(lookup(a));
 			report("close", a, ret, errno);
