@@ -258,6 +258,17 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 	}
 }
 
+const char *wbw_rec_kind_key(int kind)
+{
+	static const char *const keys[WBW_REC_KIND_MAX] = {
+		[WBW_REC_SET_ERR] = "set_err", [WBW_REC_OBSERVE] = "observe", [WBW_REC_PATH] = "path",
+		[WBW_REC_FILE] = "file",       [WBW_REC_EXIT] = "exit",       [WBW_REC_SYNC] = "retry",
+		[WBW_REC_DIRTY] = "dirty",     [WBW_REC_RELEASE] = "release", [WBW_REC_SYNCFS] = "syncfs",
+	};
+
+	return kind > 0 && kind < WBW_REC_KIND_MAX && keys[kind] ? keys[kind] : "?";
+}
+
 const char *wbw_decode_status_str(int status)
 {
 	static const char *const names[WBW_DECODE_STATUS_MAX] = {

@@ -145,6 +145,12 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 
 const char *wbw_decode_status_str(int status);
 
+/*
+ * The name a record kind's lost count goes by, in JSON (`lost`) and in
+ * metrics (`kind` label): SYNC and DIRTY share one kernel counter, "retry".
+ */
+const char *wbw_rec_kind_key(int kind);
+
 /* dev_t helpers for the kernel's internal encoding (include/linux/kdev_t.h) */
 static inline unsigned wbw_dev_major(uint32_t dev)
 {

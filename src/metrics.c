@@ -68,12 +68,6 @@ static void labels(struct sink *s, const struct wbw_metric_series *x)
 
 size_t wbw_metrics__format(const struct wbw_metrics *m, char *buf, size_t len)
 {
-	static const char *const lost_names[WBW_REC_KIND_MAX] = {
-		[WBW_REC_SET_ERR] = "set_err", [WBW_REC_OBSERVE] = "observe", [WBW_REC_PATH] = "path",
-		[WBW_REC_FILE] = "file",       [WBW_REC_EXIT] = "exit",       [WBW_REC_SYNC] = "retry",
-		[WBW_REC_DIRTY] = "dirty",     [WBW_REC_RELEASE] = "release",
-		[WBW_REC_SYNCFS] = "syncfs",
-	};
 	struct sink s = { buf, len, 0 };
 
 	header(&s, "wberrwatch_writeback_errors_total", "counter",
@@ -98,7 +92,7 @@ size_t wbw_metrics__format(const struct wbw_metrics *m, char *buf, size_t len)
 	header(&s, "wberrwatch_records_lost_total", "counter",
 	       "Records the kernel could not queue because the ring buffer was full.");
 	for (int k = 1; k < WBW_REC_KIND_MAX; k++)
-		put(&s, "wberrwatch_records_lost_total{kind=\"%s\"} %llu\n", lost_names[k],
+		put(&s, "wberrwatch_records_lost_total{kind=\"%s\"} %llu\n", wbw_rec_kind_key(k),
 		    (unsigned long long)m->lost[k]);
 	header(&s, "wberrwatch_set_events_total", "counter",
 	       "filemap_set_wb_err events received (failed I/O completions).");

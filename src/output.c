@@ -526,18 +526,6 @@ void wbw_output__verdict(struct wbw_output *o, const struct wbw_verdict *v)
 		print_verdict_plain(o, v);
 }
 
-static const char *const lost_keys[WBW_REC_KIND_MAX] = {
-	[WBW_REC_SET_ERR] = "set_err",
-	[WBW_REC_OBSERVE] = "observe",
-	[WBW_REC_PATH] = "path",
-	[WBW_REC_FILE] = "file",
-	[WBW_REC_EXIT] = "exit",
-	[WBW_REC_SYNC] = "retry",
-	[WBW_REC_DIRTY] = "dirty",
-	[WBW_REC_RELEASE] = "release",
-	[WBW_REC_SYNCFS] = "syncfs",
-};
-
 static void print_summary_json(struct wbw_output *o, const struct wbw_summary *s)
 {
 	struct wbw_json j = { 0 };
@@ -549,7 +537,7 @@ static void print_summary_json(struct wbw_output *o, const struct wbw_summary *s
 	wbw_json_u64(&j, "observe_events", s->corr.observe_events);
 	wbw_json_begin(&j, "lost");
 	for (int k = 1; k < WBW_REC_KIND_MAX; k++)
-		wbw_json_u64(&j, lost_keys[k], s->lost[k]);
+		wbw_json_u64(&j, wbw_rec_kind_key(k), s->lost[k]);
 	wbw_json_u64(&j, "total", s->lost_total);
 	wbw_json_end(&j);
 	wbw_json_u64(&j, "decode_errors", s->decode_errors);
