@@ -49,6 +49,7 @@ struct wbw_loader {
 	struct bpf_link *release_link;
 	enum wbw_hooks hooks; /* KERNEL, FENTRY or TRACEPOINT, never AUTO */
 	bool fentry_ok;       /* the start-up probe loaded a fentry program on __fput */
+	bool all_release_hooks;
 	char fentry_why[256]; /* why not, or "" */
 	/* the bundled patches' events (patches/), from the kernel's BTF */
 	bool release_event;   /* 0001: filemap:file_release_unreported_wb_err */
@@ -277,7 +278,7 @@ static int probe_fentry(const struct wbw_kbtf *k, char *why, size_t len)
 struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wbw_loader_diag *d)
 {
 	enum wbw_hooks hooks = WBW_HOOKS_TRACEPOINT;
-	char why[256] = "not probed (--hooks=tracepoint or kernel)";
+	char why[256] = "not probed (--hooks=tracepoint or kernel, or the kernel's event chosen)";
 	bool fentry_ok = false, release_event, set_event_v2;
 	struct wbw_loader *l = NULL;
 	struct wbw_kbtf kbtf;
@@ -317,7 +318,9 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	release_event = wbw_kbtf__find(&kbtf, "btf_trace_file_release_unreported_wb_err",
 				       BTF_KIND_TYPEDEF) >= 0;
 	set_event_v2 = kbtf_has(&kbtf, "trace_event_raw_filemap_set_wb_err", "new_errseq");
-	if (opts->hooks == WBW_HOOKS_AUTO || opts->hooks == WBW_HOOKS_FENTRY)
+	/* one program verification: only where fentry may be the choice */
+	if (opts->hooks == WBW_HOOKS_FENTRY || opts->all_release_hooks ||
+	    (opts->hooks == WBW_HOOKS_AUTO && !release_event))
 		fentry_ok = probe_fentry(&kbtf, why, sizeof(why)) == 0;
 	if (release_event && (opts->hooks == WBW_HOOKS_AUTO || opts->hooks == WBW_HOOKS_KERNEL))
 		hooks = WBW_HOOKS_KERNEL;
@@ -363,6 +366,7 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	l->name_writers = opts->name_writers;
 	l->hooks = hooks;
 	l->fentry_ok = fentry_ok;
+	l->all_release_hooks = opts->all_release_hooks;
 	snprintf(l->fentry_why, sizeof(l->fentry_why), "%s", fentry_ok ? "" : why);
 	l->release_event = release_event;
 	l->set_event_v2 = set_event_v2;
@@ -438,9 +442,12 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	if (!life)
 		return diag(d, WBW_EXIT_FAILURE, "cannot open the lifetime BPF object: %s",
 			    strerror(errno));
-	/* each release program only where its hook exists (doctor tries both) */
-	bpf_program__set_autoload(life->progs.release_fput, l->fentry_ok);
-	bpf_program__set_autoload(life->progs.release_unreported, l->release_event);
+	/* the chosen release program only; doctor's loader tries each that exists */
+	bpf_program__set_autoload(life->progs.release_fput,
+				  l->fentry_ok && (l->hooks == WBW_HOOKS_FENTRY || l->all_release_hooks));
+	bpf_program__set_autoload(life->progs.release_unreported,
+				  l->release_event &&
+					  (l->hooks == WBW_HOOKS_KERNEL || l->all_release_hooks));
 	/* one ring buffer for both objects: exits arrive in order with the rest */
 	err = bpf_map__reuse_fd(life->maps.events, bpf_map__fd(l->skel->maps.events));
 	if (!err)
@@ -825,7 +832,8 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		struct wbw_loader_opts o = { .tp_mode = modes[i].mode,
 					     .ringbuf_bytes = WBW_RINGBUF_DEFAULT,
-					     .on_record = doctor_record };
+					     .on_record = doctor_record,
+					     .all_release_hooks = true };
 		struct wbw_loader *l = wbw_loader__new(&o, &d);
 
 		doctor_add(r, modes[i].name, modes[i].role, l != NULL, l ? NULL : d.msg);

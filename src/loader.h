@@ -24,6 +24,11 @@ struct wbw_loader_opts {
 	bool verbose;
 	bool name_writers; /* attach the writer hook with the lifetime programs */
 	bool track_tree;   /* `run`: follow a command's process tree (sched_process_fork) */
+	/*
+	 * doctor: probe and load every release program the kernel allows, not
+	 * only the one the hooks chose (a watch loads just that one)
+	 */
+	bool all_release_hooks;
 	wbw_record_fn on_record;
 	void *ctx;
 };
