@@ -362,6 +362,28 @@ static void file_done(struct wbw_corr *c, struct err_state *es, struct tracked_f
  * A file was told about the error (its fsync, or a pass finding its cursor
  * at the error).  Once per file and error.
  */
+/*
+ * A check told `task` the error (its fsync & co): watch its next success
+ * for a false one.  Once per process and error.
+ */
+static void watch_retry(struct wbw_corr *c, struct err_state *es, const struct wbw_task *task,
+			uint64_t ts)
+{
+	struct retry_watch *r;
+
+	if (!es->e.mapping)
+		return;
+	for (r = es->retries; r && r->task.pid != task->pid; r = r->next)
+		;
+	if (!r && (r = calloc(1, sizeof(*r)))) {
+		r->task = *task;
+		r->told_ts = ts;
+		r->next = es->retries;
+		es->retries = r;
+		c->retry_watches++;
+	}
+}
+
 static void told(struct wbw_corr *c, struct err_state *es, struct tracked_file *f,
 		 const struct wbw_task *task, int32_t fd, uint64_t file, uint32_t f_mode,
 		 uint32_t cursor, uint64_t ts, enum wbw_told_via via, const struct syncfs_told *sfs)
@@ -375,7 +397,14 @@ static void told(struct wbw_corr *c, struct err_state *es, struct tracked_file *
 		v.syncfs_file = sfs->file;
 		v.syncfs_err = sfs->err;
 	}
-
+	/*
+	 * Before the once-per-file test: a pass can find the cursor advanced
+	 * (told via cursor) before the check's own record is read from the
+	 * ring buffer, and the check is still what told the caller; missing
+	 * it lost a RETRIED (6.1 guest, s11: fsync, fsync at once).
+	 */
+	if (via == WBW_TOLD_CHECK)
+		watch_retry(c, es, task, ts);
 	if (f) {
 		if (f->told)
 			return;
@@ -388,19 +417,6 @@ static void told(struct wbw_corr *c, struct err_state *es, struct tracked_file *
 	es->concluded = true;
 	es->e.observations++;
 	emit_verdict(c, &v);
-	if (via == WBW_TOLD_CHECK && es->e.mapping) {
-		struct retry_watch *r;
-
-		for (r = es->retries; r && r->task.pid != task->pid; r = r->next)
-			;
-		if (!r && (r = calloc(1, sizeof(*r)))) {
-			r->task = *task;
-			r->told_ts = ts;
-			r->next = es->retries;
-			es->retries = r;
-			c->retry_watches++;
-		}
-	}
 }
 
 /*

@@ -146,6 +146,21 @@ static inline struct wbw_release_rec rec_release(__u64 ts, __u64 mapping, __u64 
 	return r;
 }
 
+/* SYNC (ext4_sync_file_exit: what fsync returned) or DIRTY on an armed inode */
+static inline struct wbw_inode_rec rec_inode(__u16 kind, __u64 ts, __u64 mapping, __u32 dev,
+					     __u64 ino, __s32 ret, __u32 pid, const char *comm)
+{
+	struct wbw_inode_rec r;
+
+	memset(&r, 0, sizeof(r));
+	rec_hdr(&r.hdr, kind, sizeof(r), WBW_F_MAPPING_VALID, ts, pid, comm);
+	r.mapping = mapping;
+	r.ino = ino;
+	r.dev = dev;
+	r.ret = ret;
+	return r;
+}
+
 /* ext4_sync_fs inside syncfs(fd): `pid`'s file is behind the superblock's errseq */
 static inline struct wbw_syncfs_rec rec_syncfs(__u64 ts, __u64 file, __u32 dev, __u64 ino,
 					       __u32 fd, __u32 cursor, __u32 sb_eseq, __u32 pid,

@@ -733,6 +733,78 @@ static void test_release_events_ignored_by_the_iterator_path(void **state)
 	wbw_corr__free(c);
 }
 
+/*
+ * RETRIED: told by its fsync, then success from a later fsync with
+ * nothing written in between.  Another process's success, or one after a
+ * rewrite, is no false success.
+ */
+static void test_retried_after_a_told_fsync(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+	struct wbw_corr_stats st;
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	push_burst(c, 1000 * MS, 13, 1);
+	PASS(c, 1003 * MS, 2,
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 13, 0xb, DEV70, 13, 3, 0, W, 44, "rewriter"));
+	PUSH(c, rec_observe(1050 * MS, MAP + 12, 0xa, DEV70, 12, 0x0, 0x101c, 42, "writer"));
+	PUSH(c, rec_observe(1051 * MS, MAP + 13, 0xb, DEV70, 13, 0x0, 0x101c, 44, "rewriter"));
+	assert_true(wbw_corr__retry_active(c));
+	/* someone else's success on 12, a failure by 42: nothing */
+	PUSH(c, rec_inode(WBW_REC_SYNC, 1060 * MS, MAP + 12, DEV70, 12, 0, 43, "other"));
+	PUSH(c, rec_inode(WBW_REC_SYNC, 1061 * MS, MAP + 12, DEV70, 12, -EIO, 42, "writer"));
+	/* 44 rewrote 13 before its next fsync */
+	PUSH(c, rec_inode(WBW_REC_DIRTY, 1062 * MS, MAP + 13, DEV70, 13, 0, 44, "rewriter"));
+	PUSH(c, rec_inode(WBW_REC_SYNC, 1063 * MS, MAP + 13, DEV70, 13, 0, 44, "rewriter"));
+	assert_int_equal(s.nv, 2);
+	PUSH(c, rec_inode(WBW_REC_SYNC, 1070 * MS, MAP + 12, DEV70, 12, 0, 42, "writer"));
+	assert_int_equal(s.nv, 3);
+	assert_int_equal(s.v[2].kind, WBW_V_RETRIED);
+	assert_int_equal(s.v[2].holder.pid, 42);
+	assert_int_equal(s.v[2].told_ts, 1050 * MS);
+	assert_int_equal(s.v[2].ts_ns, 1070 * MS);
+	/* once: a third fsync is not another RETRIED */
+	PUSH(c, rec_inode(WBW_REC_SYNC, 1080 * MS, MAP + 12, DEV70, 12, 0, 42, "writer"));
+	assert_int_equal(s.nv, 3);
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.verdicts[WBW_V_RETRIED], 1);
+	{
+		uint64_t out[4];
+
+		/* both inodes need no watch in the kernel any more */
+		assert_int_equal(wbw_corr__retry_disarmed(c, out, 4), 2);
+	}
+	wbw_corr__free(c);
+}
+
+/*
+ * fsync, fsync at once: the pass that runs between can find the cursor
+ * advanced (told via cursor) before the check's record is read.  The
+ * check still armed a RETRIED watch (seen on a 6.1 guest: s11 missed).
+ */
+static void test_retried_when_a_pass_saw_the_cursor_first(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	PASS(c, 1003 * MS, 1, rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"));
+	PASS(c, 1103 * MS, 1,
+	     rec_file(1102 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0x101c, W, 42, "writer"));
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].told_via, WBW_TOLD_CURSOR);
+	PUSH(c, rec_observe(1101 * MS, MAP + 12, 0xa, DEV70, 12, 0x0, 0x101c, 42, "writer"));
+	PUSH(c, rec_inode(WBW_REC_SYNC, 1104 * MS, MAP + 12, DEV70, 12, 0, 42, "writer"));
+	assert_int_equal(s.nv, 2);
+	assert_int_equal(s.v[1].kind, WBW_V_RETRIED);
+	assert_int_equal(s.v[1].told_ts, 1101 * MS);
+	wbw_corr__free(c);
+}
+
 #define DEV71 ((7u << 20) | 1)
 
 /*
@@ -932,6 +1004,8 @@ int main(void)
 		cmocka_unit_test(test_release_events_kthread_and_before_the_pass),
 		cmocka_unit_test(test_release_events_ignored_by_the_iterator_path),
 		cmocka_unit_test(test_kernel_release_event_gives_the_fentry_verdicts),
+		cmocka_unit_test(test_retried_after_a_told_fsync),
+		cmocka_unit_test(test_retried_when_a_pass_saw_the_cursor_first),
 		cmocka_unit_test(test_syncfs_tells_its_caller_and_only_it),
 		cmocka_unit_test(test_syncfs_after_close_is_not_unseen),
 		cmocka_unit_test(test_syncfs_tells_only_what_is_news_to_its_cursor),
