@@ -9,9 +9,23 @@
 source "$(dirname "$0")/lib.sh"
 
 make_fixture --errno
-watch_start --json --dev "$FX_DEV"
+# --listen: the live tracked-files gauge says when a pass has listed files
+port=$((20000 + $$ % 20000))
+watch_start --json --dev "$FX_DEV" --listen "$port"
 fixture_fail
 M=$FX_MNT
+
+# wait_tracked: until the watcher tracks a due file (the live gauge)
+wait_tracked() {
+	local n
+	for _ in $(seq 200); do
+		n=$(curl -s --max-time 3 "http://127.0.0.1:$port/metrics" |
+			sed -n 's/^wberrwatch_tracked_files //p')
+		[ "${n:-0}" -ge 1 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
 
 # wait_io NAME OP: until wbw-io run NAME has reported OP
 wait_io() {
@@ -34,7 +48,9 @@ touch "$WORK/goa"
 wait_io pa syncfs || bail "A: syncfs did not return"
 wait_json '.type == "verdict" and .fs_path == "/a" and .told_via == "syncfs"' ||
 	not_ok "A: no verdict via syncfs"
-sleep 0.5 # passes list the files still open
+# the error's first pass lists every file then open on it: once Q's (due
+# until it is closed) is tracked, P's was listed too
+wait_tracked || not_ok "A: no pass listed the open files"
 touch "$WORK/enda"
 wait "$IO_pa" "$IO_qa"
 wait_json '.type == "verdict" and .fs_path == "/a" and .verdict == "unreported"' ||
@@ -50,7 +66,7 @@ wait_json '.type == "verdict" and .fs_path == "/b"' || not_ok "B: no verdict"
 # error reaches `sync -f` (coreutils: syncfs on a new fd) afterwards
 io_bg pc "open f $M/c w" "stat f" "write f 8" "sync" "wait $WORK/endc" "close f"
 wait_io pc sync || bail "C: sync(2) did not return"
-sleep 0.5
+wait_tracked || not_ok "C: no pass listed the open file"
 touch "$WORK/endc"
 wait "$IO_pc"
 wait_json '.type == "verdict" and .fs_path == "/c"' || not_ok "C: no verdict"
