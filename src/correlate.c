@@ -21,6 +21,14 @@ struct tracked_file {
 	unsigned nholders;
 	uint64_t last_pass;
 	uint64_t last_seen_ts;
+	/*
+	 * This pass found the cursor at the error: told, though not through a
+	 * check seen yet.  Decided at the end of the pass, once the records
+	 * queued meanwhile are read: the check's own record may be among them.
+	 */
+	bool cursor_at_error;
+	struct holder cursor_holder;
+	uint64_t cursor_ts;
 	bool told;
 	bool done; /* verdict given, or not due */
 };
@@ -731,10 +739,11 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 	}
 	f->cursor = ev->file.cursor;
 	f->last_seen_ts = ev->ts_ns;
-	if (at_error) {
-		/* told without us seeing the check (e.g. its record was lost) */
-		told(c, es, f, &ev->task, (int32_t)ev->file.fd, f->file, f->f_mode, f->cursor,
-		     ev->ts_ns, WBW_TOLD_CURSOR, NULL);
+	if (at_error && !f->cursor_at_error) {
+		f->cursor_at_error = true;
+		f->cursor_holder.task = ev->task;
+		f->cursor_holder.fd = (int32_t)ev->file.fd;
+		f->cursor_ts = ev->ts_ns;
 	}
 }
 
@@ -1087,6 +1096,12 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 					 .fd = -1 };
 		const struct exited *x;
 
+		if (f->cursor_at_error) {
+			/* told without a check seen, even now (e.g. its record was lost) */
+			f->cursor_at_error = false;
+			told(c, es, f, &f->cursor_holder.task, f->cursor_holder.fd, f->file, f->f_mode,
+			     f->cursor, f->cursor_ts, WBW_TOLD_CURSOR, NULL);
+		}
 		/* with release events, absence from a pass means nothing */
 		if (f->done || f->last_pass == c->pass || c->opts.release_events)
 			continue;

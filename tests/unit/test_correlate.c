@@ -805,6 +805,40 @@ static void test_retried_when_a_pass_saw_the_cursor_first(void **state)
 	wbw_corr__free(c);
 }
 
+/*
+ * The common form of that race: the check's record was queued while the
+ * pass ran.  The pass is concluded after the records queued meanwhile, so
+ * the verdict says the check told it.
+ */
+static void test_check_read_during_a_pass_wins_over_the_cursor(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+	uint64_t w[4];
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	PASS(c, 1003 * MS, 1, rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"));
+	assert_int_equal(wbw_corr__snapshot_begin(c, w, 4), 1);
+	PUSH(c, rec_file(1102 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0x101c, W, 42, "writer"));
+	assert_int_equal(s.nv, 0);
+	PUSH(c, rec_observe(1101 * MS, MAP + 12, 0xa, DEV70, 12, 0x0, 0x101c, 42, "writer"));
+	wbw_corr__snapshot_end(c, 1103 * MS);
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].told_via, WBW_TOLD_CHECK);
+	assert_int_equal(s.v[0].ts_ns, 1101 * MS);
+	/* a cursor at the error with no check at all: told via cursor, at the pass */
+	push_burst(c, 2000 * MS, 13, 1);
+	PASS(c, 2003 * MS, 1, rec_file(2002 * MS, MAP + 13, 0xb, DEV70, 13, 4, 0, W, 42, "writer"));
+	PASS(c, 2103 * MS, 1,
+	     rec_file(2102 * MS, MAP + 13, 0xb, DEV70, 13, 4, 0x101c, W, 42, "writer"));
+	assert_int_equal(s.nv, 2);
+	assert_int_equal(s.v[1].told_via, WBW_TOLD_CURSOR);
+	assert_int_equal(s.v[1].fd, 4);
+	assert_int_equal(s.v[1].ts_ns, 2102 * MS);
+	wbw_corr__free(c);
+}
+
 #define DEV71 ((7u << 20) | 1)
 
 /*
@@ -1006,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_release_event_gives_the_fentry_verdicts),
 		cmocka_unit_test(test_retried_after_a_told_fsync),
 		cmocka_unit_test(test_retried_when_a_pass_saw_the_cursor_first),
+		cmocka_unit_test(test_check_read_during_a_pass_wins_over_the_cursor),
 		cmocka_unit_test(test_syncfs_tells_its_caller_and_only_it),
 		cmocka_unit_test(test_syncfs_after_close_is_not_unseen),
 		cmocka_unit_test(test_syncfs_tells_only_what_is_news_to_its_cursor),
