@@ -39,7 +39,7 @@ wait_io() {
 # A: P holds F and a directory fd D; Q holds its own open file on F.
 # P's syncfs(D) writes F back, which fails, and returns the error; then
 # both close without fsync.
-io_bg pa "open f $M/a w" "stat f" "write f 8" "open d $M r" "stat d" "wait $WORK/goa" \
+io_bg pa "open f $M/a w" "stat f" "write f 1" "open d $M r" "stat d" "wait $WORK/goa" \
 	"syncfs d" "wait $WORK/enda" "close f" "close d"
 io_bg qa "open g $M/a w" "stat g" "wait $WORK/enda" "close g"
 wait_io pa stat && wait_io qa stat || bail "scenario A did not start"
@@ -58,13 +58,13 @@ wait_json '.type == "verdict" and .fs_path == "/a" and .verdict == "unreported"'
 
 # B: write, close, then syncfs in the same process: no file was open when
 # the error hit, and the syncfs told its caller
-"$IO" "open f $M/b w" "write f 8" "close f" "open d $M r" "stat d" "syncfs d" "close d" \
+"$IO" "open f $M/b w" "write f 1" "close f" "open d $M r" "stat d" "syncfs d" "close d" \
 	>"$WORK/pb.json"
 wait_json '.type == "verdict" and .fs_path == "/b"' || not_ok "B: no verdict"
 
 # C: sync(2) in the process that holds the file tells it nothing; the
 # error reaches `sync -f` (coreutils: syncfs on a new fd) afterwards
-io_bg pc "open f $M/c w" "stat f" "write f 8" "sync" "wait $WORK/endc" "close f"
+io_bg pc "open f $M/c w" "stat f" "write f 1" "sync" "wait $WORK/endc" "close f"
 wait_io pc sync || bail "C: sync(2) did not return"
 wait_tracked || not_ok "C: no pass listed the open file"
 touch "$WORK/endc"
