@@ -796,10 +796,25 @@ static const struct syncfs_told *syncfs_of(const struct err_state *es, uint32_t 
 }
 
 /*
+ * `file` (tracked as `f`, or NULL) belongs to a process told by syncfs `t`:
+ * REPORTED via syncfs, never UNREPORTED.  The file syncfs was called on has
+ * its verdict from the syncfs itself already.
+ */
+static void tell_via_syncfs(struct wbw_corr *c, struct err_state *es, struct tracked_file *f,
+			    const struct wbw_task *task, int32_t fd, uint64_t file, uint32_t f_mode,
+			    uint32_t cursor, uint64_t ts, const struct syncfs_told *t)
+{
+	if (file != t->file)
+		told(c, es, f, task, fd, file, f_mode, cursor, ts, WBW_TOLD_SYNCFS, t);
+	if (f) {
+		f->told = true;
+		file_done(c, es, f);
+	}
+}
+
+/*
  * A tracked file one of whose holders was told the error by its own
- * syncfs: REPORTED (via syncfs) to that holder, at its release or at the
- * syncfs itself, never UNREPORTED.  The file syncfs was called on has its
- * verdict from the syncfs already.  Returns whether it was told.
+ * syncfs, at its release or at the syncfs itself.  Returns whether it was.
  */
 static bool told_by_syncfs(struct wbw_corr *c, struct err_state *es, struct tracked_file *f,
 			   uint32_t cursor, uint64_t ts)
@@ -807,15 +822,11 @@ static bool told_by_syncfs(struct wbw_corr *c, struct err_state *es, struct trac
 	for (unsigned i = 0; i < f->nholders; i++) {
 		const struct syncfs_told *t = syncfs_of(es, f->holders[i].task.pid);
 
-		if (!t)
-			continue;
-		if (f->file == t->file)
-			f->told = true;
-		else
-			told(c, es, f, &f->holders[i].task, f->holders[i].fd, f->file, f->f_mode,
-			     cursor, ts, WBW_TOLD_SYNCFS, t);
-		file_done(c, es, f);
-		return true;
+		if (t) {
+			tell_via_syncfs(c, es, f, &f->holders[i].task, f->holders[i].fd, f->file,
+					f->f_mode, cursor, ts, t);
+			return true;
+		}
 	}
 	return false;
 }
@@ -996,10 +1007,8 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 		v.holder = ev->task;
 		sfs = syncfs_of(es, ev->task.pid);
 		if (sfs) {
-			/* its process was told; the file syncfs was called on has its verdict */
-			if (sfs->file != v.file)
-				told(c, es, NULL, &ev->task, -1, v.file, v.f_mode, v.cursor, ev->ts_ns,
-				     WBW_TOLD_SYNCFS, sfs);
+			tell_via_syncfs(c, es, NULL, &ev->task, -1, v.file, v.f_mode, v.cursor,
+					ev->ts_ns, sfs);
 			return;
 		}
 	}
