@@ -123,6 +123,12 @@ static bool tracefs_has(const char *event)
 	return false;
 }
 
+/* Is tracefs (or debugfs's tracing directory) mounted where libbpf looks? */
+static bool tracefs_mounted(void)
+{
+	return tracefs_has("");
+}
+
 /*
  * filemap_set_wb_err and file_check_and_advance_wb_err arrived with errseq_t
  * in Linux 4.13; every tracepoint has a btf_trace_<name> type in the kernel
@@ -177,6 +183,49 @@ static int core_btf_memfd(const struct wbw_kbtf *k, bool verbose)
 	}
 	btf__free(btf);
 	return fd;
+}
+
+/*
+ * Attach one program, or say which hook failed and what would fix it.  A
+ * classic tracepoint program is the one kind that needs tracefs: libbpf
+ * reads the event's id under /sys/kernel/tracing (or debugfs), and a fresh
+ * host or a container may have neither mounted; raw_tp and tp_btf attach by
+ * name through BTF and need no file system at all.
+ */
+static struct bpf_link *attach_prog(struct bpf_program *prog, struct wbw_loader_diag *d)
+{
+	const char *sec = bpf_program__section_name(prog);
+	struct bpf_link *link = bpf_program__attach(prog);
+	int err = -errno;
+
+	if (link)
+		return link;
+	if (!strncmp(sec, "tracepoint/", 11) && !tracefs_mounted())
+		diag(d, WBW_EXIT_FAILURE,
+		     "cannot attach %s: classic tracepoint programs need tracefs, which is not "
+		     "mounted (mount -t tracefs nodev /sys/kernel/tracing), or leave out "
+		     "--tp-mode classic: the raw_tp and tp_btf programs need no tracefs",
+		     sec);
+	else
+		diag(d, err == -EPERM ? WBW_EXIT_NO_PRIVILEGE : WBW_EXIT_FAILURE,
+		     "cannot attach %s: %s", sec, strerror(-err));
+	errno = -err;
+	return NULL;
+}
+
+/* A skeleton's programs that are set to load, each attached or named in the error. */
+static int attach_skeleton(const struct bpf_object_skeleton *s, struct wbw_loader_diag *d)
+{
+	for (int i = 0; i < s->prog_cnt; i++) {
+		struct bpf_program *prog = *s->progs[i].prog;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		*s->progs[i].link = attach_prog(prog, d);
+		if (!*s->progs[i].link)
+			return -errno;
+	}
+	return 0;
 }
 
 static int on_ringbuf(void *ctx, void *data, size_t len)
@@ -388,12 +437,9 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	if (err)
 		goto fail;
 
-	err = wberrwatch_bpf__attach(l->skel);
-	if (err) {
-		diag(d, err == -EPERM ? WBW_EXIT_NO_PRIVILEGE : WBW_EXIT_FAILURE,
-		     "cannot attach to the filemap tracepoints: %s", strerror(-err));
+	err = attach_skeleton(l->skel->skeleton, d);
+	if (err)
 		goto fail;
-	}
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events), on_ringbuf, l, NULL);
 	if (!l->rb) {
 		diag(d, WBW_EXIT_FAILURE, "cannot set up the ring buffer: %s", strerror(errno));
@@ -470,23 +516,21 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	 * a 4 KiB buffered write's instructions, bench/kernels.sh): opt-in.
 	 */
 	if (l->name_writers)
-		l->dirtier_link = bpf_program__attach(life->progs.note_dirtier);
+		l->dirtier_link = attach_prog(life->progs.note_dirtier, d);
 	/*
 	 * syncfs reports: for the whole watch too, as a syncfs may come long
 	 * after the error; it runs once per ext4 sync_fs, nowhere else.
 	 */
-	l->syncfs_link = bpf_program__attach(life->progs.syncfs_report);
-	l->iter_link = bpf_program__attach_iter(life->progs.tracked_files, NULL);
-	if (!l->iter_link || !l->syncfs_link || (l->name_writers && !l->dirtier_link)) {
-		err = -errno;
-		bpf_link__destroy(l->iter_link);
+	if (!l->name_writers || l->dirtier_link)
+		l->syncfs_link = attach_prog(life->progs.syncfs_report, d);
+	if (l->syncfs_link)
+		l->iter_link = attach_prog(life->progs.tracked_files, d);
+	if (!l->iter_link) {
 		bpf_link__destroy(l->dirtier_link);
 		bpf_link__destroy(l->syncfs_link);
-		l->iter_link = l->dirtier_link = l->syncfs_link = NULL;
+		l->dirtier_link = l->syncfs_link = NULL;
 		lifetime_bpf__destroy(life);
-		return diag(d, WBW_EXIT_FAILURE,
-			    "cannot attach the iter/task_file, syncfs or writer programs: %s",
-			    strerror(-err));
+		return d->exit_status;
 	}
 	l->life = life;
 	return 0;
@@ -574,11 +618,13 @@ int wbw_loader__retry_hooks(struct wbw_loader *l, bool on, const uint64_t *disar
 		if (!l->life && (err = load_lifetime(l, d)))
 			return err;
 		/* ext4 only: other filesystems' fsync has no tracepoint with its result */
-		l->sync_link = bpf_program__attach(l->life->progs.retry_sync_exit);
-		l->dirty_link = bpf_program__attach(l->life->progs.retry_dirty);
-		if (!l->sync_link || !l->dirty_link)
-			return diag(d, WBW_EXIT_FAILURE, "cannot attach the retry hooks: %s",
-				    strerror(errno));
+		l->sync_link = attach_prog(l->life->progs.retry_sync_exit, d);
+		l->dirty_link = l->sync_link ? attach_prog(l->life->progs.retry_dirty, d) : NULL;
+		if (!l->dirty_link) {
+			bpf_link__destroy(l->sync_link);
+			l->sync_link = NULL;
+			return d->exit_status;
+		}
 	} else if (!on && l->sync_link) {
 		bpf_link__destroy(l->sync_link);
 		bpf_link__destroy(l->dirty_link);
@@ -592,11 +638,6 @@ static struct bpf_program *release_prog(const struct wbw_loader *l)
 {
 	return l->hooks == WBW_HOOKS_KERNEL ? l->life->progs.release_unreported
 					    : l->life->progs.release_fput;
-}
-
-static const char *release_hook_name(enum wbw_hooks h)
-{
-	return h == WBW_HOOKS_KERNEL ? "file_release_unreported_wb_err" : "fentry/__fput";
 }
 
 /* One iter/task_file pass: each FILE record to fn. */
@@ -661,19 +702,17 @@ int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, si
 	if (l->hooks != WBW_HOOKS_TRACEPOINT) {
 		/* before the pass: a file released while it runs is reported too */
 		if (n && !l->release_link) {
-			l->release_link = bpf_program__attach(release_prog(l));
+			l->release_link = attach_prog(release_prog(l), d);
 			if (!l->release_link)
-				return diag(d, WBW_EXIT_FAILURE, "cannot attach %s: %s",
-					    release_hook_name(l->hooks), strerror(errno));
+				return d->exit_status;
 		} else if (!n && l->release_link) {
 			bpf_link__destroy(l->release_link);
 			l->release_link = NULL;
 		}
 	} else if (n && !l->exit_link) {
-		l->exit_link = bpf_program__attach(l->life->progs.holder_exit);
+		l->exit_link = attach_prog(l->life->progs.holder_exit, d);
 		if (!l->exit_link)
-			return diag(d, WBW_EXIT_FAILURE, "cannot attach sched_process_exit: %s",
-				    strerror(errno));
+			return d->exit_status;
 	} else if (!n && l->exit_link) {
 		bpf_link__destroy(l->exit_link);
 		l->exit_link = NULL;
@@ -856,12 +895,29 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 		snprintf(r->fix, sizeof(r->fix), "no program kind loads here (run with -v)");
 		return;
 	}
+	/* `run` loads what a watch does plus the fork hook: try exactly that */
+	{
+		struct wbw_loader_opts o = { .tp_mode = WBW_TP_AUTO,
+					     .ringbuf_bytes = WBW_RINGBUF_DEFAULT,
+					     .on_record = doctor_record,
+					     .track_tree = true };
+		struct wbw_loader *l = wbw_loader__new(&o, &d);
+
+		doctor_add(r, "sched_process_fork", "run: the command's process tree (raw_tp)",
+			   l != NULL, l ? NULL : d.msg);
+		r->run_ok = l != NULL;
+		wbw_loader__free(l);
+	}
+	doctor_add(r, "tracefs", "only --tp-mode classic needs it", tracefs_mounted(),
+		   tracefs_mounted() ? NULL : "not mounted: every other mode works without it");
 	if (wbw_loader__lifetime_prepare(kept, &d) == 0) {
 		struct bpf_link *exit_link = bpf_program__attach(kept->life->progs.holder_exit);
 		struct bpf_link *release_link = NULL;
 		int retry = wbw_loader__retry_hooks(kept, true, NULL, 0, &d);
 
-		doctor_add(r, "iter/task_file", "open files on a failing mapping (lifetime)", true, NULL);
+		doctor_add(r, "iter/task_file", "open files on a failing mapping (lifetime; scan)",
+			   true, NULL);
+		r->scan_ok = true;
 		doctor_add(r, "sched_process_exit", "release by exit (--hooks=tracepoint)",
 			   exit_link != NULL, exit_link ? NULL : strerror(errno));
 		struct bpf_link *event_link = NULL;
@@ -899,7 +955,8 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 		wbw_loader__retry_hooks(kept, false, NULL, 0, &d);
 		r->would_use_lifetime = "iter";
 	} else {
-		doctor_add(r, "iter/task_file", "open files on a failing mapping (lifetime)", false, d.msg);
+		doctor_add(r, "iter/task_file", "open files on a failing mapping (lifetime; scan)",
+			   false, d.msg);
 	}
 	/* read by the classic set program (the others read the mapping itself) */
 	doctor_add(r, "filemap_set_wb_err.new_errseq",

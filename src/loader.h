@@ -113,7 +113,7 @@ int wbw_loader__tree_add(struct wbw_loader *l, uint32_t pid);
 bool wbw_loader__in_tree(const struct wbw_loader *l, uint32_t pid);
 
 /* What `wberrwatch doctor` reports: each hook kind tried for real. */
-#define WBW_DOCTOR_MAX_CHECKS 12
+#define WBW_DOCTOR_MAX_CHECKS 16
 
 struct wbw_doctor_check {
 	const char *name;  /* e.g. "raw_tp", "iter/task_file" */
@@ -129,6 +129,8 @@ struct wbw_doctor {
 	const char *would_use_tp;       /* program kind a watch would attach, or NULL */
 	const char *would_use_lifetime; /* "iter", or NULL */
 	const char *would_use_hooks;    /* --hooks=auto here: "kernel", "fentry" or "tracepoint", or NULL */
+	bool run_ok;                    /* `run` loads and attaches here (the fork hook too) */
+	bool scan_ok;                   /* `scan` can list open files (iter/task_file) */
 	int exit_status;                /* what a watch would exit with now (0: it runs) */
 	char fix[768];                  /* when it would not run: what to do */
 };

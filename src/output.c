@@ -674,6 +674,11 @@ static void print_doctor_json(struct wbw_output *o, const struct wbw_doctor *r)
 	wbw_json_str(&j, "lifetime", r->would_use_lifetime);
 	wbw_json_str(&j, "hooks", r->would_use_hooks);
 	wbw_json_end(&j);
+	wbw_json_begin(&j, "commands");
+	wbw_json_bool(&j, "watch", r->exit_status == WBW_EXIT_OK);
+	wbw_json_bool(&j, "run", r->exit_status == WBW_EXIT_OK && r->run_ok);
+	wbw_json_bool(&j, "scan", r->exit_status == WBW_EXIT_OK && r->scan_ok);
+	wbw_json_end(&j);
 	wbw_json_i64(&j, "exit_status", r->exit_status);
 	wbw_json_str(&j, "fix", r->fix[0] ? r->fix : NULL);
 	wbw_json_end(&j);
@@ -696,9 +701,12 @@ static void print_doctor_plain(struct wbw_output *o, const struct wbw_doctor *r)
 	}
 	if (r->exit_status == WBW_EXIT_OK)
 		snprintf(line, sizeof(line),
-			 "a watch would use %s programs, and %s hooks for file releases (--hooks=auto)",
+			 "a watch would use %s programs, and %s hooks for file releases (--hooks=auto); "
+			 "run: %s; scan: %s",
 			 r->would_use_tp ? r->would_use_tp : "?",
-			 r->would_use_hooks ? r->would_use_hooks : "no");
+			 r->would_use_hooks ? r->would_use_hooks : "no",
+			 r->run_ok ? "works" : "cannot follow the command (see sched_process_fork)",
+			 r->scan_ok ? "works" : "cannot list open files (see iter/task_file)");
 	else
 		snprintf(line, sizeof(line), "wberrwatch cannot run here (exit status %d): %s",
 			 r->exit_status, r->fix);

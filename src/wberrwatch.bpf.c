@@ -284,10 +284,17 @@ struct {
 	__type(value, __u8);
 } tree SEC(".maps");
 
-SEC("tracepoint/sched/sched_process_fork")
-int tree_fork(struct trace_event_raw_sched_process_fork *ctx)
+/*
+ * A raw tracepoint, not the classic sched/sched_process_fork: a classic
+ * tracepoint program needs tracefs mounted (libbpf reads the event's id
+ * there), and most containers and fresh hosts have none.  The raw event's
+ * arguments are the tasks themselves (trace_sched_process_fork(current, p)
+ * in kernel/fork.c); `pid` is what the classic event's fields carry.
+ */
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(tree_fork, struct task_struct *parent_task, struct task_struct *child_task)
 {
-	__u32 parent = ctx->parent_pid, child = ctx->child_pid;
+	__u32 parent = BPF_CORE_READ(parent_task, pid), child = BPF_CORE_READ(child_task, pid);
 	__u8 one = 1;
 
 	if (bpf_map_lookup_elem(&tree, &parent))

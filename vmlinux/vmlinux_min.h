@@ -158,11 +158,6 @@ struct bpf_iter__task_file {
 	struct file *file;
 };
 
-struct trace_event_raw_sched_process_fork {
-	__s32 parent_pid;
-	__s32 child_pid;
-};
-
 #pragma clang attribute pop
 
 #endif /* WBW_VMLINUX_MIN_H */

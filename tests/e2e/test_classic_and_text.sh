@@ -12,7 +12,41 @@ source "$(dirname "$0")/lib.sh"
 make_fixture --errno
 case $FX_ERRNO in ENOSPC) num=28 ;; EIO) num=5 ;; esac
 hex=$(printf '0x%x' "$num")
+
+# Without tracefs (a private mount namespace without it, as a fresh host or
+# a container is; the host's mounts do not change): every mode but classic
+# works, and classic says which hook failed and what it needs.
+no_tracefs() {
+	unshare --mount --propagation private bash -c '
+		for m in /sys/kernel/debug/tracing /sys/kernel/tracing /sys/kernel/debug; do
+			while mountpoint -q "$m"; do umount -l "$m" || exit 99; done
+		done
+		exec "$@"' no_tracefs "$@"
+}
+no_tracefs "$WBW" --tp-mode classic --duration 0 >/dev/null 2>"$WORK/classic.err"
+expect_eq "no tracefs: --tp-mode classic exits 1" 1 "$?"
+expect "no tracefs: it names the hook and says to mount tracefs" grep -q \
+	"cannot attach tracepoint/filemap/filemap_set_wb_err: classic tracepoint programs need tracefs, which is not mounted (mount -t tracefs" \
+	"$WORK/classic.err"
+for mode in raw btf; do
+	no_tracefs "$WBW" --tp-mode $mode --duration 0 >/dev/null 2>"$WORK/nt.err"
+	expect_eq "no tracefs: --tp-mode $mode watches" 0 "$?"
+done
+no_tracefs "$WBW" run -- true >/dev/null 2>"$WORK/nt.err"
+expect_eq "no tracefs: run works (its fork hook is a raw tracepoint)" 0 "$?"
+no_tracefs "$WBW" scan >/dev/null 2>"$WORK/nt.err"
+expect_eq "no tracefs: scan works" 0 "$?"
+
+# The classic programs themselves need tracefs: this watcher gets it in a
+# mount namespace of its own (exec keeps its pid for watch_stop)
+WBW_HOST=$WBW
+WBW=$WORK/with-tracefs
+printf '%s\n' '#!/bin/sh' \
+	"exec unshare --mount --propagation private sh -c 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; exec \"\$0\" \"\$@\"' \"$WBW_HOST\" \"\$@\"" \
+	>"$WBW"
+chmod +x "$WBW"
 watch_start --json --dev "$FX_DEV" --tp-mode classic
+WBW=$WBW_HOST
 fixture_fail
 "$IO" "open a $FX_MNT/f1 w" "stat a" "write a 16" "fsync a" "close a" >"$WORK/io.json"
 watch_stop TERM

@@ -8,10 +8,21 @@ expect_eq "doctor exits 0 where a watch runs" 0 "$?"
 dq() { jq -r "$1" "$WORK/d.json"; }
 expect_eq "one JSON object of type doctor" doctor "$(dq .type)"
 expect_eq "kernel release" "$(uname -r)" "$(dq .kernel)"
-for c in raw_tp tp_btf tracepoint iter/task_file sched_process_exit ext4_sync_file_exit ext4_sync_fs \
-	writeback_mark_inode_dirty; do
+for c in raw_tp tp_btf sched_process_fork iter/task_file sched_process_exit ext4_sync_file_exit \
+	ext4_sync_fs writeback_mark_inode_dirty; do
 	expect_eq "$c loads and attaches here" true "$(dq ".checks[\"$c\"].ok")"
 done
+expect_eq "watch, run and scan all work here" "true true true" \
+	"$(dq '"\(.commands.watch) \(.commands.run) \(.commands.scan)"')"
+# classic tracepoint programs need tracefs, and only they: doctor says which
+# it is on this machine as it is (CI runs with none mounted, as a fresh host)
+tracefs=false; [ -d /sys/kernel/tracing/events ] || [ -d /sys/kernel/debug/tracing/events ] && tracefs=true
+expect_eq "tracefs reported as mounted=$tracefs" $tracefs "$(dq '.checks.tracefs.ok')"
+expect_eq "classic tracepoints reported as usable=$tracefs" $tracefs "$(dq '.checks.tracepoint.ok')"
+if [ $tracefs = false ]; then
+	expect "the classic check says tracefs is missing and how to mount it" \
+		grep -q "tracefs, which is not mounted (mount -t tracefs" <<<"$(dq '.checks.tracepoint.detail')"
+fi
 # the bundled kernel patches' events: reported as the kernel's BTF has them (bpftool as the oracle)
 btf=$(bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null)
 want=false; grep -q "STRUCT 'trace_event_raw_file_release_unreported_wb_err'" <<<"$btf" && want=true
@@ -35,7 +46,7 @@ expect_eq "no fix needed" null "$(dq .fix)"
 # the same in text
 "$WBW" doctor >"$WORK/d.txt" 2>&1
 expect "text names each check" grep -q "^  iter/task_file  *ok" "$WORK/d.txt"
-expect "text says what a watch would use" grep -q "^a watch would use raw_tp programs, and $want hooks" "$WORK/d.txt"
+expect "text says what a watch would use" grep -q "^a watch would use raw_tp programs, and $want hooks.*; run: works; scan: works$" "$WORK/d.txt"
 # --hooks=fentry where the kernel refuses it: exit 6 and why; where it
 # loads, the watch says it uses it
 if [ "$want" = tracepoint ]; then
