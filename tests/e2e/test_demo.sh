@@ -8,11 +8,11 @@ DEMO_HOLD_MS=1500 "$DEMO" "$WBW_BUILD" >"$WORK/demo.out" 2>"$WORK/demo.err"
 expect_eq "demo exits 0" 0 "$?"
 cpid=$(sed -n 's/^careless\[\([0-9]*\)\]: wrote.*/\1/p' "$WORK/demo.out")
 kpid=$(sed -n 's/^careful\[\([0-9]*\)\]: fsync.*failed.*/\1/p' "$WORK/demo.out")
-expect "careless was flagged UNREPORTED, by its own close" \
-	grep -q "/careless.dat  UNREPORTED: held by careless\[$cpid\] fd 3, released by close of careless\[$cpid\]" "$WORK/demo.out"
+expect "careless was flagged UNREPORTED, by its own close, final (it exited)" \
+	grep -q "/careless.dat  UNREPORTED: held by careless\[$cpid\] fd 3, released by close of careless\[$cpid\] (error" "$WORK/demo.out"
 expect "careless's error names it as the writer" \
 	grep -q "/careless.dat  events=[0-9]* errseq=0x1c written-by=careless\[$cpid\]" "$WORK/demo.out"
-expect "and no file was told of it: UNSEEN" grep -q "/careless.dat  UNSEEN: no file was told" "$WORK/demo.out"
+expect_eq "one alarm for its error: no UNSEEN besides" 0 "$(grep -c '/careless.dat  UNSEEN' "$WORK/demo.out")"
 expect "careful was told: REPORTED" grep -q "/careful.dat  REPORTED to careful\[$kpid\]" "$WORK/demo.out"
 expect_eq "careful is flagged nowhere" 0 "$(grep -c '/careful.dat .*\(UNREPORTED\|UNSEEN\|RETRIED\)' "$WORK/demo.out")"
 expect "it says what happened" grep -q "careless exited 0 and lost its data" "$WORK/demo.out"
@@ -37,7 +37,9 @@ left() { pgrep -x careless || pgrep -f '[w]berrwatch --dev .* --name-writers'; }
 for _ in $(seq 40); do left >/dev/null || break; sleep 0.05; done # killed ones are reaped by init
 expect "interrupted: no demo process left" bash -c "! { pgrep -x careless || pgrep -f '[w]berrwatch --dev .* --name-writers'; }"
 
-setpriv --reuid=nobody --regid=nogroup --clear-groups "$DEMO" "$WBW_BUILD" >/dev/null 2>"$WORK/user.err"
+# the script on stdin: nobody may not reach the checkout (a clone in a
+# private folder, as under mktemp -d), and the answer must not depend on it
+setpriv --reuid=nobody --regid=nogroup --clear-groups bash -s "$WBW_BUILD" <"$DEMO" >/dev/null 2>"$WORK/user.err"
 expect_eq "without root: exit 3" 3 "$?"
 expect "and it says how" grep -q "demo: needs root.*sudo make demo" "$WORK/user.err"
 finish
