@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 		}
 	}
 	wbw_corr__snapshot_end(c, t);
-	wbw_corr__flush(c);
+	wbw_corr__flush(c, false);
 	full_s = now_s() - t0;
 	{
 		struct wbw_corr_stats st;

@@ -34,6 +34,11 @@ enum {
 	OPT_CGROUP,
 	OPT_LISTEN,
 	OPT_HOOKS,
+	OPT_GATE_STATUS,
+	OPT_INCOMPLETE_STATUS,
+	OPT_WRITEBACK_WAIT,
+	OPT_HANDOVER_WINDOW,
+	OPT_PER_PROCESS,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +64,11 @@ static const struct option long_opts[] = {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "hooks", required_argument, NULL, OPT_HOOKS },
+	{ "gate-status", required_argument, NULL, OPT_GATE_STATUS },
+	{ "incomplete-status", required_argument, NULL, OPT_INCOMPLETE_STATUS },
+	{ "writeback-wait", required_argument, NULL, OPT_WRITEBACK_WAIT },
+	{ "handover-window", required_argument, NULL, OPT_HANDOVER_WINDOW },
+	{ "per-process", no_argument, NULL, OPT_PER_PROCESS },
 	{ 0 },
 };
 
@@ -66,8 +76,9 @@ void wbw_cli_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: wberrwatch [watch] [OPTIONS]\n"
-		"       wberrwatch run [OPTIONS] [--fail-on=unreported|unseen|any] [--report FILE]\n"
-		"                      [--user NAME] -- CMD [ARGS...]\n"
+		"       wberrwatch run [OPTIONS] [--fail-on=any|unreported|unseen] [--report FILE]\n"
+		"                      [--user NAME] [--gate-status N] [--incomplete-status N]\n"
+		"                      [--writeback-wait SECS] -- CMD [ARGS...]\n"
 		"       wberrwatch scan [--json]\n"
 		"       wberrwatch doctor [--json]\n"
 		"\n"
@@ -87,6 +98,12 @@ void wbw_cli_usage(FILE *f)
 		"      --cgroup PATH      the same, for processes in the cgroup v2 directory PATH or\n"
 		"                         below it\n"
 		"      --all-files        files open read-only are due to be told too (UNREPORTED)\n"
+		"      --per-process      judge releases per process; by default per application:\n"
+		"                         the cgroup v2 (a service, a container), or the process\n"
+		"                         alone in the root cgroup\n"
+		"      --handover-window SECS  how long a file released untold waits for another\n"
+		"                         process of its application to be told before its\n"
+		"                         UNREPORTED is final (default %d; 0: until the error is)\n"
 		"      --name-writers     name the process that dirtied the data an error loses;\n"
 		"                         hooks every page a write dirties: costs buffered writes\n"
 		"                         (see OVERHEAD in the man page)\n"
@@ -108,8 +125,14 @@ void wbw_cli_usage(FILE *f)
 		"  -v, --verbose          print libbpf's own messages\n"
 		"\n"
 		"Run options (wberrwatch run ... -- CMD):\n"
-		"      --fail-on WHAT     unreported (default: UNREPORTED, RETRIED), unseen (UNSEEN,\n"
-		"                         SUPERSEDED) or any: verdicts about CMD's processes that fail it\n"
+		"      --fail-on WHAT     verdicts about CMD's processes and data that fail it: any\n"
+		"                         (default: every untold loss), unreported (UNREPORTED,\n"
+		"                         RETRIED) or unseen (UNSEEN, SUPERSEDED)\n"
+		"      --gate-status N    exit status when the gate trips (default %d)\n"
+		"      --incomplete-status N  exit status when records were lost and the verdicts\n"
+		"                         cannot be vouched for (default %d)\n"
+		"      --writeback-wait SECS  after CMD exits, wait up to SECS for what it wrote\n"
+		"                         to reach the disk, then judge it (default %d; 0: do not wait)\n"
 		"      --report FILE      the run's JSON lines, written atomically at the end\n"
 		"      --user NAME        run CMD as NAME (default: the sudo caller, else root without\n"
 		"                         capabilities); CMD never inherits wberrwatch's capabilities\n"
@@ -127,8 +150,9 @@ void wbw_cli_usage(FILE *f)
 		"  1  runtime failure                              4  kernel has no BTF\n"
 		"  2  unknown option or bad value                  5  kernel lacks the tracepoints\n"
 		"  6  kernel lacks the hook --hooks asks for (fentry, kernel)\n"
-		"  run: CMD's own status, or 10 when verdicts matched --fail-on, or 11 when records\n"
-		"       were lost and the verdicts cannot be vouched for\n"
+		"  run: CMD's own status, or %d (--gate-status) when verdicts matched --fail-on, or\n"
+		"       %d (--incomplete-status) when records were lost and the verdicts cannot be\n"
+		"       vouched for; stderr and --report say which\n"
 		"\n"
 		"Examples:\n"
 		"  sudo wberrwatch                      live view of every writeback error\n"
@@ -136,7 +160,11 @@ void wbw_cli_usage(FILE *f)
 		"  sudo wberrwatch --duration 0         check that the tool loads here\n"
 		"  sudo wberrwatch doctor               which hooks this kernel allows, and why not\n"
 		"  sudo wberrwatch run -- make test     fail the job if its data was lost silently\n",
-		(unsigned long long)(WBW_CORR_DEFAULT_SETTLE_NS / 1000000), WBW_RINGBUF_DEFAULT >> 20);
+		(int)(WBW_CORR_DEFAULT_HANDOVER_NS / 1000000000),
+		(unsigned long long)(WBW_CORR_DEFAULT_SETTLE_NS / 1000000), WBW_RINGBUF_DEFAULT >> 20,
+		WBW_RUN_GATE_STATUS_DEFAULT, WBW_RUN_INCOMPLETE_STATUS_DEFAULT,
+		WBW_RUN_WRITEBACK_WAIT_DEFAULT_MS / 1000, WBW_RUN_GATE_STATUS_DEFAULT,
+		WBW_RUN_INCOMPLETE_STATUS_DEFAULT);
 }
 
 const char *wbw_tp_mode_name(enum wbw_tp_mode m)
@@ -306,6 +334,10 @@ int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t 
 	if (cli->mount_path && cli->filter_dev)
 		return fail(err, errlen, "--dev and --mount both name a device: give one");
 	if (cmd == WBW_CMD_RUN) {
+		if (cli->gate_status == cli->incomplete_status)
+			return fail(err, errlen,
+				    "--gate-status and --incomplete-status are both %d: give two statuses",
+				    cli->gate_status);
 		if (first >= argc)
 			return fail(err, errlen, "run needs a command: wberrwatch run [OPTIONS] -- CMD [ARGS...]");
 		cli->cmd_argv = argv + first;
@@ -314,8 +346,10 @@ int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t 
 	}
 	if (cmd == WBW_CMD_SCAN && (cli->listen || cli->metrics_file))
 		return fail(err, errlen, "scan is one pass: --listen and --metrics-file belong to a watch");
-	if (cli->fail_on != WBW_FAIL_UNREPORTED || cli->report_file || cli->user)
-		return fail(err, errlen, "--fail-on, --report and --user belong to `wberrwatch run`");
+	if (cli->fail_on_set || cli->report_file || cli->user || cli->run_option)
+		return fail(err, errlen, "--fail-on, --report, --user, --gate-status, "
+				       "--incomplete-status and --writeback-wait belong to "
+				       "`wberrwatch run`");
 	if (first < argc)
 		return fail(err, errlen, "unexpected argument '%s'", argv[first]);
 	return WBW_EXIT_OK;
@@ -328,6 +362,10 @@ static int parse_options(int argc, char **argv, struct wbw_cli *cli, char *err, 
 	memset(cli, 0, sizeof(*cli));
 	cli->duration_ms = -1;
 	cli->settle_ms = WBW_CORR_DEFAULT_SETTLE_NS / 1000000;
+	cli->gate_status = WBW_RUN_GATE_STATUS_DEFAULT;
+	cli->incomplete_status = WBW_RUN_INCOMPLETE_STATUS_DEFAULT;
+	cli->writeback_wait_ms = WBW_RUN_WRITEBACK_WAIT_DEFAULT_MS;
+	cli->handover_ms = (int64_t)(WBW_CORR_DEFAULT_HANDOVER_NS / 1000000);
 	cli->ringbuf_bytes = WBW_RINGBUF_DEFAULT;
 	if (errlen)
 		err[0] = '\0';
@@ -389,7 +427,37 @@ static int parse_options(int argc, char **argv, struct wbw_cli *cli, char *err, 
 				return fail(err, errlen, "invalid --mount '': expected a path");
 			cli->mount_path = optarg;
 			break;
+		case OPT_GATE_STATUS:
+		case OPT_INCOMPLETE_STATUS: {
+			uint64_t v;
+			const char *name = opt == OPT_GATE_STATUS ? "gate-status" : "incomplete-status";
+
+			/* 0 would pass for success; above 255 the shell sees it modulo 256 */
+			if (parse_u64(optarg, &v) || v < 1 || v > 255)
+				return fail(err, errlen, "invalid --%s '%s': expected 1 to 255", name,
+					    optarg);
+			*(opt == OPT_GATE_STATUS ? &cli->gate_status : &cli->incomplete_status) = (int)v;
+			cli->run_option = true;
+			break;
+		}
+		case OPT_HANDOVER_WINDOW:
+			if (parse_seconds(optarg, &cli->handover_ms))
+				return fail(err, errlen,
+					    "invalid --handover-window '%s': expected seconds, e.g. 600",
+					    optarg);
+			break;
+		case OPT_PER_PROCESS:
+			cli->per_process = true;
+			break;
+		case OPT_WRITEBACK_WAIT:
+			if (parse_seconds(optarg, &cli->writeback_wait_ms))
+				return fail(err, errlen,
+					    "invalid --writeback-wait '%s': expected seconds, e.g. 30 or 2.5",
+					    optarg);
+			cli->run_option = true;
+			break;
 		case OPT_FAIL_ON:
+			cli->fail_on_set = true;
 			if (!strcmp(optarg, "unreported"))
 				cli->fail_on = WBW_FAIL_UNREPORTED;
 			else if (!strcmp(optarg, "unseen"))

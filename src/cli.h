@@ -17,15 +17,23 @@ enum wbw_exit {
 	WBW_EXIT_NO_BTF = 4,         /* kernel has no BTF */
 	WBW_EXIT_NO_TRACEPOINT = 5,  /* kernel lacks the writeback error tracepoints / ring buffer */
 	WBW_EXIT_NO_HOOK = 6,        /* --hooks=fentry|kernel and the kernel has no such hook */
-	WBW_EXIT_GATE = 10,          /* run: verdicts matched --fail-on */
-	WBW_EXIT_INCOMPLETE = 11,    /* run: records were lost, the verdicts cannot be vouched for */
 };
+
+/*
+ * run's own statuses, beside the command's: the defaults are ones no common
+ * program exits with (sqlite3 exits 10 on an I/O error, rsync 1-35, shells
+ * 126-127, signals 128+), and --gate-status / --incomplete-status change them.
+ */
+#define WBW_RUN_GATE_STATUS_DEFAULT 86       /* verdicts matched --fail-on */
+#define WBW_RUN_INCOMPLETE_STATUS_DEFAULT 87 /* records lost: the verdicts cannot be vouched for */
+/* run: how long, after CMD exits, to wait for its data to be written back */
+#define WBW_RUN_WRITEBACK_WAIT_DEFAULT_MS 30000
 
 /* run --fail-on: which verdicts about the command fail it */
 enum wbw_fail_on {
-	WBW_FAIL_UNREPORTED = 0, /* UNREPORTED, RETRIED: told nothing, or a false success */
+	WBW_FAIL_ANY = 0,        /* default: every untold loss of the command's data */
+	WBW_FAIL_UNREPORTED,     /* UNREPORTED, RETRIED: told nothing, or a false success */
 	WBW_FAIL_UNSEEN,         /* UNSEEN, SUPERSEDED: nobody was told */
-	WBW_FAIL_ANY,            /* all of the above */
 };
 
 enum wbw_tp_mode {
@@ -75,6 +83,13 @@ struct wbw_cli {
 	socklen_t listen_addr_len;
 	/* run */
 	enum wbw_fail_on fail_on;
+	bool fail_on_set;
+	bool run_option;         /* an option only `run` takes was given */
+	int gate_status;         /* exit status when the gate trips */
+	int incomplete_status;   /* exit status when records were lost */
+	int64_t writeback_wait_ms; /* after CMD exits: wait this long for its writeback */
+	int64_t handover_ms;     /* how long a release untold waits for its application */
+	bool per_process;        /* each process is its own application (not its cgroup) */
 	const char *report_file; /* JSON lines of the run, written atomically at the end */
 	const char *user;        /* run the command as this user */
 	char **cmd_argv;         /* NULL-terminated */

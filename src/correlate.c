@@ -65,6 +65,30 @@ struct sb_report {
 
 #define MAX_SB_REPORTS 256 /* the oldest is forgotten: its errors are long told */
 
+/* An application told this error: its first process told, and when. */
+struct app_told {
+	struct app_told *next;
+	uint64_t app;
+	struct wbw_task task;
+	uint64_t ts_ns;
+};
+
+struct err_state;
+
+/*
+ * A file released untold while its application may still be told (a later
+ * opener's fsync): decided when one of the application's processes is
+ * told (REPORTED via handover), or when the error is final, the
+ * application gone or the handover window over (UNREPORTED).
+ */
+struct release_finding {
+	struct release_finding *next;
+	struct err_state *es;
+	struct wbw_verdict v; /* UNREPORTED, final false */
+	uint64_t deadline;    /* end of the handover window; 0: none */
+	bool decided;         /* the window made it final: a telling now is late */
+};
+
 struct err_state {
 	struct wbw_error e; /* what the sinks see */
 	struct retry_watch *retries;
@@ -79,6 +103,12 @@ struct err_state {
 	uint64_t in_pass; /* the pass that is listing it */
 	bool anyone_told;
 	bool concluded; /* UNSEEN/SUPERSEDED given, or told */
+	struct app_told *apps_told;
+	/*
+	 * UNREPORTED findings on it, provisional or final: they are its
+	 * outcome, so it gets no UNSEEN besides (one alarm per error).
+	 */
+	unsigned unreported;
 };
 
 /* State per cached inode, keyed by dev:ino. */
@@ -116,10 +146,12 @@ struct wbw_corr {
 	struct inode_state *lru_head, *lru_tail; /* head: most recently used */
 	struct pending *pending;
 	struct exited *exited;
+	struct release_finding *findings;
 	struct sb_report *sb_reports; /* newest first */
 	unsigned nsb_reports;
 	struct err_state *active; /* errors unlisted or with files due */
 	uint64_t next_error_id;
+	uint64_t last_alive_check;
 	uint64_t pass;
 	uint64_t unlisted; /* errors whose files no pass has listed yet */
 	uint64_t retry_watches;
@@ -244,11 +276,23 @@ static void flush_error(struct wbw_corr *c, struct wbw_error *e)
 	emit_error(c, e);
 }
 
+uint64_t wbw_app_default(const struct wbw_task *t)
+{
+	return t->cgroup_id > WBW_CGROUP_ROOT_ID ? t->cgroup_id : WBW_APP_PROCESS(t->pid);
+}
+
+static uint64_t app_of(const struct wbw_corr *c, const struct wbw_task *t)
+{
+	return c->opts.app_of ? c->opts.app_of(c->opts.app_ctx, t) : wbw_app_default(t);
+}
+
 static void emit_verdict(struct wbw_corr *c, struct wbw_verdict *v)
 {
 	/* an error goes out before any verdict on it */
 	flush_error(c, (struct wbw_error *)v->error);
-	c->stats.verdicts[v->kind]++;
+	/* counted once, when decided */
+	if (wbw_verdict_decided(v))
+		c->stats.verdicts[v->kind]++;
 	if (c->sink.on_verdict)
 		c->sink.on_verdict(c->sink.ctx, v);
 }
@@ -317,6 +361,164 @@ static void free_syncfs(struct err_state *es)
 
 		es->syncfs = t->next;
 		free(t);
+	}
+}
+
+static void free_apps_told(struct err_state *es)
+{
+	while (es->apps_told) {
+		struct app_told *t = es->apps_told;
+
+		es->apps_told = t->next;
+		free(t);
+	}
+}
+
+static const struct app_told *app_told_of(const struct err_state *es, uint64_t app)
+{
+	for (const struct app_told *t = es->apps_told; t; t = t->next)
+		if (t->app == app)
+			return t;
+	return NULL;
+}
+
+/* Make a provisional UNREPORTED final; `window`: the handover window ran out. */
+static void decide_finding(struct wbw_corr *c, struct release_finding *f, uint64_t ts, bool window)
+{
+	struct wbw_verdict v = f->v;
+
+	v.final = true;
+	v.window_expired = window;
+	v.ts_ns = ts;
+	f->decided = true;
+	c->stats.provisional--;
+	emit_verdict(c, &v);
+}
+
+/* Take a finding off the list and free it. */
+static void drop_finding(struct wbw_corr *c, struct release_finding *f)
+{
+	struct release_finding **pp = &c->findings;
+
+	while (*pp && *pp != f)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = f->next;
+	free(f);
+}
+
+/*
+ * A process of `app` was told: releases of the application waiting on this
+ * error were handed over to it (a later opener told what an earlier writer
+ * left behind), and a later release of the application's is not an alarm.
+ */
+static void app_told(struct wbw_corr *c, struct err_state *es, const struct wbw_task *task,
+		     uint64_t ts)
+{
+	uint64_t app = app_of(c, task);
+	struct release_finding *f, *next;
+	struct app_told *t;
+
+	if (app_told_of(es, app) || !(t = calloc(1, sizeof(*t))))
+		return;
+	t->app = app;
+	t->task = *task;
+	t->ts_ns = ts;
+	t->next = es->apps_told;
+	es->apps_told = t;
+	for (f = c->findings; f; f = next) {
+		struct wbw_verdict v;
+
+		next = f->next;
+		if (f->es != es || f->v.app != app)
+			continue;
+		v = f->v;
+		v.kind = WBW_V_REPORTED;
+		v.told_via = WBW_TOLD_HANDOVER;
+		v.told_task = *task;
+		v.told_ts = ts;
+		v.ts_ns = ts;
+		v.final = true;
+		v.late = f->decided;
+		if (!f->decided)
+			c->stats.provisional--;
+		c->stats.handovers++;
+		es->unreported--;
+		drop_finding(c, f);
+		emit_verdict(c, &v);
+	}
+}
+
+/*
+ * A file due on the error was released untold (v: UNREPORTED, its holder
+ * and release filled in).  Judged per application: REPORTED when one of
+ * the holder's application's processes was told already, else UNREPORTED,
+ * provisional while the application can yet be told.
+ */
+static void released_untold(struct wbw_corr *c, struct err_state *es, struct wbw_verdict *v)
+{
+	const struct app_told *t;
+	struct release_finding *f;
+
+	v->app = app_of(c, &v->holder);
+	t = app_told_of(es, v->app);
+	if (t) {
+		v->kind = WBW_V_REPORTED;
+		v->told_via = WBW_TOLD_APPLICATION;
+		v->told_task = t->task;
+		v->told_ts = t->ts_ns;
+		v->final = true;
+		emit_verdict(c, v);
+		return;
+	}
+	es->unreported++;
+	/* an application of one process that has exited cannot be told any more */
+	if (v->released == WBW_RELEASE_EXIT && v->app == WBW_APP_PROCESS(v->releaser.pid) &&
+	    v->releaser.pid == v->holder.pid) {
+		v->final = true;
+		emit_verdict(c, v);
+		return;
+	}
+	v->final = false;
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		v->final = true; /* cannot wait for a handover: decide now */
+		emit_verdict(c, v);
+		return;
+	}
+	f->es = es;
+	f->v = *v;
+	f->deadline = c->opts.handover_ns ? v->ts_ns + c->opts.handover_ns : 0;
+	f->next = c->findings;
+	c->findings = f;
+	c->stats.provisional++;
+	emit_verdict(c, v);
+}
+
+/*
+ * The error is leaving (replaced, or its inode gone).  Superseded before
+ * anyone saw it, its waiting releases move to the new error: errseq kept
+ * only the newer value, and that is what a later opener's fsync reports.
+ * Otherwise no later opener can be told this error: they are final.
+ */
+static void retire_findings(struct wbw_corr *c, struct err_state *es, struct err_state *next,
+			    uint64_t ts)
+{
+	struct release_finding *f, *nf;
+
+	for (f = c->findings; f; f = nf) {
+		nf = f->next;
+		if (f->es != es)
+			continue;
+		if (next && !f->decided) {
+			f->es = next;
+			f->v.error = &next->e;
+			next->unreported++;
+			continue;
+		}
+		if (!f->decided)
+			decide_finding(c, f, ts, false);
+		drop_finding(c, f);
 	}
 }
 
@@ -413,9 +615,19 @@ static void told(struct wbw_corr *c, struct err_state *es, struct tracked_file *
 	 */
 	if (via == WBW_TOLD_CHECK)
 		watch_retry(c, es, task, ts);
+	if (f && fd < 0) {
+		/* the check names no descriptor: the holder's, as the last pass saw it */
+		for (unsigned i = 0; i < f->nholders; i++)
+			if (f->holders[i].task.pid == task->pid) {
+				v.fd = f->holders[i].fd;
+				break;
+			}
+	}
 	if (f) {
-		if (f->told)
+		if (f->told) {
+			app_told(c, es, task, ts);
 			return;
+		}
 		file_done(c, es, f);
 		f->told = true;
 		f->cursor = cursor;
@@ -424,7 +636,9 @@ static void told(struct wbw_corr *c, struct err_state *es, struct tracked_file *
 	es->anyone_told = true;
 	es->concluded = true;
 	es->e.observations++;
+	v.app = app_of(c, task);
 	emit_verdict(c, &v);
+	app_told(c, es, task, ts);
 }
 
 /*
@@ -444,9 +658,10 @@ static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_
 	if (!es->anyone_told && !es->concluded) {
 		if (next && !prev_seen)
 			verdict_error_only(c, es, WBW_V_SUPERSEDED, ts, true, &next->e, false);
-		else
+		else if (!es->unreported)
 			verdict_error_only(c, es, WBW_V_UNSEEN, ts, true, NULL, prev_seen);
 	}
+	retire_findings(c, es, next && !prev_seen ? next : NULL, ts);
 	if (next) {
 		struct tracked_file **pp = &es->files;
 
@@ -471,6 +686,7 @@ static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_
 	free_files(es);
 	free_retries(c, es);
 	free_syncfs(es);
+	free_apps_told(es);
 	free(es);
 	st->cur = NULL;
 }
@@ -1017,7 +1233,7 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 	v.releaser = ev->task;
 	v.released_ts = ev->ts_ns;
 	v.exit_code = ev->release.exiting ? ev->release.exit_code : 0;
-	emit_verdict(c, &v);
+	released_untold(c, es, &v);
 }
 
 static void push_exit(struct wbw_corr *c, const struct wbw_ev *ev)
@@ -1089,12 +1305,39 @@ size_t wbw_corr__snapshot_begin(struct wbw_corr *c, uint64_t *watched, size_t ma
 	return n;
 }
 
-static const struct exited *exit_of(const struct wbw_corr *c, uint64_t file)
+static const struct exited *exit_of(const struct wbw_corr *c, uint64_t file, uint32_t pid)
 {
 	for (const struct exited *x = c->exited; x; x = x->next)
-		if (x->file == file)
+		if (x->file == file && (!pid || x->task.pid == pid))
 			return x;
 	return NULL;
+}
+
+/* A holder the last pass saw that did not exit with the file since. */
+static const struct holder *surviving_holder(const struct wbw_corr *c, const struct tracked_file *f)
+{
+	for (unsigned i = 0; i < f->nholders; i++)
+		if (!exit_of(c, f->file, f->holders[i].task.pid))
+			return &f->holders[i];
+	return NULL;
+}
+
+/*
+ * The exit that released a file no pass finds any more: the last of the
+ * exits reporting it, when every holder the last pass saw exited with it
+ * (a holder forked since then is in no pass; its exit alone counts only
+ * when the known holders exited too).  NULL: a close released it.
+ */
+static const struct exited *last_exit_of(const struct wbw_corr *c, const struct tracked_file *f)
+{
+	const struct exited *last = NULL;
+
+	if (surviving_holder(c, f))
+		return NULL;
+	for (const struct exited *x = c->exited; x; x = x->next)
+		if (x->file == f->file && (!last || x->ts_ns > last->ts_ns))
+			last = x;
+	return last;
 }
 
 /* Files a pass no longer found have been released. */
@@ -1121,21 +1364,35 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 		/*
 		 * An exiting holder reports the tracked files still in its table;
 		 * a file not among them was closed (close, dup2 over it, exec
-		 * with O_CLOEXEC) by the process that last held it.
+		 * with O_CLOEXEC) by the process that last held it.  The exit
+		 * released it only when every holder the last pass saw exited
+		 * with it: a forked child exiting while its parent still holds
+		 * the file drops a reference, and the parent's close is the
+		 * release.
 		 */
-		x = exit_of(c, f->file);
+		x = last_exit_of(c, f);
 		if (x) {
 			v.released = WBW_RELEASE_EXIT;
 			v.releaser = x->task;
 			v.released_ts = x->ts_ns;
 			v.exit_code = x->exit_code;
+			v.holder = x->task;
+			for (unsigned i = 0; i < f->nholders; i++)
+				if (f->holders[i].task.pid == x->task.pid)
+					v.fd = f->holders[i].fd;
 		} else {
+			const struct holder *h = surviving_holder(c, f);
+
 			v.released = WBW_RELEASE_CLOSE;
+			if (h) {
+				v.holder = h->task;
+				v.fd = h->fd;
+			}
 			v.releaser = v.holder;
 			v.released_ts = now_ns;
 		}
 		v.ts_ns = now_ns;
-		emit_verdict(c, &v);
+		released_untold(c, es, &v);
 	}
 }
 
@@ -1246,9 +1503,31 @@ static void emit_settled(struct wbw_corr *c, uint64_t now_ns, bool all)
 	}
 }
 
+/* Is the finding's application gone (so that it is final now)? */
+static bool app_gone(const struct wbw_corr *c, const struct release_finding *f)
+{
+	return c->opts.app_alive && !c->opts.app_alive(c->opts.app_ctx, f->v.app);
+}
+
 void wbw_corr__tick(struct wbw_corr *c, uint64_t now_ns)
 {
+	bool check_alive = now_ns - c->last_alive_check >= 1000000000ull;
+
 	emit_settled(c, now_ns, false);
+	if (check_alive)
+		c->last_alive_check = now_ns;
+	/*
+	 * Releases whose handover window ran out, or whose application is
+	 * gone: their UNREPORTED is final now.
+	 */
+	for (struct release_finding *f = c->findings; f; f = f->next) {
+		if (f->decided)
+			continue;
+		if (f->deadline && now_ns >= f->deadline)
+			decide_finding(c, f, now_ns, true);
+		else if (check_alive && app_gone(c, f))
+			decide_finding(c, f, now_ns, false);
+	}
 }
 
 static int by_id(const void *a, const void *b)
@@ -1258,14 +1537,38 @@ static int by_id(const void *a, const void *b)
 	return (x->e.id > y->e.id) - (x->e.id < y->e.id);
 }
 
-void wbw_corr__flush(struct wbw_corr *c)
+void wbw_corr__flush(struct wbw_corr *c, bool apps_done)
 {
 	struct err_state **open = calloc(c->count ? c->count : 1, sizeof(*open));
 	size_t n = 0;
 
 	emit_settled(c, 0, true);
+	/* oldest release first (the list is newest first): decide or restate */
+	for (bool again = true; again;) {
+		struct release_finding *oldest = NULL;
+
+		for (struct release_finding *f = c->findings; f; f = f->next)
+			if (!f->decided && !f->v.restated)
+				oldest = f;
+		again = oldest != NULL;
+		if (!oldest)
+			break;
+		if (apps_done || app_gone(c, oldest)) {
+			decide_finding(c, oldest, oldest->es->e.last_ts > oldest->v.ts_ns
+							  ? oldest->es->e.last_ts
+							  : oldest->v.ts_ns,
+				       false);
+		} else {
+			struct wbw_verdict v = oldest->v;
+
+			oldest->v.restated = true;
+			v.restated = true;
+			emit_verdict(c, &v);
+		}
+	}
 	for (struct inode_state *st = c->lru_head; st; st = st->lru_next)
-		if (st->cur && !st->cur->anyone_told && !st->cur->concluded && open)
+		if (st->cur && !st->cur->anyone_told && !st->cur->concluded && !st->cur->unreported &&
+		    open)
 			open[n++] = st->cur;
 	/* oldest first, like the errors themselves */
 	qsort(open, n, sizeof(*open), by_id);
@@ -1296,6 +1599,12 @@ void wbw_corr__free(struct wbw_corr *c)
 		c->exited = x->next;
 		free(x);
 	}
+	while (c->findings) {
+		struct release_finding *f = c->findings;
+
+		c->findings = f->next;
+		free(f);
+	}
 	while (c->sb_reports) {
 		struct sb_report *r = c->sb_reports;
 
@@ -1310,6 +1619,7 @@ void wbw_corr__free(struct wbw_corr *c)
 			free_files(st->cur);
 			free_retries(c, st->cur);
 			free_syncfs(st->cur);
+			free_apps_told(st->cur);
 			free(st->cur);
 		}
 		free(st->fs_path);

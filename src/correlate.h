@@ -99,7 +99,29 @@ enum wbw_told_via {
 	WBW_TOLD_CHECK = 0, /* file_check_and_advance_wb_err fired (fsync & co) */
 	WBW_TOLD_CURSOR,    /* an iterator pass found its cursor at the error */
 	WBW_TOLD_SYNCFS,    /* its process's syncfs(2) returned an error of the filesystem */
+	/*
+	 * Released untold, but its application knew: another of its files was
+	 * told before the release (APPLICATION), or a later opener of the same
+	 * application was told before the error was final (HANDOVER: since
+	 * Linux 4.17 an error nobody has seen is reported to the next file
+	 * opened and checked, and PostgreSQL's fsync queue relies on it).
+	 */
+	WBW_TOLD_APPLICATION,
+	WBW_TOLD_HANDOVER,
 };
+
+/*
+ * Applications: verdicts about releases are judged per application, not per
+ * descriptor.  A key from wbw_corr_opts.app_of; by default a task's cgroup
+ * v2 (a systemd service, a container), or the process alone when it is in
+ * the root cgroup (a host without per-service cgroups says nothing about
+ * which processes belong together).
+ */
+#define WBW_APP_PROCESS_BIT (1ull << 63)
+#define WBW_APP_PROCESS(pid) (WBW_APP_PROCESS_BIT | (uint64_t)(pid))
+/* the root cgroup v2's id (kernfs gives the root directory id 1) */
+#define WBW_CGROUP_ROOT_ID 1
+uint64_t wbw_app_default(const struct wbw_task *t);
 
 struct wbw_verdict {
 	enum wbw_verdict_kind kind;
@@ -141,9 +163,36 @@ struct wbw_verdict {
 	bool checked_elsewhere;
 	/* SUPERSEDED */
 	const struct wbw_error *superseded_by;
-	/* RETRIED: holder was told at told_ts; ts_ns is the false success */
+	/*
+	 * RETRIED: holder was told at told_ts; ts_ns is the false success.
+	 * REPORTED via APPLICATION or HANDOVER: told_task of the holder's
+	 * application was told at told_ts.
+	 */
 	uint64_t told_ts;
+	struct wbw_task told_task;
+	uint64_t app; /* REPORTED / UNREPORTED: the holder's application */
+	/*
+	 * UNREPORTED decided at a release is provisional (final false) while
+	 * the application may yet be told: until the error is final (replaced
+	 * after being seen, its inode evicted), the application has exited, or
+	 * the handover window has passed (window_expired).  A handover after
+	 * that comes as a REPORTED with `late` set.
+	 */
+	bool window_expired;
+	bool late;
+	/* a provisional verdict stated again at the end of a watch (text shows it then) */
+	bool restated;
 };
+
+/*
+ * Is the verdict decided, to be counted (summary, metrics, run's gate)?  A
+ * provisional UNREPORTED is not yet, and one restated was counted (or not)
+ * when it was first given.
+ */
+static inline bool wbw_verdict_decided(const struct wbw_verdict *v)
+{
+	return !v->restated && (v->final || v->kind != WBW_V_UNREPORTED);
+}
 
 struct wbw_corr_sink {
 	void (*on_error)(void *ctx, const struct wbw_error *err);
@@ -163,10 +212,27 @@ struct wbw_corr_opts {
 	 * pass is the release.
 	 */
 	bool release_events;
+	/* the application of a task; NULL: wbw_app_default() */
+	uint64_t (*app_of)(void *ctx, const struct wbw_task *t);
+	void *app_ctx;
+	/* how long a release untold may wait for its application to be told; 0: until final */
+	uint64_t handover_ns;
+	/*
+	 * Does the application still run?  One that is gone can be told
+	 * nothing more: its waiting releases are final (checked at most once a
+	 * second, and at the end).  NULL: assume it runs.
+	 */
+	bool (*app_alive)(void *ctx, uint64_t app);
 };
 
 #define WBW_CORR_DEFAULT_SETTLE_NS (200ull * 1000 * 1000)
 #define WBW_CORR_DEFAULT_MAX_INODES (1u << 20)
+/*
+ * PostgreSQL's checkpointer reopens and fsyncs a backend's files at the
+ * next checkpoint: checkpoint_timeout is 5 minutes by default, and a
+ * checkpoint spreads its writes over most of the next interval.
+ */
+#define WBW_CORR_DEFAULT_HANDOVER_NS (600ull * 1000 * 1000 * 1000)
 
 struct wbw_corr_stats {
 	uint64_t set_events;
@@ -177,7 +243,9 @@ struct wbw_corr_stats {
 	uint64_t inodes;          /* inodes with state now */
 	uint64_t inodes_dropped;  /* state dropped to stay under max_inodes */
 	uint64_t inode_reuse;     /* same dev:ino seen with a new mapping */
-	uint64_t verdicts[WBW_V_KIND_MAX];
+	uint64_t verdicts[WBW_V_KIND_MAX]; /* final verdicts */
+	uint64_t provisional;     /* releases untold whose application may yet be told */
+	uint64_t handovers;       /* releases whose application was told after them */
 	uint64_t tracked_files;   /* files being tracked now */
 	uint64_t passes;          /* iterator passes consumed */
 	uint64_t syncfs_events;   /* syncfs calls seen reporting an error */
@@ -192,8 +260,11 @@ void wbw_corr__tick(struct wbw_corr *c, uint64_t now_ns);
 /*
  * End of a watch: report pending errors, and give every error no file was
  * told about its UNSEEN verdict (not final: the inode may still be cached).
+ * Provisional UNREPORTED verdicts are stated again (restated), or made
+ * final when `apps_done`: the applications watched are gone (run's command
+ * exited), so none of them can be told any more.
  */
-void wbw_corr__flush(struct wbw_corr *c);
+void wbw_corr__flush(struct wbw_corr *c, bool apps_done);
 
 /*
  * Iterator passes over open files: begin, FILE events, end.  begin fills

@@ -33,6 +33,9 @@ void wbw_metrics__error(struct wbw_metrics *m, const struct wbw_error *e)
 
 void wbw_metrics__verdict(struct wbw_metrics *m, const struct wbw_verdict *v)
 {
+	/* once decided: alerts fire on final verdicts (and UNSEEN pending at the end) */
+	if (!wbw_verdict_decided(v))
+		return;
 	count(m, (uint8_t)v->kind, v->error->bdev ? v->error->bdev : v->error->dev, v->error->err);
 }
 
@@ -103,6 +106,12 @@ size_t wbw_metrics__format(const struct wbw_metrics *m, char *buf, size_t len)
 	header(&s, "wberrwatch_tracked_files", "gauge",
 	       "Open files due to be told about an error, being followed now.");
 	put(&s, "wberrwatch_tracked_files %llu\n", (unsigned long long)m->tracked_files);
+	header(&s, "wberrwatch_unreported_pending", "gauge",
+	       "Files released untold whose application may yet be told (provisional UNREPORTED).");
+	put(&s, "wberrwatch_unreported_pending %llu\n", (unsigned long long)m->unreported_pending);
+	header(&s, "wberrwatch_handovers_total", "counter",
+	       "Files released untold whose application was told later (REPORTED via handover).");
+	put(&s, "wberrwatch_handovers_total %llu\n", (unsigned long long)m->handovers);
 	header(&s, "wberrwatch_metric_series_dropped_total", "counter",
 	       "Label sets not counted because the series limit was reached.");
 	put(&s, "wberrwatch_metric_series_dropped_total %llu\n",

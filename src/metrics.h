@@ -29,6 +29,8 @@ struct wbw_metrics {
 	uint64_t set_events;
 	uint64_t observations;
 	uint64_t tracked_files;
+	uint64_t unreported_pending;
+	uint64_t handovers;
 	const char *version;
 	const char *tp_mode;
 };

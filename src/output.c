@@ -379,8 +379,27 @@ static const char *told_via_name(enum wbw_told_via via)
 	case WBW_TOLD_CHECK: return "check";
 	case WBW_TOLD_CURSOR: return "cursor";
 	case WBW_TOLD_SYNCFS: return "syncfs";
+	case WBW_TOLD_APPLICATION: return "application";
+	case WBW_TOLD_HANDOVER: return "handover";
 	}
 	return "?";
+}
+
+/* "cgroup:ID", "process:PID" or "run" (run's command tree) */
+static const char *app_name(uint64_t app, char *buf, size_t len)
+{
+	if (app & WBW_APP_PROCESS_BIT)
+		snprintf(buf, len, "process:%llu", (unsigned long long)(app & ~WBW_APP_PROCESS_BIT));
+	else if (app == (1ull << 62))
+		snprintf(buf, len, "run");
+	else
+		snprintf(buf, len, "cgroup:%llu", (unsigned long long)app);
+	return buf;
+}
+
+static bool released_untold(const struct wbw_verdict *v)
+{
+	return v->released != WBW_RELEASE_NONE;
 }
 
 static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v)
@@ -414,8 +433,28 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 		wbw_json_u64(&j, "processes", v->nholders);
 		wbw_json_end(&j);
 	}
+	if (per_file) {
+		char abuf[48];
+
+		wbw_json_str(&j, "application", app_name(v->app, abuf, sizeof(abuf)));
+	}
 	if (v->kind == WBW_V_REPORTED)
 		wbw_json_str(&j, "told_via", told_via_name(v->told_via));
+	if (v->kind == WBW_V_REPORTED &&
+	    (v->told_via == WBW_TOLD_APPLICATION || v->told_via == WBW_TOLD_HANDOVER)) {
+		char tbuf[48];
+
+		/* who of the application was told, and when */
+		wbw_json_begin(&j, "told");
+		wbw_json_u64(&j, "pid", v->told_task.pid);
+		wbw_json_str(&j, "comm", v->told_task.comm);
+		iso_time(o, v->told_ts, tbuf, sizeof(tbuf));
+		wbw_json_str(&j, "time", tbuf);
+		wbw_json_end(&j);
+		wbw_json_bool(&j, "late", v->late);
+	}
+	if (v->kind == WBW_V_UNREPORTED)
+		wbw_json_bool(&j, "window_expired", v->window_expired);
 	if (v->kind == WBW_V_REPORTED && v->told_via == WBW_TOLD_SYNCFS) {
 		wbw_json_begin(&j, "syncfs");
 		wbw_json_i64(&j, "fd", v->syncfs_fd);
@@ -423,7 +462,7 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 		json_errno(&j, v->syncfs_err);
 		wbw_json_end(&j);
 	}
-	if (v->kind == WBW_V_UNREPORTED) {
+	if (per_file && released_untold(v)) {
 		wbw_json_begin(&j, "released_by");
 		wbw_json_str(&j, "how", release_name(v->released));
 		wbw_json_u64(&j, "pid", v->releaser.pid);
@@ -462,6 +501,21 @@ static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *
 	snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(e->dev), wbw_dev_minor(e->dev));
 	switch (v->kind) {
 	case WBW_V_REPORTED:
+		if (v->told_via == WBW_TOLD_APPLICATION || v->told_via == WBW_TOLD_HANDOVER) {
+			char told[32];
+
+			clock_time(o, v->told_ts, told, sizeof(told));
+			snprintf(what, sizeof(what),
+				 "REPORTED to its application: held by %s[%u]%s%.0d, released untold "
+				 "by %s of %s[%u], %s %s[%u] was told at %s%s",
+				 v->holder.comm, v->holder.pid, v->fd >= 0 ? " fd " : "",
+				 v->fd >= 0 ? v->fd : 0, release_name(v->released), v->releaser.comm,
+				 v->releaser.pid,
+				 v->told_via == WBW_TOLD_HANDOVER ? "then" : "after",
+				 v->told_task.comm, v->told_task.pid, told,
+				 v->late ? " (after the handover window)" : "");
+			break;
+		}
 		if (v->told_via != WBW_TOLD_SYNCFS) {
 			snprintf(what, sizeof(what), "REPORTED to %s[%u]", v->holder.comm,
 				 v->holder.pid);
@@ -479,9 +533,13 @@ static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *
 				 wbw_errno_name(v->syncfs_err, ebuf, sizeof(ebuf)));
 		break;
 	case WBW_V_UNREPORTED:
-		snprintf(what, sizeof(what), "UNREPORTED: held by %s[%u]%s%.0d, released by %s of %s[%u]",
+		snprintf(what, sizeof(what), "UNREPORTED: held by %s[%u]%s%.0d, released by %s of %s[%u]%s",
 			 v->holder.comm, v->holder.pid, v->fd >= 0 ? " fd " : "", v->fd >= 0 ? v->fd : 0,
-			 release_name(v->released), v->releaser.comm, v->releaser.pid);
+			 release_name(v->released), v->releaser.comm, v->releaser.pid,
+			 !v->final ? " (pending: its application may still be told)"
+			 : v->window_expired ? " (no process of its application told within the "
+					       "handover window)"
+					     : "");
 		break;
 	case WBW_V_UNSEEN:
 		snprintf(what, sizeof(what), "UNSEEN: no file was told%s",
@@ -518,11 +576,16 @@ void wbw_output__verdict(struct wbw_output *o, const struct wbw_verdict *v)
 {
 	int err = v->error->err;
 
-	if (v->kind < WBW_V_KIND_MAX && err >= 0 && err < WBW_ERRNO_SLOTS)
+	if (wbw_verdict_decided(v) && v->kind < WBW_V_KIND_MAX && err >= 0 && err < WBW_ERRNO_SLOTS)
 		o->verdicts[v->kind][err]++;
-	if (o->json)
+	/*
+	 * A provisional UNREPORTED goes to JSON as it is given (final false)
+	 * and to text once decided, or restated as pending at the end; JSON
+	 * had the restated one already.
+	 */
+	if (o->json && !v->restated)
 		print_verdict_json(o, v);
-	else
+	else if (!o->json && (v->final || v->kind != WBW_V_UNREPORTED || v->restated))
 		print_verdict_plain(o, v);
 }
 
@@ -554,6 +617,9 @@ static void print_summary_json(struct wbw_output *o, const struct wbw_summary *s
 		wbw_json_end(&j);
 	}
 	wbw_json_end(&j);
+	/* releases untold whose application may yet be told, and those it was */
+	wbw_json_u64(&j, "unreported_pending", s->corr.provisional);
+	wbw_json_u64(&j, "handovers", s->corr.handovers);
 	wbw_json_bool(&j, "complete", s->lost_total == 0 && s->decode_errors == 0 &&
 					   s->corr.inodes_dropped == 0);
 	wbw_json_end(&j);
@@ -587,6 +653,15 @@ void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_sum
 					o->verdicts[k][e]);
 		fputc('\n', human);
 	}
+	if (s->corr.provisional)
+		fprintf(human,
+			"wberrwatch:   %" PRIu64 " file%s released untold, pending: %s application may "
+			"still be told (UNREPORTED once final)\n",
+			s->corr.provisional, s->corr.provisional == 1 ? "" : "s",
+			s->corr.provisional == 1 ? "its" : "their");
+	if (s->corr.handovers)
+		fprintf(human, "wberrwatch:   %" PRIu64 " release%s handed over to a later opener\n",
+			s->corr.handovers, s->corr.handovers == 1 ? "" : "s");
 	if (s->lost_total || s->decode_errors || s->corr.inodes_dropped)
 		fprintf(human,
 			"wberrwatch: WARNING: incomplete: %" PRIu64 " records lost (ring buffer full: "

@@ -117,6 +117,25 @@ int wbw_run__reap(struct wbw_child *c, int *status)
 	return 1;
 }
 
+pid_t wbw_run__start_writeback(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		/* tells no one: writeback errors stay for the programs to be told */
+		sync();
+		_exit(0);
+	}
+	return pid < 0 ? -errno : pid;
+}
+
+int wbw_run__writeback_done(pid_t syncer)
+{
+	int st;
+
+	return waitpid(syncer, &st, WNOHANG) == syncer;
+}
+
 int wbw_caps_keep_only(const int *caps, int n)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };

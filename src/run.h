@@ -32,4 +32,13 @@ int wbw_caps_keep_only(const int *caps, int n);
 /* 1 when it has exited (status in shell convention: 128+signal), else 0. */
 int wbw_run__reap(struct wbw_child *c, int *status);
 
+/*
+ * Write back everything dirty with sync(2), in a child process: sync waits
+ * for writeback but reports no error to anyone (unlike fsync or syncfs,
+ * which would take the errors from the programs due to be told).  Returns
+ * the child's pid or -errno; wbw_run__writeback_done() polls it.
+ */
+pid_t wbw_run__start_writeback(void);
+int wbw_run__writeback_done(pid_t syncer);
+
 #endif

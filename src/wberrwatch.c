@@ -60,6 +60,8 @@ struct app {
 	bool retry_on;
 	/* run: only verdicts about the command's process tree count */
 	bool run;
+	bool per_process;
+	bool writeback_complete; /* run: the command's data was written back in time */
 	uint64_t run_verdicts[WBW_V_KIND_MAX];
 	struct wbw_output report; /* --report: JSON lines into a memory buffer */
 	char *report_buf;
@@ -92,6 +94,34 @@ static int on_record(void *ctx, const void *data, size_t len)
 	}
 	wbw_corr__push(app->corr, &ev);
 	return 0;
+}
+
+/*
+ * The application a process belongs to, for verdicts about releases: in
+ * run, the command's whole process tree is one; otherwise the process's
+ * cgroup v2 (wbw_app_default), or the process itself with --per-process.
+ */
+#define APP_RUN_TREE (1ull << 62)
+
+static uint64_t app_of(void *ctx, const struct wbw_task *t)
+{
+	struct app *app = ctx;
+
+	if (app->run && wbw_loader__in_tree(app->loader, t->pid))
+		return APP_RUN_TREE;
+	return app->per_process ? WBW_APP_PROCESS(t->pid) : wbw_app_default(t);
+}
+
+/*
+ * A process alone in its application runs while its pid does (EPERM: it
+ * runs, as someone else); a cgroup or run's tree is taken to run on.
+ */
+static bool app_alive(void *ctx, uint64_t app)
+{
+	(void)ctx;
+	if (!(app & WBW_APP_PROCESS_BIT))
+		return true;
+	return kill((pid_t)(app & ~WBW_APP_PROCESS_BIT), 0) == 0 || errno == EPERM;
 }
 
 static void sink_error(void *ctx, const struct wbw_error *e)
@@ -144,7 +174,9 @@ static void sink_verdict(void *ctx, const struct wbw_verdict *v)
 	if (app->run) {
 		if (!about_run(app, v))
 			return;
-		app->run_verdicts[v->kind]++;
+		/* counted once decided: a provisional one, or one restated, is not */
+		if (wbw_verdict_decided(v))
+			app->run_verdicts[v->kind]++;
 		if (app->report.out)
 			wbw_output__verdict(&app->report, v);
 	}
@@ -169,6 +201,8 @@ static void refresh_metrics(struct app *app)
 	app->metrics.set_events = st.set_events;
 	app->metrics.observations = st.observations;
 	app->metrics.tracked_files = st.tracked_files;
+	app->metrics.unreported_pending = st.provisional;
+	app->metrics.handovers = st.handovers;
 	wbw_loader__lost(app->loader, app->metrics.lost);
 }
 
@@ -290,14 +324,94 @@ static void drop_capabilities(const struct app *app, const struct wbw_cli *cli)
 		fprintf(stderr, "wberrwatch: could not drop capabilities: %s\n", strerror(-err));
 }
 
+/*
+ * One turn of the watch: wait up to timeout_ms for records (and --listen's
+ * sockets), read them, list tracked files, settle errors, refresh metrics.
+ * Non-zero when reading the ring buffer failed (said already).
+ */
+static int step(struct app *app, int timeout_ms, uint64_t *now)
+{
+	struct pollfd fds[2 + WBW_HTTPD_CLIENTS];
+	int nfds = 1, n;
+
+	/* the ring buffer, and --listen's sockets: one wait for both */
+	fds[0] = (struct pollfd){ .fd = wbw_loader__fd(app->loader), .events = POLLIN };
+	if (app->httpd)
+		nfds += wbw_httpd__pollfds(app->httpd, fds + 1);
+	n = poll(fds, (nfds_t)nfds, timeout_ms);
+	if (n >= 0 || errno == EINTR)
+		n = wbw_loader__drain(app->loader);
+	else
+		n = -errno;
+	if (n < 0 && n != -EINTR) {
+		char err[128];
+
+		snprintf(err, sizeof(err), "reading the ring buffer failed: %s", strerror(-n));
+		wbw_output__fatal(&app->out, WBW_EXIT_FAILURE, err);
+		return -1;
+	}
+	*now = now_ns(CLOCK_MONOTONIC);
+	if (app->httpd)
+		wbw_httpd__serve(app->httpd, fds + 1, nfds - 1, *now / 1000000);
+	retry_hooks(app);
+	lifetime_pass(app, *now);
+	wbw_corr__tick(app->corr, *now);
+	write_metrics(app, *now, false);
+	return 0;
+}
+
+/*
+ * run, after the command exited: what it left dirty in the page cache has
+ * not been written yet, and an error on it is the commonest silent loss
+ * (cp, tar, rsync and git do not fsync).  sync(2) starts and waits for
+ * writeback of everything and reports no error to anyone (it waits with
+ * filemap_fdatawait_keep_errors), so no program's error is consumed; it
+ * runs in a child, so that a wait past --writeback-wait does not hold us.
+ * Then one settle period, for the errors of the last completions.
+ * Returns false when the wait ran out (the verdicts cannot be vouched for).
+ */
+static bool wait_for_writeback(struct app *app, const struct wbw_cli *cli, int *rc)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC), deadline, settled = 0;
+	pid_t syncer;
+	bool done = false;
+
+	if (cli->writeback_wait_ms <= 0)
+		return true;
+	deadline = now + (uint64_t)cli->writeback_wait_ms * 1000000ull;
+	syncer = wbw_run__start_writeback();
+	if (syncer < 0) {
+		fprintf(stderr, "wberrwatch run: cannot start writeback: %s\n", strerror(-syncer));
+		return false;
+	}
+	while (!settled || now < settled) {
+		if (step(app, 50, &now)) {
+			*rc = WBW_EXIT_FAILURE;
+			return true;
+		}
+		if (!done && wbw_run__writeback_done(syncer)) {
+			done = true;
+			settled = now + cli->settle_ms * 1000000ull + PASS_INTERVAL_NS;
+		}
+		if (!done && now >= deadline) {
+			fprintf(stderr, "wberrwatch run: the command's data was not written back within "
+					"--writeback-wait %lld s: errors on it may come later\n",
+				(long long)(cli->writeback_wait_ms / 1000));
+			return false;
+		}
+	}
+	return true;
+}
+
 /* run: the verdict on the command, its exit status, and the report. */
 static int finish_run(struct app *app, const struct wbw_cli *cli, const struct wbw_summary *sum,
 		      int child_status)
 {
-	static const char *const fail_on_name[] = { "unreported", "unseen", "any" };
+	static const char *const fail_on_name[] = { "any", "unreported", "unseen" };
 	bool tripped = gate_tripped(app->run_verdicts, cli->fail_on);
-	bool incomplete = sum->lost_total || sum->decode_errors || sum->corr.inodes_dropped;
-	int rc = tripped ? WBW_EXIT_GATE : incomplete ? WBW_EXIT_INCOMPLETE : child_status;
+	bool incomplete = sum->lost_total || sum->decode_errors || sum->corr.inodes_dropped ||
+			  !app->writeback_complete;
+	int rc = tripped ? cli->gate_status : incomplete ? cli->incomplete_status : child_status;
 	const uint64_t *n = app->run_verdicts;
 
 	fprintf(stderr,
@@ -308,21 +422,30 @@ static int finish_run(struct app *app, const struct wbw_cli *cli, const struct w
 		(unsigned long long)n[WBW_V_UNSEEN], (unsigned long long)n[WBW_V_SUPERSEDED]);
 	if (tripped)
 		fprintf(stderr, "wberrwatch run: FAILED: --fail-on=%s matched: data was lost without "
-				"the program being told (exit %d)\n",
+				"the program being told (exit %d, the --gate-status)\n",
 			fail_on_name[cli->fail_on], rc);
+	else if (incomplete && !app->writeback_complete)
+		fprintf(stderr, "wberrwatch run: cannot vouch: the command's data was not all written "
+				"back in time (exit %d, the --incomplete-status); raise --writeback-wait\n",
+			rc);
 	else if (incomplete)
-		fprintf(stderr, "wberrwatch run: cannot vouch: %llu records lost (exit %d); raise "
-				"--ringbuf-size\n",
+		fprintf(stderr, "wberrwatch run: cannot vouch: %llu records lost (exit %d, the "
+				"--incomplete-status); raise --ringbuf-size\n",
 			(unsigned long long)sum->lost_total, rc);
+	else
+		fprintf(stderr, "wberrwatch run: gate not tripped: exit %d is %s's own\n", rc,
+			cli->cmd_argv[0]);
 	if (app->report.out) {
 		int err;
 
 		wbw_output__summary(&app->report, NULL, sum);
 		fprintf(app->report.out,
 			"{\"schema\":%d,\"type\":\"run\",\"command_exit_status\":%d,\"fail_on\":\"%s\","
-			"\"tripped\":%s,\"complete\":%s,\"exit_status\":%d}\n",
+			"\"tripped\":%s,\"complete\":%s,\"writeback_complete\":%s,"
+			"\"exit_status\":%d}\n",
 			WBW_JSON_SCHEMA, child_status, fail_on_name[cli->fail_on],
-			tripped ? "true" : "false", incomplete ? "false" : "true", rc);
+			tripped ? "true" : "false", incomplete ? "false" : "true",
+			app->writeback_complete ? "true" : "false", rc);
 		fclose(app->report.out);
 		err = wbw_write_file_atomic(cli->report_file, app->report_buf, app->report_len);
 		free(app->report_buf);
@@ -483,6 +606,7 @@ int main(int argc, char **argv)
 		}
 	}
 	app.run = cli.command == WBW_CMD_RUN;
+	app.per_process = cli.per_process;
 	if (app.run) {
 		/* stdout is the command's; UNSEEN verdicts are attributed by writer */
 		wbw_output__init(&app.out, stderr, false, &mounts,
@@ -520,7 +644,11 @@ int main(int argc, char **argv)
 			&(struct wbw_corr_opts){
 				.settle_ns = cli.settle_ms * 1000000ull,
 				.all_files = cli.all_files,
-				.release_events = wbw_loader__hooks(loader) != WBW_HOOKS_TRACEPOINT },
+				.release_events = wbw_loader__hooks(loader) != WBW_HOOKS_TRACEPOINT,
+				.app_of = app_of,
+				.app_alive = app_alive,
+				.app_ctx = &app,
+				.handover_ns = (uint64_t)cli.handover_ms * 1000000ull },
 			&(struct wbw_corr_sink){ .on_error = sink_error,
 						 .on_observe = sink_observe,
 						 .on_verdict = sink_verdict,
@@ -624,32 +752,12 @@ int main(int argc, char **argv)
 		deadline = t0 + (uint64_t)cli.duration_ms * 1000000ull;
 	rc = WBW_EXIT_OK;
 	while (app.run ? child_status < 0 : !exiting && !app.out.broken) {
-		struct pollfd fds[2 + WBW_HTTPD_CLIENTS];
-		int nfds = 1, n;
 		uint64_t now;
 
-		/* the ring buffer, and --listen's sockets: one wait for both */
-		fds[0] = (struct pollfd){ .fd = wbw_loader__fd(loader), .events = POLLIN };
-		if (app.httpd)
-			nfds += wbw_httpd__pollfds(app.httpd, fds + 1);
-		n = poll(fds, (nfds_t)nfds, cli.duration_ms == 0 ? 0 : 100);
-		if (n >= 0 || errno == EINTR)
-			n = wbw_loader__drain(loader);
-		else
-			n = -errno;
-		if (n < 0 && n != -EINTR) {
-			snprintf(err, sizeof(err), "reading the ring buffer failed: %s", strerror(-n));
-			wbw_output__fatal(&app.out, WBW_EXIT_FAILURE, err);
+		if (step(&app, cli.duration_ms == 0 ? 0 : 100, &now)) {
 			rc = WBW_EXIT_FAILURE;
 			break;
 		}
-		now = now_ns(CLOCK_MONOTONIC);
-		if (app.httpd)
-			wbw_httpd__serve(app.httpd, fds + 1, nfds - 1, now / 1000000);
-		retry_hooks(&app);
-		lifetime_pass(&app, now);
-		wbw_corr__tick(app.corr, now);
-		write_metrics(&app, now, false);
 		if (app.run) {
 			/* Ctrl-C and SIGTERM are for the command; we stop when it does */
 			if (exiting) {
@@ -664,6 +772,8 @@ int main(int argc, char **argv)
 		if (cli.duration_ms == 0)
 			break;
 	}
+	if (app.run && rc == WBW_EXIT_OK)
+		app.writeback_complete = wait_for_writeback(&app, &cli, &rc);
 
 	if (!app.out.broken) {
 		/* whatever the kernel queued before we stopped still counts */
@@ -671,7 +781,8 @@ int main(int argc, char **argv)
 		/* one last look at the tracked files, so releases up to now count */
 		app.last_pass_ns = 0;
 		lifetime_pass(&app, now_ns(CLOCK_MONOTONIC));
-		wbw_corr__flush(app.corr);
+		/* run: the command's processes are gone, none of them can be told now */
+		wbw_corr__flush(app.corr, app.run);
 		write_metrics(&app, now_ns(CLOCK_MONOTONIC), true);
 	}
 	if (!app.out.broken) {

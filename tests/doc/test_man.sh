@@ -29,8 +29,9 @@ for o in $(opts <<<"$man_text"); do
 	if grep -q -- "$o" <<<"$help_text"; then ok "--help lists $o"; else not_ok "--help lacks $o (in the man page)"; fi
 done
 # exit statuses: the numbers in --help's table and in the man page's EXIT STATUS
-help_codes=$(sed -n '/^Exit status:/,/^$/p' <<<"$help_text" | grep -oE '(^| )[0-9]  [a-z]' | grep -oE '[0-9]' | sort -u | tr '\n' ' ')
-man_codes=$(sed -n '/^EXIT STATUS/,/^[A-Z]/p' <<<"$man_text" | grep -oE '^ +[0-9] ' | tr -d ' ' | sort -u | tr '\n' ' ')
+help_codes=$(sed -n '/^Exit status:/,/^$/p' <<<"$help_text" |
+	grep -oE '(^|  )[0-9]+  [a-z]|[0-9]+ \(--[a-z]+-status\)' | grep -oE '[0-9]+' | sort -n -u | tr '\n' ' ')
+man_codes=$(sed -n '/^EXIT STATUS/,/^[A-Z]/p' <<<"$man_text" | grep -oE '^ +[0-9]+ ' | tr -d ' ' | sort -n -u | tr '\n' ' ')
 if [ -n "$help_codes" ] && [ "$help_codes" = "$man_codes" ]; then ok "exit statuses agree: $help_codes"
 else not_ok "exit statuses differ: --help '$help_codes' man '$man_codes'"; fi
 if grep -q "^Exit status" "$root/README.md" && [ "$(grep -cE "^\\| [0-9] \\|" "$root/README.md")" -ge 6 ]; then

@@ -41,14 +41,19 @@ sleep 0.5
 touch "$WORK/go2"
 wait $runner
 untold_rc=$(rq untold.json '.[] | select(.type == "run") | .exit_status')
-expect_eq "untold: the gate trips with exit 10" 10 "$untold_rc"
-expect_eq "untold: UNREPORTED to the shell's child, released by close" "unreported close wbw-io" \
-	"$(rq untold.json '.[] | select(.type == "verdict" and .verdict == "unreported") | "\(.verdict) \(.released_by.how) \(.holder.comm)"')"
-expect "untold: stderr says why it failed" grep -q "FAILED: --fail-on=unreported matched" "$WORK/untold.err"
+expect_eq "untold: the gate trips with its own status, 86" 86 "$untold_rc"
+expect_eq "untold: UNREPORTED to the shell's child, released by close, final at the end" \
+	"unreported close wbw-io true run" \
+	"$(rq untold.json '[.[] | select(.type == "verdict" and .verdict == "unreported")] | last | "\(.verdict) \(.released_by.how) \(.holder.comm) \(.final) \(.application)"')"
+expect_eq "untold: given provisional at the close, then final: two records, no UNSEEN" \
+	"unreported:false unreported:true" \
+	"$(rq untold.json '[.[] | select(.type == "verdict") | "\(.verdict):\(.final)"] | join(" ")')"
+expect "untold: stderr says why it failed" grep -q "FAILED: --fail-on=any matched.*(exit 86, the --gate-status)" "$WORK/untold.err"
 
 # 3: written, closed, then lost with nobody holding it: UNSEEN, attributed
-#    by writer; the default gate lets it pass, --fail-on=unseen does not
-for gate in unreported unseen; do
+#    by writer; --fail-on=unreported lets it pass, unseen and the default
+#    (any: every untold loss of the command's data) do not
+for gate in unreported unseen any; do
 	( run "unseen_$gate" --fail-on=$gate --report "$WORK/unseen_$gate.json" -- \
 		"$IO" "open a $M/unseen_$gate w" "write a 8" "close a" "wait $WORK/go3$gate" ) &
 	runner=$!
@@ -62,7 +67,37 @@ done
 expect_eq "unseen: UNSEEN about the command's write" "unseen" \
 	"$(rq unseen_unseen.json '[.[] | select(.type == "verdict") | .verdict] | join(",")')"
 expect_eq "unseen: --fail-on=unreported passes (exit 0)" 0 "$(rq unseen_unreported.json '.[] | select(.type == "run") | .exit_status')"
-expect_eq "unseen: --fail-on=unseen trips (exit 10)" 10 "$(rq unseen_unseen.json '.[] | select(.type == "run") | .exit_status')"
+expect_eq "unseen: --fail-on=unseen trips (exit 86)" 86 "$(rq unseen_unseen.json '.[] | select(.type == "run") | .exit_status')"
+expect_eq "unseen: --fail-on=any trips (exit 86)" 86 "$(rq unseen_any.json '.[] | select(.type == "run") | .exit_status')"
+
+# 3b: the commonest loss: written, closed, the command exits; writeback
+#     fails only after that.  run writes it back (sync(2), which tells no
+#     one) and judges it: UNSEEN naming the file and the writer, gate trips.
+#     With --writeback-wait 0 it does not wait, and sees nothing.
+run after --report "$WORK/after.json" -- "$IO" "open a $M/after w" "write a 8" "close a"
+expect_eq "after exit: the gate trips (86)" 86 "$RC_after"
+expect_eq "after exit: UNSEEN on the file, the command's process its writer" \
+	"unseen /after wbw-io" \
+	"$(rq after.json '.[] | select(.type == "verdict" and .bdev == null) | "\(.verdict) \(.fs_path) \(.writer.comm)"')"
+# the filesystem's metadata the write dirtied (the block device's own
+# mapping) may fail too, and is the command's as well
+expect_eq "after exit: nothing else but the device's metadata" "" \
+	"$(rq after.json '[.[] | select(.type == "verdict" and .bdev == null and .fs_path != "/after")] | length | select(. > 0)')"
+expect_eq "after exit: the run record says the writeback completed" "true true 86" \
+	"$(rq after.json '.[] | select(.type == "run") | "\(.tripped) \(.writeback_complete) \(.exit_status)"')"
+run nowait --writeback-wait 0 --report "$WORK/nowait.json" -- "$IO" "open a $M/nowait w" "write a 8" "close a"
+expect_eq "--writeback-wait 0: no wait, no verdict, the command's status" "0 0" \
+	"$RC_nowait $(rq nowait.json '[.[] | select(.type == "verdict")] | length')"
+sync
+
+# 3c: the command's own status is never mistaken for the gate's: a command
+#     exiting 86 leaves the gate untripped, and stderr and the report say so
+run own86 --report "$WORK/own86.json" -- sh -c 'exit 86'
+expect_eq "a command's own 86 passes through, untripped" "86 false 86" \
+	"$RC_own86 $(rq own86.json '.[] | select(.type == "run") | "\(.tripped) \(.exit_status)"')"
+expect "and stderr says the status is the command's" grep -q "gate not tripped: exit 86 is sh's own" "$WORK/own86.err"
+run gs --gate-status 120 --report "$WORK/gs.json" -- "$IO" "open a $M/gs w" "write a 8" "close a"
+expect_eq "--gate-status 120: the status the gate trips with" 120 "$RC_gs"
 
 # 4: exit status and signals pass through
 run seven -- sh -c 'exit 7'

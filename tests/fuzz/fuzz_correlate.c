@@ -225,7 +225,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (in_pass)
 		wbw_corr__snapshot_end(corr, clock);
-	wbw_corr__flush(corr);
+	wbw_corr__flush(corr, false);
 	wbw_corr__free(corr);
 	return 0;
 }

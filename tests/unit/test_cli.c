@@ -88,13 +88,13 @@ static void test_watch_command(void **state)
 	assert_true(cli.json);
 	assert_int_equal(PARSE(&cli, err, "--json", "doctor"), WBW_EXIT_USAGE);
 	/* run: options, then the command after -- (or its first word); cmd_argv points into argv */
-	char *run_argv[] = { "wberrwatch", "run", "--fail-on=any", "--report", "r.json", "--user",
+	char *run_argv[] = { "wberrwatch", "run", "--fail-on=unseen", "--report", "r.json", "--user",
 			     "nobody", "--", "make", "-j2", "test", NULL };
 	char *run_true[] = { "wberrwatch", "run", "true", NULL };
 
 	assert_int_equal(wbw_cli_parse(11, run_argv, &cli, err, sizeof(err)), WBW_EXIT_OK);
 	assert_int_equal(cli.command, WBW_CMD_RUN);
-	assert_int_equal(cli.fail_on, WBW_FAIL_ANY);
+	assert_int_equal(cli.fail_on, WBW_FAIL_UNSEEN);
 	assert_string_equal(cli.report_file, "r.json");
 	assert_string_equal(cli.user, "nobody");
 	assert_int_equal(cli.cmd_argc, 3);
@@ -102,13 +102,37 @@ static void test_watch_command(void **state)
 	assert_string_equal(cli.cmd_argv[1], "-j2");
 	assert_null(cli.cmd_argv[3]);
 	assert_int_equal(wbw_cli_parse(3, run_true, &cli, err, sizeof(err)), WBW_EXIT_OK);
-	assert_int_equal(cli.fail_on, WBW_FAIL_UNREPORTED);
+	/* the default gate: every untold loss, with statuses no common program uses */
+	assert_int_equal(cli.fail_on, WBW_FAIL_ANY);
+	assert_int_equal(cli.gate_status, 86);
+	assert_int_equal(cli.incomplete_status, 87);
+	assert_int_equal(cli.writeback_wait_ms, 30000);
 	assert_string_equal(cli.cmd_argv[0], "true");
 	assert_int_equal(PARSE(&cli, err, "run"), WBW_EXIT_USAGE);
 	assert_non_null(strstr(err, "run needs a command"));
 	assert_int_equal(PARSE(&cli, err, "run", "--fail-on=some", "--", "true"), WBW_EXIT_USAGE);
 	assert_int_equal(PARSE(&cli, err, "--fail-on=any"), WBW_EXIT_USAGE);
-	assert_string_equal(err, "--fail-on, --report and --user belong to `wberrwatch run`");
+	assert_string_equal(err, "--fail-on, --report, --user, --gate-status, --incomplete-status "
+				 "and --writeback-wait belong to `wberrwatch run`");
+	assert_int_equal(PARSE(&cli, err, "--gate-status", "90"), WBW_EXIT_USAGE);
+	assert_int_equal(PARSE(&cli, err, "scan", "--writeback-wait", "1"), WBW_EXIT_USAGE);
+	assert_int_equal(PARSE(&cli, err, "run", "--gate-status", "120", "--incomplete-status", "121",
+			       "--writeback-wait", "2.5", "--", "true"),
+			 WBW_EXIT_OK);
+	assert_int_equal(cli.gate_status, 120);
+	assert_int_equal(cli.incomplete_status, 121);
+	assert_int_equal(cli.writeback_wait_ms, 2500);
+	assert_int_equal(PARSE(&cli, err, "run", "--writeback-wait", "0", "--", "true"), WBW_EXIT_OK);
+	assert_int_equal(cli.writeback_wait_ms, 0);
+	assert_int_equal(PARSE(&cli, err, "run", "--gate-status", "0", "--", "true"), WBW_EXIT_USAGE);
+	assert_string_equal(err, "invalid --gate-status '0': expected 1 to 255");
+	assert_int_equal(PARSE(&cli, err, "run", "--incomplete-status", "256", "--", "true"),
+			 WBW_EXIT_USAGE);
+	assert_string_equal(err, "invalid --incomplete-status '256': expected 1 to 255");
+	assert_int_equal(PARSE(&cli, err, "run", "--gate-status", "87", "--", "true"), WBW_EXIT_USAGE);
+	assert_string_equal(err, "--gate-status and --incomplete-status are both 87: give two statuses");
+	assert_int_equal(PARSE(&cli, err, "run", "--writeback-wait", "-1", "--", "true"),
+			 WBW_EXIT_USAGE);
 	assert_int_equal(PARSE(&cli, err, "watch", "extra"), WBW_EXIT_USAGE);
 	assert_string_equal(err, "unexpected argument 'extra'");
 }

@@ -167,7 +167,7 @@ static void test_error_after_seen_is_a_new_error(void **state)
 	/* next failure: previous value 0x101c, counter bumped */
 	PUSH(c, rec_set(2000 * MS, MAP + 12, DEV70, 12, 0x101c, 0x201c));
 	PUSH(c, rec_set(2001 * MS, MAP + 12, DEV70, 12, 0x201c, 0x201c));
-	wbw_corr__flush(c);
+	wbw_corr__flush(c, false);
 	assert_int_equal(s.nerr, 2);
 	assert_int_equal(s.err[1].id, 2);
 	assert_int_equal(s.err[1].eseq, 0x201c);
@@ -187,7 +187,7 @@ static void test_unseen_error_replaced_by_other_errno(void **state)
 	/* the first error is reported when replaced, before the second */
 	assert_int_equal(s.nerr, 1);
 	assert_int_equal(s.err[0].err, ENOSPC);
-	wbw_corr__flush(c);
+	wbw_corr__flush(c, false);
 	assert_int_equal(s.nerr, 2);
 	assert_int_equal(s.err[1].err, EIO);
 	assert_int_equal(s.err[1].id, 2);
@@ -207,7 +207,7 @@ static void test_errors_settle_oldest_first(void **state)
 	assert_int_equal(s.nerr, 2);
 	assert_int_equal(s.err[0].ino, 12);
 	assert_int_equal(s.err[1].ino, 13);
-	wbw_corr__flush(c);
+	wbw_corr__flush(c, false);
 	assert_int_equal(s.nerr, 3);
 	assert_int_equal(s.err[2].ino, 14);
 	wbw_corr__free(c);
@@ -225,7 +225,7 @@ static void test_classic_events_learn_errno_from_next_event(void **state)
 	PUSH(c, rec_set_classic(1002 * MS, DEV70, 12, 0x1c));
 	/* a seen previous value: someone looked, this is a new error */
 	PUSH(c, rec_set_classic(2000 * MS, DEV70, 12, 0x101c));
-	wbw_corr__flush(c);
+	wbw_corr__flush(c, false);
 	assert_int_equal(s.nerr, 2);
 	assert_int_equal(s.err[0].events, 3);
 	assert_int_equal(s.err[0].err, ENOSPC);
@@ -260,7 +260,7 @@ static void test_inode_reuse_starts_a_new_lifetime(void **state)
 	PUSH(c, rec_set(1000 * MS, MAP, DEV70, 12, 0x0, 0x1c));
 	/* same dev:ino, another address_space: evicted and read in again */
 	PUSH(c, rec_set(1001 * MS, MAP + 0x1000, DEV70, 12, 0x0, 0x1c));
-	wbw_corr__flush(c);
+	wbw_corr__flush(c, false);
 	assert_int_equal(s.nerr, 2);
 	assert_int_equal(s.err[0].mapping, MAP);
 	assert_int_equal(s.err[1].mapping, MAP + 0x1000);
@@ -282,7 +282,7 @@ static void test_state_is_bounded(void **state)
 	assert_int_equal(st.inodes, 4);
 	assert_int_equal(st.inodes_dropped, 6);
 	/* a dropped inode's error is still reported, not lost */
-	wbw_corr__flush(c);
+	wbw_corr__flush(c, false);
 	assert_int_equal(s.nerr, 10);
 	wbw_corr__free(c);
 }
@@ -312,7 +312,7 @@ static void test_path_arriving_later_names_pending_error(void **state)
 	(void)state;
 	push_burst(c, 1000 * MS, 12, 1);
 	PUSH(c, rec_path(1001 * MS, MAP + 12, DEV70, 12, "b\0a\0", 4, 2));
-	wbw_corr__flush(c);
+	wbw_corr__flush(c, false);
 	assert_string_equal(s.err_path[0], "/a/b");
 	wbw_corr__free(c);
 }
@@ -343,18 +343,20 @@ static void test_verdicts_reported_and_unreported(void **state)
 	(void)state;
 	push_burst(c, 1000 * MS, 12, 2);
 	assert_true(wbw_corr__needs_pass(c));
-	/* A (fd 3) and B (fd 4) open for writing, cursors behind; C read-only */
+	/*
+	 * A (fd 3, process 42) and B (fd 4, process 43: another application,
+	 * both in the root cgroup) open for writing, cursors behind; C read-only
+	 */
 	PASS(c, 1003 * MS, 1,
 	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
-	     rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, R | W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, R | W, 43, "other"),
 	     rec_file(1002 * MS, MAP + 12, 0xc, DEV70, 12, 5, 0, R, 42, "writer"));
 	wbw_corr__stats(c, &st);
 	assert_int_equal(st.tracked_files, 2);
 	assert_true(wbw_corr__needs_pass(c));
 	{
 		uint32_t h[4];
-		assert_int_equal(wbw_corr__holders(c, h, 4), 1);
-		assert_int_equal(h[0], 42);
+		assert_int_equal(wbw_corr__holders(c, h, 4), 2);
 	}
 	/* A's fsync */
 	PUSH(c, rec_observe(1050 * MS, MAP + 12, 0xa, DEV70, 12, 0x0, 0x101c, 42, "writer"));
@@ -363,25 +365,249 @@ static void test_verdicts_reported_and_unreported(void **state)
 	assert_int_equal(s.v[0].file, 0xa);
 	assert_int_equal(s.v[0].holder.pid, 42);
 	assert_int_equal(s.v[0].told_via, WBW_TOLD_CHECK);
-	/* B and C gone at the next pass: B closed unreported, C was not due */
+	assert_int_equal(s.v[0].fd, 3); /* from the pass: the check names no fd */
+	assert_int_equal(s.v[0].app, WBW_APP_PROCESS(42));
+	/*
+	 * B and C gone at the next pass: B closed untold, C was not due.
+	 * Process 43 is alive and may yet reopen the file and be told:
+	 * provisional, not counted.
+	 */
 	PASS(c, 1103 * MS, 1, NO_ROWS);
 	assert_int_equal(s.nv, 2);
 	assert_int_equal(s.v[1].kind, WBW_V_UNREPORTED);
 	assert_int_equal(s.v[1].file, 0xb);
 	assert_int_equal(s.v[1].fd, 4);
-	assert_int_equal(s.v[1].holder.pid, 42);
+	assert_int_equal(s.v[1].holder.pid, 43);
 	assert_int_equal(s.v[1].released, WBW_RELEASE_CLOSE);
-	assert_int_equal(s.v[1].releaser.pid, 42);
-	assert_true(s.v[1].final);
+	assert_int_equal(s.v[1].releaser.pid, 43);
+	assert_int_equal(s.v[1].app, WBW_APP_PROCESS(43));
+	assert_false(s.v[1].final);
 	assert_false(wbw_corr__needs_pass(c));
-	/* the error was seen: no UNSEEN at the end */
-	wbw_corr__flush(c);
-	assert_int_equal(s.nv, 2);
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.verdicts[WBW_V_UNREPORTED], 0);
+	assert_int_equal(st.provisional, 1);
+	/* the end of a run: 43 is gone, the UNREPORTED is final; no UNSEEN (A was told) */
+	wbw_corr__flush(c, true);
+	assert_int_equal(s.nv, 3);
+	assert_int_equal(s.v[2].kind, WBW_V_UNREPORTED);
+	assert_true(s.v[2].final);
+	assert_false(s.v[2].window_expired);
+	assert_int_equal(s.v[2].file, 0xb);
 	/* order: the error, then what it led to */
-	assert_memory_equal(s.kind, "EOVV", 4);
+	assert_memory_equal(s.kind, "EOVVV", 5);
 	wbw_corr__stats(c, &st);
 	assert_int_equal(st.verdicts[WBW_V_REPORTED], 1);
 	assert_int_equal(st.verdicts[WBW_V_UNREPORTED], 1);
+	assert_int_equal(st.provisional, 0);
+	wbw_corr__free(c);
+}
+
+/*
+ * One application, two descriptors: A's fsync told process 42, so its
+ * closing B untold is no alarm (REPORTED, via its application).  Judged
+ * per process (--per-process) it is the same here: 42 was told.
+ */
+static void test_release_after_the_application_was_told(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+	struct wbw_corr_stats st;
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 2);
+	PASS(c, 1003 * MS, 1,
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, W, 42, "writer"));
+	PUSH(c, rec_observe(1050 * MS, MAP + 12, 0xa, DEV70, 12, 0x0, 0x101c, 42, "writer"));
+	PASS(c, 1103 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 2);
+	assert_int_equal(s.v[1].kind, WBW_V_REPORTED);
+	assert_int_equal(s.v[1].told_via, WBW_TOLD_APPLICATION);
+	assert_int_equal(s.v[1].file, 0xb);
+	assert_int_equal(s.v[1].fd, 4);
+	assert_int_equal(s.v[1].released, WBW_RELEASE_CLOSE);
+	assert_int_equal(s.v[1].told_task.pid, 42);
+	assert_int_equal(s.v[1].told_ts, 1050 * MS);
+	assert_true(s.v[1].final);
+	wbw_corr__flush(c, false);
+	assert_int_equal(s.nv, 2);
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.verdicts[WBW_V_REPORTED], 2);
+	assert_int_equal(st.verdicts[WBW_V_UNREPORTED], 0);
+	wbw_corr__free(c);
+}
+
+#define IN_CGROUP(rec, id) ({ __typeof__(rec) r_ = (rec); r_.hdr.cgroup_id = (id); r_; })
+
+/*
+ * PostgreSQL's fsync queue: a backend writes and closes without fsync; the
+ * checkpointer, in the same service (cgroup), opens the file later and its
+ * fsync is told (Linux 4.17+ reports an unseen error to the next opener).
+ * The backend's release was handed over: REPORTED, not an alarm, and the
+ * error is not UNSEEN.  A process in another cgroup that closed untold
+ * stays UNREPORTED.
+ */
+static void test_handover_to_a_later_opener_of_the_application(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+	struct wbw_corr_stats st;
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 2);
+	PASS(c, 1003 * MS, 1,
+	     IN_CGROUP(rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "backend"), 500),
+	     IN_CGROUP(rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, W, 60, "other"), 600));
+	PASS(c, 1103 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(s.v[i].kind, WBW_V_UNREPORTED);
+		assert_false(s.v[i].final);
+		assert_int_equal(s.v[i].app, s.v[i].file == 0xa ? 500 : 600);
+	}
+	/* the checkpointer (pid 50, cgroup 500) opens the file after the error and fsyncs */
+	PUSH(c, IN_CGROUP(rec_observe(5000 * MS, MAP + 12, 0xc, DEV70, 12, 0x0, 0x101c, 50,
+				      "checkpointer"), 500));
+	assert_int_equal(s.nv, 4);
+	assert_int_equal(s.v[2].kind, WBW_V_REPORTED);
+	assert_int_equal(s.v[2].holder.pid, 50);
+	assert_int_equal(s.v[3].kind, WBW_V_REPORTED);
+	assert_int_equal(s.v[3].told_via, WBW_TOLD_HANDOVER);
+	assert_int_equal(s.v[3].file, 0xa);
+	assert_int_equal(s.v[3].holder.pid, 42);
+	assert_int_equal(s.v[3].told_task.pid, 50);
+	assert_int_equal(s.v[3].told_ts, 5000 * MS);
+	assert_false(s.v[3].late);
+	assert_true(s.v[3].final);
+	/* the end of a watch: the other cgroup's release is restated, still pending */
+	wbw_corr__flush(c, false);
+	assert_int_equal(s.nv, 5);
+	assert_int_equal(s.v[4].kind, WBW_V_UNREPORTED);
+	assert_true(s.v[4].restated);
+	assert_false(s.v[4].final);
+	assert_int_equal(s.v[4].file, 0xb);
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.verdicts[WBW_V_REPORTED], 2);
+	assert_int_equal(st.verdicts[WBW_V_UNREPORTED], 0);
+	assert_int_equal(st.verdicts[WBW_V_UNSEEN], 0);
+	assert_int_equal(st.handovers, 1);
+	assert_int_equal(st.provisional, 1);
+	wbw_corr__free(c);
+}
+
+/*
+ * The handover window: a release untold becomes a final UNREPORTED when no
+ * process of its application was told within it; a telling after that is
+ * shown as a late REPORTED.  An error replaced after being seen makes a
+ * waiting release final at once; a process that exits is final at once.
+ */
+static void test_handover_window_and_final_errors(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c;
+	struct wbw_corr_stats st;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	c = wbw_corr__new(&(struct wbw_corr_opts){ .settle_ns = 200 * MS, .handover_ns = 1000 * MS },
+			  &(struct wbw_corr_sink){ .on_error = on_error, .on_observe = on_observe,
+						   .on_verdict = on_verdict, .ctx = &s });
+	push_burst(c, 1000 * MS, 12, 2);
+	PASS(c, 1003 * MS, 1,
+	     IN_CGROUP(rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "backend"), 500));
+	PASS(c, 1100 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 1);
+	assert_false(s.v[0].final);
+	wbw_corr__tick(c, 2099 * MS);
+	assert_int_equal(s.nv, 1);
+	wbw_corr__tick(c, 2100 * MS);
+	assert_int_equal(s.nv, 2);
+	assert_int_equal(s.v[1].kind, WBW_V_UNREPORTED);
+	assert_true(s.v[1].final);
+	assert_true(s.v[1].window_expired);
+	assert_int_equal(s.v[1].ts_ns, 2100 * MS);
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.verdicts[WBW_V_UNREPORTED], 1);
+	/* told at last: a late handover */
+	PUSH(c, IN_CGROUP(rec_observe(9000 * MS, MAP + 12, 0xc, DEV70, 12, 0x0, 0x101c, 50,
+				      "checkpointer"), 500));
+	assert_int_equal(s.nv, 4);
+	assert_int_equal(s.v[3].told_via, WBW_TOLD_HANDOVER);
+	assert_true(s.v[3].late);
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.handovers, 1);
+
+	/* a second inode: released untold by 43, the error seen by 44 and replaced */
+	push_burst(c, 10000 * MS, 13, 1);
+	PASS(c, 10003 * MS, 1, rec_file(10002 * MS, MAP + 13, 0xd, DEV70, 13, 3, 0, W, 43, "a"));
+	PASS(c, 10100 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 5);
+	assert_false(s.v[4].final);
+	PUSH(c, rec_observe(10200 * MS, MAP + 13, 0xe, DEV70, 13, 0x0, 0x101c, 44, "b"));
+	assert_int_equal(s.nv, 6);
+	/* a new error after the old one was seen: 43 can never be told the old one */
+	PUSH(c, rec_set(10300 * MS, MAP + 13, DEV70, 13, 0x101c, 0x301c));
+	assert_int_equal(s.nv, 7);
+	assert_int_equal(s.v[6].kind, WBW_V_UNREPORTED);
+	assert_int_equal(s.v[6].file, 0xd);
+	assert_true(s.v[6].final);
+	assert_false(s.v[6].window_expired);
+	/* a third: killed holding its file, a process alone is final at once */
+	push_burst(c, 20000 * MS, 14, 1);
+	/* the pass lists inode 13's new error too */
+	PASS(c, 20003 * MS, 2, rec_file(20002 * MS, MAP + 14, 0xf, DEV70, 14, 3, 0, W, 45, "k"));
+	PUSH(c, rec_exit(20050 * MS, 0xf, 3, 45, 9));
+	PASS(c, 20100 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 8);
+	assert_int_equal(s.v[7].kind, WBW_V_UNREPORTED);
+	assert_int_equal(s.v[7].released, WBW_RELEASE_EXIT);
+	assert_true(s.v[7].final);
+	/*
+	 * One alarm per error: the UNREPORTED errors get no UNSEEN at the end;
+	 * only inode 13's newer error (id 3), which nobody held or was told, does.
+	 */
+	wbw_corr__flush(c, false);
+	assert_int_equal(s.nv, 9);
+	assert_int_equal(s.v[8].kind, WBW_V_UNSEEN);
+	assert_int_equal(s.v_error_id[8], 3);
+	wbw_corr__free(c);
+}
+
+/*
+ * many_fds: a forked child (system()) inherits the descriptor and exits
+ * while its parent still holds the file; the parent's close releases it.
+ * The child's exit is not the release.
+ */
+static void test_child_exit_is_not_the_release_of_a_file_its_parent_holds(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	PASS(c, 1003 * MS, 1,
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "many_fds"),
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 43, "sh"));
+	PUSH(c, rec_exit(1050 * MS, 0xa, 3, 43, 0));
+	/* the parent closed it before the next pass */
+	PASS(c, 1103 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].kind, WBW_V_UNREPORTED);
+	assert_int_equal(s.v[0].released, WBW_RELEASE_CLOSE);
+	assert_int_equal(s.v[0].releaser.pid, 42);
+	assert_int_equal(s.v[0].holder.pid, 42);
+	assert_int_equal(s.v[0].fd, 3);
+	/* a child forked after the pass exits, and then its parent: the parent's exit */
+	push_burst(c, 2000 * MS, 13, 1);
+	PASS(c, 2003 * MS, 1, rec_file(2002 * MS, MAP + 13, 0xb, DEV70, 13, 4, 0, W, 42, "many_fds"));
+	PUSH(c, rec_exit(2050 * MS, 0xb, 4, 44, 0));
+	PUSH(c, rec_exit(2060 * MS, 0xb, 4, 42, 1));
+	PASS(c, 2103 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 2);
+	assert_int_equal(s.v[1].released, WBW_RELEASE_EXIT);
+	assert_int_equal(s.v[1].releaser.pid, 42);
+	assert_int_equal(s.v[1].exit_code, 1);
+	assert_true(s.v[1].final);
 	wbw_corr__free(c);
 }
 
@@ -409,10 +635,11 @@ static void test_release_by_exit_names_the_exiting_process(void **state)
 	assert_int_equal(s.v[0].releaser.pid, 43);
 	assert_int_equal(s.v[0].exit_code, 9);
 	assert_int_equal(s.v[0].released_ts, 1150 * MS);
-	/* an exit that did not hold the file is not blamed */
-	wbw_corr__flush(c);
-	assert_int_equal(s.v[1].kind, WBW_V_UNSEEN);
-	assert_false(s.v[1].final);
+	/* the child was alone in its application, and is gone: final at once */
+	assert_true(s.v[0].final);
+	/* one alarm per error: nobody was told, and the UNREPORTED says why */
+	wbw_corr__flush(c, false);
+	assert_int_equal(s.nv, 1);
 	wbw_corr__free(c);
 }
 
@@ -478,7 +705,7 @@ static void test_superseded_moves_due_files_to_the_new_error(void **state)
 	assert_int_equal(s.v[1].kind, WBW_V_REPORTED);
 	assert_int_equal(s.v_error_id[1], 2);
 	PASS(c, 1153 * MS, 0, NO_ROWS); /* nothing due: nothing to list */
-	wbw_corr__flush(c);
+	wbw_corr__flush(c, false);
 	assert_int_equal(s.nv, 2);
 	wbw_corr__free(c);
 }
@@ -551,12 +778,12 @@ static void test_release_events_give_the_verdicts_of_passes(void **state)
 	push_burst(c, 1000 * MS, 12, 2);
 	assert_true(wbw_corr__needs_pass(c));
 	assert_true(wbw_corr__tracking(c));
-	/* A shared by parent 42 and child 43 (fork); B held by 42; C told later */
+	/* A shared by parent 42 and child 43 (fork); B held by 42; C told later, to 45 */
 	PASS(c, 1003 * MS, 1,
 	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
 	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 43, "child"),
 	     rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, W, 42, "writer"),
-	     rec_file(1002 * MS, MAP + 12, 0xc, DEV70, 12, 5, 0, W, 42, "writer"));
+	     rec_file(1002 * MS, MAP + 12, 0xc, DEV70, 12, 5, 0, W, 45, "other"));
 	/* no polling: absence from a later pass is not a release */
 	assert_false(wbw_corr__needs_pass(c));
 	assert_true(wbw_corr__tracking(c));
@@ -572,9 +799,10 @@ static void test_release_events_give_the_verdicts_of_passes(void **state)
 	assert_int_equal(s.v[0].released, WBW_RELEASE_CLOSE);
 	assert_int_equal(s.v[0].releaser.pid, 42);
 	assert_int_equal(s.v[0].released_ts, 1110 * MS);
+	assert_false(s.v[0].final); /* 42 lives on: it may yet be told */
 	/* C told by its fsync, then released: REPORTED only */
-	PUSH(c, rec_observe(1120 * MS, MAP + 12, 0xc, DEV70, 12, 0x0, 0x101c, 42, "writer"));
-	PUSH(c, rec_release(1130 * MS, MAP + 12, 0xc, DEV70, 12, 0x101c, W, 0, 0, 42, "writer"));
+	PUSH(c, rec_observe(1120 * MS, MAP + 12, 0xc, DEV70, 12, 0x0, 0x101c, 45, "other"));
+	PUSH(c, rec_release(1130 * MS, MAP + 12, 0xc, DEV70, 12, 0x101c, W, 0, 0, 45, "other"));
 	assert_int_equal(s.nv, 2);
 	assert_int_equal(s.v[1].kind, WBW_V_REPORTED);
 	/* A: the child, killed, drops the last reference in its exit */
@@ -587,14 +815,18 @@ static void test_release_events_give_the_verdicts_of_passes(void **state)
 	assert_int_equal(s.v[2].fd, 3);
 	assert_int_equal(s.v[2].released, WBW_RELEASE_EXIT);
 	assert_int_equal(s.v[2].exit_code, 9);
+	assert_true(s.v[2].final);
 	/* a second release event for a file already judged changes nothing */
 	PUSH(c, rec_release(1160 * MS, MAP + 12, 0xa, DEV70, 12, 0, W, 0, 0, 42, "writer"));
 	assert_int_equal(s.nv, 3);
 	wbw_corr__stats(c, &st);
 	assert_int_equal(st.tracked_files, 0);
 	assert_false(wbw_corr__tracking(c));
-	wbw_corr__flush(c);
-	assert_int_equal(s.nv, 3);
+	/* B is restated as pending at the end of the watch */
+	wbw_corr__flush(c, false);
+	assert_int_equal(s.nv, 4);
+	assert_true(s.v[3].restated);
+	assert_int_equal(s.v[3].file, 0xb);
 	wbw_corr__free(c);
 }
 
@@ -651,14 +883,14 @@ static void run_release_scenario(struct seen *s, bool kernel_events)
 	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
 	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 43, "child"),
 	     rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, W, 42, "writer"),
-	     rec_file(1002 * MS, MAP + 12, 0xc, DEV70, 12, 5, 0, W, 42, "writer"),
+	     rec_file(1002 * MS, MAP + 12, 0xc, DEV70, 12, 5, 0, W, 45, "other"),
 	     rec_file(1002 * MS, MAP + 12, 0xe, DEV70, 12, 6, 0, R, 42, "writer"));
 	PUSH(c, rec_release(1110 * MS, MAP + 12, 0xb, DEV70, 12, 0, W, unrep, 0, 42, "writer"));
-	PUSH(c, rec_observe(1120 * MS, MAP + 12, 0xc, DEV70, 12, 0x0, 0x101c, 42, "writer"));
+	PUSH(c, rec_observe(1120 * MS, MAP + 12, 0xc, DEV70, 12, 0x0, 0x101c, 45, "other"));
 	/* C, told, and E, read-only, go quietly: only fentry sees them */
 	if (!kernel_events) {
-		PUSH(c, rec_release(1130 * MS, MAP + 12, 0xc, DEV70, 12, 0x101c, W, 0, 0, 42,
-				    "writer"));
+		PUSH(c, rec_release(1130 * MS, MAP + 12, 0xc, DEV70, 12, 0x101c, W, 0, 0, 45,
+				    "other"));
 		PUSH(c, rec_release(1135 * MS, MAP + 12, 0xe, DEV70, 12, 0, R, 0, 0, 42, "writer"));
 	} else {
 		/* the kernel does fire for E (its cursor is behind): not due, not judged */
@@ -670,7 +902,7 @@ static void run_release_scenario(struct seen *s, bool kernel_events)
 	wbw_corr__stats(c, &st);
 	assert_int_equal(st.tracked_files, 0);
 	assert_false(wbw_corr__tracking(c));
-	wbw_corr__flush(c);
+	wbw_corr__flush(c, false);
 	wbw_corr__free(c);
 }
 
@@ -683,8 +915,8 @@ static void test_kernel_release_event_gives_the_fentry_verdicts(void **state)
 	assert_non_null(kernel);
 	run_release_scenario(fentry, false);
 	run_release_scenario(kernel, true);
-	/* D (before the pass), B (close), C REPORTED, A (exit of the child) */
-	assert_int_equal(fentry->nv, 4);
+	/* D (before the pass), B (close), C REPORTED, A (exit of the child); D, B restated */
+	assert_int_equal(fentry->nv, 6);
 	assert_int_equal(fentry->v[0].kind, WBW_V_UNREPORTED);
 	assert_int_equal(fentry->v[0].file, 0xd);
 	assert_int_equal(fentry->v[1].file, 0xb);
@@ -714,6 +946,8 @@ static void test_kernel_release_event_gives_the_fentry_verdicts(void **state)
 		assert_int_equal(k->releaser.pid, f->releaser.pid);
 		assert_int_equal(k->released_ts, f->released_ts);
 		assert_int_equal(k->exit_code, f->exit_code);
+		assert_int_equal(k->final, f->final);
+		assert_int_equal(k->restated, f->restated);
 		assert_int_equal(kernel->v_error_id[i], fentry->v_error_id[i]);
 	}
 	free(fentry);
@@ -889,8 +1123,10 @@ static void test_syncfs_tells_its_caller_and_only_it(void **state)
 	assert_int_equal(s.v[2].kind, WBW_V_UNREPORTED);
 	assert_int_equal(s.v[2].file, 0xb);
 	assert_int_equal(s.v[2].holder.pid, 43);
-	wbw_corr__flush(c);
-	assert_int_equal(s.nv, 3);
+	wbw_corr__flush(c, true);
+	assert_int_equal(s.nv, 4);
+	assert_int_equal(s.v[3].kind, WBW_V_UNREPORTED);
+	assert_true(s.v[3].final);
 	wbw_corr__stats(c, &st);
 	assert_int_equal(st.verdicts[WBW_V_REPORTED], 2);
 	assert_int_equal(st.syncfs_events, 4);
@@ -915,7 +1151,7 @@ static void test_syncfs_after_close_is_not_unseen(void **state)
 	assert_int_equal(s.nv, 1);
 	assert_int_equal(s.v[0].kind, WBW_V_REPORTED);
 	assert_int_equal(s.v[0].told_via, WBW_TOLD_SYNCFS);
-	wbw_corr__flush(c);
+	wbw_corr__flush(c, false);
 	assert_int_equal(s.nv, 1);
 	/* and a file opened after it (due: it inherits the unseen error) */
 	push_burst(c, 2000 * MS, 13, 1);
@@ -966,7 +1202,7 @@ static void test_syncfs_tells_only_what_is_news_to_its_cursor(void **state)
 	assert_int_equal(s.v[3].holder.pid, 46);
 	assert_int_equal(s.v[4].holder.pid, 46);
 	assert_int_equal(s.v_error_id[3] + s.v_error_id[4], 3);
-	wbw_corr__flush(c);
+	wbw_corr__flush(c, false);
 	assert_int_equal(s.nv, 5);
 	wbw_corr__free(c);
 }
@@ -1027,6 +1263,10 @@ int main(void)
 		cmocka_unit_test(test_many_inodes_grow_the_table),
 		cmocka_unit_test(test_path_arriving_later_names_pending_error),
 		cmocka_unit_test(test_verdicts_reported_and_unreported),
+		cmocka_unit_test(test_release_after_the_application_was_told),
+		cmocka_unit_test(test_handover_to_a_later_opener_of_the_application),
+		cmocka_unit_test(test_handover_window_and_final_errors),
+		cmocka_unit_test(test_child_exit_is_not_the_release_of_a_file_its_parent_holds),
 		cmocka_unit_test(test_release_by_exit_names_the_exiting_process),
 		cmocka_unit_test(test_told_seen_by_cursor_and_not_due_files),
 		cmocka_unit_test(test_all_files_tracks_read_only),

@@ -19,7 +19,10 @@ static void test_counts_and_format(void **state)
 	struct wbw_error e1 = { .id = 1, .dev = DEV70, .err = ENOSPC };
 	struct wbw_error e2 = { .id = 2, .dev = DEV70, .err = ENOSPC };
 	struct wbw_error b = { .id = 3, .dev = 3, .bdev = DEV70, .err = EIO };
-	struct wbw_verdict v = { .kind = WBW_V_UNREPORTED, .error = &e1 };
+	struct wbw_verdict v = { .kind = WBW_V_UNREPORTED, .error = &e1, .final = true };
+	/* provisional (its application may yet be told), and a restatement: not counted */
+	struct wbw_verdict pending = { .kind = WBW_V_UNREPORTED, .error = &e1 };
+	struct wbw_verdict restated = { .kind = WBW_V_UNSEEN, .error = &e1, .restated = true };
 	char buf[8192];
 
 	(void)state;
@@ -30,6 +33,10 @@ static void test_counts_and_format(void **state)
 	wbw_metrics__error(&m, &e2);
 	wbw_metrics__error(&m, &b);
 	wbw_metrics__verdict(&m, &v);
+	wbw_metrics__verdict(&m, &pending);
+	wbw_metrics__verdict(&m, &restated);
+	m.unreported_pending = 1;
+	m.handovers = 4;
 	m.lost[WBW_REC_SET_ERR] = 3;
 	m.set_events = 40;
 	m.observations = 2;
@@ -44,6 +51,10 @@ static void test_counts_and_format(void **state)
 	assert_non_null(strstr(buf, "wberrwatch_records_lost_total{kind=\"set_err\"} 3\n"));
 	assert_non_null(strstr(buf, "wberrwatch_set_events_total 40\n"));
 	assert_non_null(strstr(buf, "wberrwatch_tracked_files 1\n"));
+	assert_null(strstr(buf, "verdict=\"unseen\""));
+	assert_non_null(strstr(buf, "# TYPE wberrwatch_unreported_pending gauge\n"
+				    "wberrwatch_unreported_pending 1\n"));
+	assert_non_null(strstr(buf, "wberrwatch_handovers_total 4\n"));
 	assert_non_null(strstr(buf, "wberrwatch_build_info{version=\"0.1.0\",tp_mode=\"raw_tp\"} 1\n"));
 	/* a short buffer reports the full length, for a retry */
 	assert_true(wbw_metrics__format(&m, buf, 16) > 16);

@@ -214,6 +214,7 @@ static void test_syncfs_verdict(void **state)
 		.syncfs_fd = 5,
 		.syncfs_file = 0xffff88810a12ae40ull,
 		.syncfs_err = EIO,
+		.app = WBW_APP_PROCESS(3247),
 	};
 	char *s = render(true, do_verdict, &v);
 
@@ -225,7 +226,7 @@ static void test_syncfs_verdict(void **state)
 		   "\"fs_path\":\"/data\",\"path_truncated\":false,\"bdev\":null,\"writer\":null,"
 		   "\"final\":true,\"file\":\"0xffff88810a12ae40\",\"f_mode\":1,\"cursor\":0,"
 		   "\"holder\":{\"pid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1,\"fd\":5,\"processes\":1},"
-		   "\"told_via\":\"syncfs\",\"syncfs\":{\"fd\":5,\"file\":\"0xffff88810a12ae40\","
+		   "\"application\":\"process:3247\",\"told_via\":\"syncfs\",\"syncfs\":{\"fd\":5,\"file\":\"0xffff88810a12ae40\","
 		   "\"errno\":5,\"errno_name\":\"EIO\"}}\n");
 	free(s);
 	s = render(false, do_verdict, &v);
@@ -238,6 +239,73 @@ static void test_syncfs_verdict(void **state)
 	assert_string_equal(s, "08:51:12.400 verdict  ENOSPC  7:0     12         /mnt/fx/data  "
 			       "REPORTED to wbw-io[3247] fd 3 via syncfs on fd 5 (it returned EIO) "
 			       "(error 1)\n");
+	free(s);
+}
+
+/*
+ * A release untold: provisional in JSON at once (final false), in text only
+ * once final or restated as pending at the end; a handover names who of
+ * the application was told.
+ */
+static void test_release_verdicts(void **state)
+{
+	struct wbw_verdict v = {
+		.kind = WBW_V_UNREPORTED,
+		.error = &sample_error,
+		.ts_ns = 4195000000000ull + 400000000,
+		.file = 0xffff88810a12ae40ull,
+		.f_mode = 0x2,
+		.holder = { .pid = 3247, .tid = 3247, .cgroup_id = 500, .comm = "postgres" },
+		.fd = 14,
+		.nholders = 1,
+		.released = WBW_RELEASE_CLOSE,
+		.releaser = { .pid = 3247, .tid = 3247, .cgroup_id = 500, .comm = "postgres" },
+		.app = 500,
+	};
+	char *s = render(true, do_verdict, &v);
+
+	(void)state;
+	assert_non_null(strstr(s, "\"verdict\":\"unreported\","));
+	assert_non_null(strstr(s, "\"final\":false,"));
+	assert_non_null(strstr(s, "\"application\":\"cgroup:500\",\"window_expired\":false,"
+				  "\"released_by\":{\"how\":\"close\",\"pid\":3247,\"comm\":\"postgres\"}}"));
+	free(s);
+	s = render(false, do_verdict, &v);
+	assert_string_equal(s, "");
+	free(s);
+	v.restated = true;
+	s = render(true, do_verdict, &v);
+	assert_string_equal(s, "");
+	free(s);
+	s = render(false, do_verdict, &v);
+	assert_string_equal(s, "08:51:12.400 verdict  ENOSPC  7:0     12         /mnt/fx/data  "
+			       "UNREPORTED: held by postgres[3247] fd 14, released by close of "
+			       "postgres[3247] (pending: its application may still be told) (error 1)\n");
+	free(s);
+	v.restated = false;
+	v.final = true;
+	v.window_expired = true;
+	s = render(false, do_verdict, &v);
+	assert_string_equal(s, "08:51:12.400 verdict  ENOSPC  7:0     12         /mnt/fx/data  "
+			       "UNREPORTED: held by postgres[3247] fd 14, released by close of "
+			       "postgres[3247] (no process of its application told within the "
+			       "handover window) (error 1)\n");
+	free(s);
+	v.kind = WBW_V_REPORTED;
+	v.told_via = WBW_TOLD_HANDOVER;
+	v.told_task = (struct wbw_task){ .pid = 3301, .tid = 3301, .cgroup_id = 500,
+					 .comm = "checkpointer" };
+	v.told_ts = 4195000000000ull + 900000000;
+	s = render(false, do_verdict, &v);
+	assert_string_equal(s, "08:51:12.400 verdict  ENOSPC  7:0     12         /mnt/fx/data  "
+			       "REPORTED to its application: held by postgres[3247] fd 14, released "
+			       "untold by close of postgres[3247], then checkpointer[3301] was told at "
+			       "08:51:12.900 (error 1)\n");
+	free(s);
+	s = render(true, do_verdict, &v);
+	assert_non_null(strstr(s, "\"told_via\":\"handover\",\"told\":{\"pid\":3301,"
+				  "\"comm\":\"checkpointer\",\"time\":\"2026-11-24T08:51:12.900000Z\"},"
+				  "\"late\":false,\"released_by\":{\"how\":\"close\""));
 	free(s);
 }
 
@@ -309,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_writer_is_named),
 		cmocka_unit_test(test_observe_json),
 		cmocka_unit_test(test_syncfs_verdict),
+		cmocka_unit_test(test_release_verdicts),
 		cmocka_unit_test(test_summary_and_fatal),
 		cmocka_unit_test(test_write_error_marks_broken),
 		cmocka_unit_test(test_errno_names),
