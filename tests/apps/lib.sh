@@ -96,6 +96,12 @@ st_sync_results() {
 }
 # st_failed_syncs NAME: the fsync-like calls that returned an error
 st_failed_syncs() { st_sync_results "$1" | grep -E '= -1 '; }
+# st_failed_sync_paths NAME: "pid path" of each fsync-like call that failed
+# (the descriptor's path as strace -y resolved it)
+st_failed_sync_paths() {
+	st_log "$1" | grep -E '^[0-9]+ +(fsync|fdatasync|sync_file_range|syncfs)\([0-9]+<.*= -1 ' |
+		sed -E 's/^([0-9]+) +[a-z_]+\([0-9]+<([^>]*)>.*/\1 \2/'
+}
 # st_exit NAME PID: the exit_group status of PID
 st_exit() { st_log "$1" | sed -nE "s/^$2 +exit_group\(([0-9]+)\).*/\1/p" | tail -n1; }
 
