@@ -47,6 +47,7 @@ traced() {
 	local name=$1; shift
 	"${STRACE[@]}" -o "$WORK/$name.strace" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
 	eval "RC_$name=$?"
+	return "$(eval echo "\$RC_$name")"
 }
 
 run_traced() {
@@ -58,6 +59,7 @@ run_traced() {
 	"$WBW" run --report "$WORK/$name.report" "${opts[@]}" -- \
 		"${STRACE[@]}" -o "$WORK/$name.strace" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
 	eval "RC_$name=$?"
+	return "$(eval echo "\$RC_$name")"
 }
 
 rq() { jq -rs "$2" "$WORK/$1.report" 2>/dev/null; }
