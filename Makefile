@@ -59,7 +59,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/san/%,$(wildcard tests/unit/te
 DEMO_PROGS := $(OUTPUT)/demo/careless $(OUTPUT)/demo/careful
 TEST_HELPERS := $(OUTPUT)/tests/wbw-io $(OUTPUT)/tests/wbw-faultfs $(DEMO_PROGS)
 
-.PHONY: all clean install uninstall check check-unit check-e2e deps vmlinux vmlinux-check \
+.PHONY: all clean install uninstall check check-unit check-e2e check-apps deps vmlinux vmlinux-check \
 	static bench fuzz test-helpers demo kernel-patch-check check-kernels
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -173,6 +173,11 @@ check-unit: $(BIN) $(UNIT_TESTS) $(OUTPUT)/fuzz_correlate
 
 check-e2e: $(BIN) $(TEST_HELPERS)
 	$(Q)tests/run-tests --e2e $(OUTPUT)
+
+# Real programs (cp, tar, rsync, git, dd, sqlite3, PostgreSQL 15) on the
+# failing disk (root; scripts/install-deps --apps).  Not part of `check` yet.
+check-apps: $(BIN) $(TEST_HELPERS)
+	$(Q)tests/run-tests --apps $(OUTPUT)
 
 # Unit tests (no root) and end-to-end tests (root: BPF, loop devices).
 check: $(BIN) $(UNIT_TESTS) $(TEST_HELPERS) $(OUTPUT)/fuzz_correlate
