@@ -42,7 +42,7 @@ STATIC_LIBS := -lbpf -lelf -lz
 # Modules with no libbpf and no I/O beyond stdio: unit-tested and fuzzed.
 CORE_SRCS := src/errseq.c src/decode.c src/correlate.c src/json.c src/mounts.c src/cli.c \
 	src/output.c src/corespec.c src/kbtf.c src/minbtf.c src/metrics.c src/atomicfile.c \
-	src/procfilter.c src/cgroup.c src/httpd.c
+	src/procfilter.c src/cgroup.c src/httpd.c src/gate.c
 APP_SRCS := src/wberrwatch.c src/loader.c src/run.c
 CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(CORE_SRCS)) $(OUTPUT)/core_types.o
 APP_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(APP_SRCS))

@@ -21,6 +21,7 @@
 #include "loader.h"
 #include "atomicfile.h"
 #include "metrics.h"
+#include "gate.h"
 #include "run.h"
 #include "mounts.h"
 #include "output.h"
@@ -182,14 +183,6 @@ static void sink_verdict(void *ctx, const struct wbw_verdict *v)
 	}
 	wbw_metrics__verdict(&app->metrics, v);
 	wbw_output__verdict(&app->out, v);
-}
-
-static bool gate_tripped(const uint64_t *n, enum wbw_fail_on on)
-{
-	bool unreported = n[WBW_V_UNREPORTED] || n[WBW_V_RETRIED];
-	bool unseen = n[WBW_V_UNSEEN] || n[WBW_V_SUPERSEDED];
-
-	return on == WBW_FAIL_ANY ? unreported || unseen : on == WBW_FAIL_UNSEEN ? unseen : unreported;
 }
 
 /* counters kept outside the metrics: the correlator's and the kernel's */
@@ -408,7 +401,8 @@ static int finish_run(struct app *app, const struct wbw_cli *cli, const struct w
 		      int child_status)
 {
 	static const char *const fail_on_name[] = { "any", "unreported", "unseen" };
-	bool tripped = gate_tripped(app->run_verdicts, cli->fail_on);
+	enum wbw_gate_reason why = wbw_gate_judge(app->run_verdicts, cli->fail_on);
+	bool tripped = wbw_gate_tripped(why);
 	bool incomplete = sum->lost_total || sum->decode_errors || sum->corr.inodes_dropped ||
 			  !app->writeback_complete;
 	int rc = tripped ? cli->gate_status : incomplete ? cli->incomplete_status : child_status;
@@ -420,10 +414,19 @@ static int finish_run(struct app *app, const struct wbw_cli *cli, const struct w
 		cli->cmd_argv[0], child_status, (unsigned long long)n[WBW_V_REPORTED],
 		(unsigned long long)n[WBW_V_UNREPORTED], (unsigned long long)n[WBW_V_RETRIED],
 		(unsigned long long)n[WBW_V_UNSEEN], (unsigned long long)n[WBW_V_SUPERSEDED]);
-	if (tripped)
+	if (why == WBW_GATE_RETRIED)
+		fprintf(stderr, "wberrwatch run: FAILED: --fail-on=%s matched: a process was told of "
+				"an error, then a later fsync succeeded with nothing rewritten: that "
+				"data is not on disk (exit %d, the --gate-status)\n",
+			fail_on_name[cli->fail_on], rc);
+	else if (tripped)
 		fprintf(stderr, "wberrwatch run: FAILED: --fail-on=%s matched: data was lost without "
 				"the program being told (exit %d, the --gate-status)\n",
 			fail_on_name[cli->fail_on], rc);
+	else if (why == WBW_GATE_TOLD)
+		fprintf(stderr, "wberrwatch run: gate not tripped: data was lost, but the command was "
+				"told (REPORTED) and knew; exit %d is %s's own\n",
+			rc, cli->cmd_argv[0]);
 	else if (incomplete && !app->writeback_complete)
 		fprintf(stderr, "wberrwatch run: cannot vouch: the command's data was not all written "
 				"back in time (exit %d, the --incomplete-status); raise --writeback-wait\n",
@@ -441,10 +444,11 @@ static int finish_run(struct app *app, const struct wbw_cli *cli, const struct w
 		wbw_output__summary(&app->report, NULL, sum);
 		fprintf(app->report.out,
 			"{\"schema\":%d,\"type\":\"run\",\"command_exit_status\":%d,\"fail_on\":\"%s\","
-			"\"tripped\":%s,\"complete\":%s,\"writeback_complete\":%s,"
+			"\"tripped\":%s,\"told\":%s,\"complete\":%s,\"writeback_complete\":%s,"
 			"\"exit_status\":%d}\n",
 			WBW_JSON_SCHEMA, child_status, fail_on_name[cli->fail_on],
-			tripped ? "true" : "false", incomplete ? "false" : "true",
+			tripped ? "true" : "false", app->run_verdicts[WBW_V_REPORTED] ? "true" : "false",
+			incomplete ? "false" : "true",
 			app->writeback_complete ? "true" : "false", rc);
 		fclose(app->report.out);
 		err = wbw_write_file_atomic(cli->report_file, app->report_buf, app->report_len);

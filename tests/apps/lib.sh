@@ -28,7 +28,7 @@ apps_cleanup() {
 	fi
 	e2e_cleanup
 }
-trap apps_cleanup EXIT
+trap 'service_cleanup; apps_cleanup' EXIT
 
 # what strace records: the brief's set (files, every sync call, close, exit)
 # plus the write calls, so the findings can say which descriptor wrote
@@ -60,6 +60,28 @@ run_traced() {
 		"${STRACE[@]}" -o "$WORK/$name.strace" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
 	eval "RC_$name=$?"
 	return "$(eval echo "\$RC_$name")"
+}
+
+# A cgroup v2 of its own for a program, as systemd runs a
+# service (or a runtime a container): one application for a watch's
+# verdicts.  The cgroup is made once per script and removed at the end.
+#   service_cgroup      make it (once per script, in the script's own shell)
+#   "${IN_SERVICE[@]}" CMD...  run CMD in it (a command prefix: strace can run it)
+SVC_CG= IN_SERVICE=()
+service_cgroup() {
+	[ -n "$SVC_CG" ] && return 0
+	local root
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+	[ -n "$root" ] || bail "no cgroup2 mount: a service's cgroup cannot be made"
+	SVC_CG=$root/wbw-apps-$$
+	mkdir "$SVC_CG" || bail "cannot make cgroup $SVC_CG"
+	IN_SERVICE=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$SVC_CG")
+}
+service_cleanup() {
+	[ -n "$SVC_CG" ] && [ -d "$SVC_CG" ] || return 0
+	local p
+	for p in $(cat "$SVC_CG/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+	for _ in $(seq 50); do rmdir "$SVC_CG" 2>/dev/null && return 0; sleep 0.1; done
 }
 
 rq() { jq -rs "$2" "$WORK/$1.report" 2>/dev/null; }

@@ -85,8 +85,12 @@ for c in $CASES; do
 			expect_eq "r_$c: run exits with the record's gate status, not the command's 0" \
 				"$(rq "$n" '.[] | select(.type == "run") | .exit_status') nonzero" \
 				"$rc $([ "$rc" != 0 ] && echo nonzero)"
-			named=$(rq "$n" "[.[] | select(.type == \"verdict\") | .fs_path] | unique | join(\" \")")
+			named=$(rq "$n" "[.[] | select(.type == \"verdict\" and (.fs_path // \"\" | startswith(\"/$n/\"))) | .fs_path] | unique | join(\" \")")
 			expect_eq "r_$c: the report names every lost file" "$lost" "$named"
+			# besides: the directories the program created its tree in (their
+			# new entries failed too), nothing unrelated
+			others=$(rq "$n" "[.[] | select(.type == \"verdict\" and .bdev == null and (.fs_path // \"\" | startswith(\"/$n/\") | not)) | .fs_path] | unique | .[] | select(. != \"/\" and . != \"/$n\")")
+			expect_eq "r_$c: nothing else named but / and /$n" "" "$others"
 		fi
 	done
 done

@@ -2,9 +2,11 @@
 # Two access patterns, with the test helper wbw-io as the program:
 #   handover: A writes 16 MiB, writeback fails while A holds the file (A
 #     calls sync(2), which tells nobody), A closes without fsync and exits;
-#     B, the same application, opens the file later and fsyncs: told.
-#     Required: REPORTED to B; A's release is not an alarm (no UNREPORTED),
-#     and `run` does not trip.  (PostgreSQL's backends and checkpointer.)
+#     B, the same application (one service's cgroup under the watch, run's
+#     command tree under run), opens the file later and fsyncs: told.
+#     Required: REPORTED to B; A's release is not an alarm (REPORTED via
+#     handover, no final UNREPORTED), and `run` does not trip.
+#     (PostgreSQL's backends and checkpointer.)
 #   synconly: write, sync(2), close without fsync, exit 0: never told.
 #     Required: UNREPORTED naming it; `run` trips.
 source "$(dirname "$0")/lib.sh"
@@ -14,6 +16,7 @@ make_fixture --errno
 M=$FX_MNT
 mkdir "$M/w_handover" "$M/r_handover" "$M/w_synconly" "$M/r_synconly"
 fixture_fail
+service_cgroup
 watch_start --json --mount "$M" --name-writers
 
 handover() { # DIR
@@ -29,7 +32,9 @@ synconly() { # DIR
 declare -A SECS
 for c in handover synconly; do
 	t0=$SECONDS
-	traced "w_$c" bash -c "$(declare -f $c); IO='$IO' WORK='$WORK'; $c '$M/w_$c'"
+	# the handover's A and B are one service; synconly is a program alone
+	svc=(); [ $c = handover ] && svc=("${IN_SERVICE[@]}")
+	traced "w_$c" "${svc[@]}" bash -c "$(declare -f $c); IO='$IO' WORK='$WORK'; $c '$M/w_$c'"
 	run_traced "r_$c" -- bash -c "$(declare -f $c); IO='$IO' WORK='$WORK'; $c '$M/r_$c'"
 	SECS[$c]=$((SECONDS - t0))
 done
@@ -47,13 +52,16 @@ for ph in w r; do
 		"[ -n '$A' ] && grep -qE '^$A +sync\(\) += 0' '$WORK/$n.strace' && ! grep -qE '^$A +f(data)?sync\(' '$WORK/$n.strace'"
 	expect_eq "$n: strace: B's fsync failed with $FX_ERRNO" "$B fsync(3) = -1 $FX_ERRNO" \
 		"$(st_sync_results "$n" | grep -E "^${B:-x} ")"
+	# decided verdicts: B told by its check, A's release handed over to B
+	want="reported check $B -,reported handover $A $B"
+	decided='select(.type == "verdict" and (.final or .verdict != "unreported"))'
 	if [ $ph = w ]; then
-		expect_eq "w_handover: REPORTED to B (wbw-io[$B]), nothing else" "reported wbw-io $B" \
-			"$(wq "[.[] | select(.type == \"verdict\" and .fs_path == \"/$n/f\") | \"\(.verdict) \(.holder.comm // .writer.comm) \(.holder.pid // .writer.pid)\"] | sort | join(\",\")")"
+		expect_eq "w_handover: REPORTED to B (wbw-io[$B]), A's release handed over to it, nothing else" "$want" \
+			"$(wq "[.[] | $decided | select(.fs_path == \"/$n/f\") | \"\(.verdict) \(.told_via) \(.holder.pid // .writer.pid) \(.told.pid // \"-\")\"] | sort | join(\",\")")"
 		echo "# w_handover verdicts: $(wq "[.[] | select(.type == \"verdict\" and .fs_path == \"/$n/f\") | \"\(.verdict) \(.holder.comm // .writer.comm)[\(.holder.pid // .writer.pid)] fd=\(.holder.fd) released_by=\(.released_by.how // \"-\")/\(.released_by.pid // \"-\")\"] | join(\", \")")"
 	else
-		expect_eq "r_handover: REPORTED to B in the report, nothing else" "reported wbw-io $B" \
-			"$(rq "$n" '[.[] | select(.type == "verdict") | "\(.verdict) \(.holder.comm // .writer.comm) \(.holder.pid // .writer.pid)"] | join(",")')"
+		expect_eq "r_handover: REPORTED to B in the report, A's release handed over, nothing else" "$want" \
+			"$(rq "$n" "[.[] | $decided | \"\(.verdict) \(.told_via) \(.holder.pid // .writer.pid) \(.told.pid // \"-\")\"] | sort | join(\",\")")"
 		expect_eq "r_handover: gate not tripped, the command's status 0" "false 0 0" "$(run_record "$n")"
 		expect_eq "r_handover: run exited 0" 0 "$RC_r_handover"
 		echo "# r_handover run record: $(run_record "$n"); verdicts: $(rq "$n" '[.[] | select(.type == "verdict") | "\(.verdict) \(.holder.comm // .writer.comm)[\(.holder.pid // .writer.pid)] released_by=\(.released_by.how // "-")/\(.released_by.pid // "-")"] | join(", ")')"
@@ -70,11 +78,11 @@ for ph in w r; do
 		"$(st_sync_results "$n" | tr '\n' ' ' | sed 's/ $//')|$(st_exit "$n" "$S")"
 	if [ $ph = w ]; then
 		expect_eq "w_synconly: UNREPORTED naming wbw-io[$S] fd $fd, released by its close" "unreported wbw-io $S $fd close $S" \
-			"$(wq "[.[] | select(.type == \"verdict\" and .fs_path == \"/$n/f\" and .verdict != \"unseen\") | \"\(.verdict) \(.holder.comm) \(.holder.pid) \(.holder.fd) \(.released_by.how) \(.released_by.pid)\"] | join(\",\")")"
+			"$(wq "[.[] | select(.type == \"verdict\" and .fs_path == \"/$n/f\" and .verdict != \"unseen\" and .final) | \"\(.verdict) \(.holder.comm) \(.holder.pid) \(.holder.fd) \(.released_by.how) \(.released_by.pid)\"] | join(\",\")")"
 		echo "# w_synconly verdicts: $(verdicts_on "/$n/")"
 	else
 		expect_eq "r_synconly: UNREPORTED naming wbw-io[$S] in the report" "unreported wbw-io $S" \
-			"$(rq "$n" '[.[] | select(.type == "verdict" and .verdict != "unseen") | "\(.verdict) \(.holder.comm) \(.holder.pid)"] | join(",")')"
+			"$(rq "$n" '[.[] | select(.type == "verdict" and .verdict != "unseen" and .final) | "\(.verdict) \(.holder.comm) \(.holder.pid)"] | join(",")')"
 		expect_eq "r_synconly: the gate trips" true "$(rq "$n" '.[] | select(.type == "run") | .tripped')"
 		expect_eq "r_synconly: run exits with the record's gate status, not the command's 0" \
 			"$(rq "$n" '.[] | select(.type == "run") | "\(.exit_status) 0"')" "$RC_r_synconly $(rq "$n" '.[] | select(.type == "run") | .command_exit_status')"

@@ -39,6 +39,7 @@ FX_TMPFS_SIZE=160M
 make_fixture --errno
 M=$FX_MNT
 chmod 711 "$WORK" "$FX_DIR" # the postgres user reaches its files
+service_cgroup
 watch_start --json --mount "$M" --name-writers
 
 declare -A SECS RCS
@@ -56,7 +57,12 @@ for mode in off on; do
 	chown -R postgres: "$D" "$S"
 	: >"$WORK/pg_$mode.strace"
 	chown postgres "$WORK/pg_$mode.strace"
-	( run_traced "pg_$mode" --user postgres -- bash "$PGT/pg-scenario.sh" "$D" "$S" $mode ) &
+	# in a cgroup of its own, as systemd runs PostgreSQL: one application
+	# for the watch, whose checkpointer and startup process are told what
+	# its backends wrote and closed
+	( "${IN_SERVICE[@]}" "$WBW" run --report "$WORK/pg_$mode.report" --user postgres -- \
+		"${STRACE[@]}" -o "$WORK/pg_$mode.strace" bash "$PGT/pg-scenario.sh" "$D" "$S" $mode \
+		>"$WORK/pg_$mode.out" 2>"$WORK/pg_$mode.err" ) &
 	runner=$!
 	for _ in $(seq 600); do [ -e "$S/ready1" ] || ! kill -0 $runner 2>/dev/null && break; sleep 0.05; done
 	[ -e "$S/ready1" ] || bail "$mode: the cluster did not start: $(cat "$S/server.log" "$WORK/pg_$mode.err" 2>/dev/null | tail -n 5)"
@@ -97,12 +103,14 @@ for mode in off on; do
 			"$(rq "$n" '.[] | select(.type == "run") | .command_exit_status')"
 		expect_eq "off: watch: REPORTED to the checkpointer postgres[$ckpt] on $first" "reported postgres $ckpt" \
 			"$(wq "[.[] | select(.type == \"verdict\" and .verdict == \"reported\" and .fs_path == \"$first\" and .holder.pid == ${ckpt:-0}) | \"\(.verdict) \(.holder.comm) \(.holder.pid)\"] | unique | join(\",\")")"
-		expect_eq "off: watch: no UNREPORTED for the processes killed by the PANIC" "" \
-			"$(wq "[.[] | select(.type == \"verdict\" and .verdict == \"unreported\" and (.fs_path // \"\" | startswith(\"/off/\"))) | \"\(.fs_path) \(.holder.comm)[\(.holder.pid)]\"] | unique | join(\",\")")"
+		expect_eq "off: watch: no UNREPORTED (final) for the processes killed by the PANIC" "" \
+			"$(wq "[.[] | select(.type == \"verdict\" and .verdict == \"unreported\" and .final and (.fs_path // \"\" | startswith(\"/off/\"))) | \"\(.fs_path) \(.holder.comm)[\(.holder.pid)]\"] | unique | join(\",\")")"
+		expect "off: watch: their releases of $rel were handed over to the recovery's check" \
+			jq -se "any(.[]; .type == \"verdict\" and .verdict == \"reported\" and .told_via == \"handover\" and .fs_path == \"$rel\")" "$WOUT"
 		expect_eq "off: run: REPORTED to the checkpointer in the report" "reported postgres $ckpt" \
 			"$(rq "$n" "[.[] | select(.type == \"verdict\" and .verdict == \"reported\" and .fs_path == \"$first\" and .holder.pid == ${ckpt:-0}) | \"\(.verdict) \(.holder.comm) \(.holder.pid)\"] | unique | join(\",\")")"
-		expect_eq "off: run: no UNREPORTED in the report" "" \
-			"$(rq "$n" '[.[] | select(.type == "verdict" and .verdict == "unreported") | "\(.fs_path) \(.holder.comm)[\(.holder.pid)]"] | unique | join(",")')"
+		expect_eq "off: run: no UNREPORTED (final) in the report" "" \
+			"$(rq "$n" '[.[] | select(.type == "verdict" and .verdict == "unreported" and .final) | "\(.fs_path) \(.holder.comm)[\(.holder.pid)]"] | unique | join(",")')"
 		expect_eq "off: run: the gate does not trip; run exits 0, the scenario's status" "false 0 0 0" \
 			"$(run_record "$n") ${RCS[off]}"
 	else
