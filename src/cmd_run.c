@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * `wberrwatch run -- CMD`: the CI gate.  Attach, start CMD in a process
+ * tree the kernel follows, judge only that tree's verdicts, and exit with
+ * CMD's status unless --fail-on matched (10) or records were lost (11).
+ * Spawning the command without our privileges is run.c's.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app.h"
+#include "atomicfile.h"
+#include "cmd.h"
+#include "run.h"
+
+/* stdout is the command's: verdicts go to stderr, --report gets JSON lines */
+static int open_outputs(struct wbw_app *app)
+{
+	struct wbw_cli *cli = app->cli;
+
+	/* stdout is the command's; UNSEEN verdicts are attributed by writer */
+	wbw_output__init(&app->out, stderr, false, &app->mounts,
+			 (int64_t)(wbw_now_ns(CLOCK_REALTIME) - wbw_now_ns(CLOCK_MONOTONIC)));
+	cli->name_writers = true;
+	if (cli->report_file) {
+		FILE *rf = open_memstream(&app->report_buf, &app->report_len);
+
+		if (!rf) {
+			wbw_output__fatal(&app->out, WBW_EXIT_FAILURE, "out of memory");
+			return WBW_EXIT_FAILURE;
+		}
+		wbw_output__init(&app->report, rf, true, &app->mounts, app->out.realtime_offset_ns);
+	}
+	return WBW_EXIT_OK;
+}
+
+/* CMD forked, its pid in the kernel's process tree, then let go to exec */
+static int start_command(struct wbw_app *app, struct wbw_child *child)
+{
+	char err[512];
+	int e = wbw_run__spawn(app->cli->cmd_argv, app->cli->user, child, err, sizeof(err));
+
+	if (!e && wbw_loader__tree_add(app->loader, (uint32_t)child->pid)) {
+		snprintf(err, sizeof(err), "cannot follow the command's process tree");
+		e = -1;
+		kill(child->pid, SIGKILL);
+	}
+	if (e) {
+		wbw_output__fatal(&app->out, WBW_EXIT_FAILURE, err);
+		return WBW_EXIT_FAILURE;
+	}
+	wbw_run__release(child);
+	return WBW_EXIT_OK;
+}
+
+static bool gate_tripped(const uint64_t *n, enum wbw_fail_on on)
+{
+	bool unreported = n[WBW_V_UNREPORTED] || n[WBW_V_RETRIED];
+	bool unseen = n[WBW_V_UNSEEN] || n[WBW_V_SUPERSEDED];
+
+	return on == WBW_FAIL_ANY ? unreported || unseen : on == WBW_FAIL_UNSEEN ? unseen : unreported;
+}
+
+/* run: the verdict on the command, its exit status, and the report. */
+static int finish_run(struct wbw_app *app, const struct wbw_summary *sum, int child_status)
+{
+	static const char *const fail_on_name[] = { "unreported", "unseen", "any" };
+	const struct wbw_cli *cli = app->cli;
+	bool tripped = gate_tripped(app->run_verdicts, cli->fail_on);
+	bool incomplete = sum->lost_total || sum->decode_errors || sum->corr.inodes_dropped;
+	int rc = tripped ? WBW_EXIT_GATE : incomplete ? WBW_EXIT_INCOMPLETE : child_status;
+	const uint64_t *n = app->run_verdicts;
+
+	fprintf(stderr,
+		"wberrwatch run: %s exited %d; its processes' verdicts: reported %llu, unreported %llu, "
+		"retried %llu, unseen %llu, superseded %llu\n",
+		cli->cmd_argv[0], child_status, (unsigned long long)n[WBW_V_REPORTED],
+		(unsigned long long)n[WBW_V_UNREPORTED], (unsigned long long)n[WBW_V_RETRIED],
+		(unsigned long long)n[WBW_V_UNSEEN], (unsigned long long)n[WBW_V_SUPERSEDED]);
+	if (tripped)
+		fprintf(stderr, "wberrwatch run: FAILED: --fail-on=%s matched: data was lost without "
+				"the program being told (exit %d)\n",
+			fail_on_name[cli->fail_on], rc);
+	else if (incomplete)
+		fprintf(stderr, "wberrwatch run: cannot vouch: %llu records lost (exit %d); raise "
+				"--ringbuf-size\n",
+			(unsigned long long)sum->lost_total, rc);
+	if (app->report.out) {
+		int err;
+
+		wbw_output__summary(&app->report, NULL, sum);
+		fprintf(app->report.out,
+			"{\"schema\":%d,\"type\":\"run\",\"command_exit_status\":%d,\"fail_on\":\"%s\","
+			"\"tripped\":%s,\"complete\":%s,\"exit_status\":%d}\n",
+			WBW_JSON_SCHEMA, child_status, fail_on_name[cli->fail_on],
+			tripped ? "true" : "false", incomplete ? "false" : "true", rc);
+		fclose(app->report.out);
+		app->report.out = NULL;
+		err = wbw_write_file_atomic(cli->report_file, app->report_buf, app->report_len);
+		if (err) {
+			fprintf(stderr, "wberrwatch run: cannot write --report %s: %s\n", cli->report_file,
+				strerror(-err));
+			return WBW_EXIT_FAILURE;
+		}
+	}
+	return rc;
+}
+
+int do_run(struct wbw_cli *cli)
+{
+	struct wbw_child child = { .pid = -1, .go_fd = -1 };
+	int child_status = -1, sig, rc;
+	struct wbw_summary sum;
+	struct wbw_app *app;
+	uint64_t t0;
+
+	app = wbw_app__new(cli, &rc);
+	if (!app)
+		return rc;
+	rc = open_outputs(app);
+	if (!rc)
+		rc = wbw_app__load(app);
+	if (rc)
+		goto out;
+	wbw_app__start(app);
+	rc = start_command(app, &child);
+	if (rc)
+		goto out;
+	wbw_app__drop_capabilities(app);
+
+	t0 = wbw_now_ns(CLOCK_MONOTONIC);
+	/* until the command exits: Ctrl-C and SIGTERM are for it, we stop when it does */
+	while (child_status < 0) {
+		rc = wbw_app__poll(app, 100, NULL);
+		if (rc)
+			break;
+		sig = wbw_app__take_stop_signal();
+		if (sig)
+			kill(child.pid, sig);
+		wbw_run__reap(&child, &child_status);
+	}
+	if (wbw_app__finish(app, t0, &sum) && rc == WBW_EXIT_OK)
+		rc = finish_run(app, &sum, child_status);
+out:
+	wbw_app__free(app);
+	return rc;
+}
