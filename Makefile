@@ -43,7 +43,10 @@ STATIC_LIBS := -lbpf -lelf -lz
 CORE_SRCS := src/errseq.c src/decode.c src/correlate.c src/json.c src/mounts.c src/cli.c \
 	src/output.c src/corespec.c src/kbtf.c src/minbtf.c src/metrics.c src/atomicfile.c \
 	src/procfilter.c src/cgroup.c src/httpd.c src/gate.c
-APP_SRCS := src/wberrwatch.c src/loader.c src/run.c
+# main() and the commands (one file each), what they share (app.c), and
+# the one module that knows libbpf (loader.c).
+APP_SRCS := src/wberrwatch.c src/cmd_watch.c src/cmd_run.c src/cmd_scan.c src/cmd_doctor.c \
+	src/app.c src/loader.c src/run.c
 CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(CORE_SRCS)) $(OUTPUT)/core_types.o
 APP_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(APP_SRCS))
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-/* Exit statuses; documented in --help, the man page and the README. */
+/* Exit statuses; documented in --help, the man page and docs/usage.md. */
 enum wbw_exit {
 	WBW_EXIT_OK = 0,
 	WBW_EXIT_FAILURE = 1,        /* runtime failure (load, attach, I/O) */

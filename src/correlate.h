@@ -119,6 +119,8 @@ enum wbw_told_via {
  */
 #define WBW_APP_PROCESS_BIT (1ull << 63)
 #define WBW_APP_PROCESS(pid) (WBW_APP_PROCESS_BIT | (uint64_t)(pid))
+/* run: the command's process tree, one application */
+#define WBW_APP_RUN_TREE (1ull << 62)
 /* the root cgroup v2's id (kernfs gives the root directory id 1) */
 #define WBW_CGROUP_ROOT_ID 1
 uint64_t wbw_app_default(const struct wbw_task *t);

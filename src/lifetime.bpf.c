@@ -125,7 +125,7 @@ struct file___sb_err {
  * told the filesystem's latest error if the file's cursor is behind, and no
  * tracepoint fires.  Its return would need a syscall tracepoint, which puts
  * every syscall of every task on the slow path (+13% on open+close, see
- * README).  ext4's sync_fs(sb, 1) runs inside the call after the data
+ * docs/how-it-works.md).  ext4's sync_fs(sb, 1) runs inside the call after the data
  * writeback it started has completed (sync_inodes_sb() waits for it), so
  * the errors that writeback recorded are in s_wb_err already; reading the
  * file's cursor here says what the check will report.  sync(2), umount and

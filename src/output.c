@@ -390,7 +390,7 @@ static const char *app_name(uint64_t app, char *buf, size_t len)
 {
 	if (app & WBW_APP_PROCESS_BIT)
 		snprintf(buf, len, "process:%llu", (unsigned long long)(app & ~WBW_APP_PROCESS_BIT));
-	else if (app == (1ull << 62))
+	else if (app == WBW_APP_RUN_TREE)
 		snprintf(buf, len, "run");
 	else
 		snprintf(buf, len, "cgroup:%llu", (unsigned long long)app);

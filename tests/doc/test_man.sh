@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The man page is lint-clean and documents exactly the options and exit
-# statuses that --help lists, and the README's JSON tables name every key the
-# unit tests see in real output.
+# statuses that --help lists, docs/usage.md has the exit status table, and
+# docs/json.md's tables name every key the unit tests see in real output.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 WBW=${WBW_BUILD:?run through tests/run-tests}/wberrwatch
@@ -34,18 +34,19 @@ help_codes=$(sed -n '/^Exit status:/,/^$/p' <<<"$help_text" |
 man_codes=$(sed -n '/^EXIT STATUS/,/^[A-Z]/p' <<<"$man_text" | grep -oE '^ +[0-9]+ ' | tr -d ' ' | sort -n -u | tr '\n' ' ')
 if [ -n "$help_codes" ] && [ "$help_codes" = "$man_codes" ]; then ok "exit statuses agree: $help_codes"
 else not_ok "exit statuses differ: --help '$help_codes' man '$man_codes'"; fi
-if grep -q "^Exit status" "$root/README.md" && [ "$(grep -cE "^\\| [0-9] \\|" "$root/README.md")" -ge 6 ]; then
-	ok "README has the exit status table"
+usage=$root/docs/usage.md json=$root/docs/json.md
+if grep -qE "^(#+ )?Exit status" "$usage" && [ "$(grep -cE "^\\| [0-9] \\|" "$usage")" -ge 6 ]; then
+	ok "docs/usage.md has the exit status table"
 else
-	not_ok "README lacks the exit status table"
+	not_ok "docs/usage.md lacks the exit status table"
 fi
-# every key and type name src/output.c writes is in the README's JSON tables,
+# every key and type name src/output.c writes is in docs/json.md's tables,
 # with the keys of `lost` (named in src/decode.c, shared with the metrics)
 keys=$({ cat "$root/src/output.c"; sed -n '/^const char \*wbw_rec_kind_key/,/^}/p' "$root/src/decode.c"; } |
 	grep -oE '(&j|\(j), "[a-z_]+"|\] = "[a-z_]+"' | grep -oE '"[a-z_]+"' | tr -d '"' | sort -u)
 [ -n "$keys" ] || not_ok "no JSON keys found in src/output.c"
 for k in $keys; do
-	if grep -qE "[\`\"]$k[\`\"]" "$root/README.md"; then ok "README documents JSON key $k"
-	else not_ok "README does not document JSON key '$k' (written by src/output.c)"; fi
+	if grep -qE "[\`\"]$k[\`\"]" "$json"; then ok "docs/json.md documents JSON key $k"
+	else not_ok "docs/json.md does not document JSON key '$k' (written by src/output.c)"; fi
 done
 echo "1..$T"

@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The pipeline the watching commands share (app.h): state, sinks, the poll
+ * loop's round, metrics, start and end of a watch, one cleanup.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include "app.h"
+#include "cgroup.h"
+#include "httpd.h"
+#include "run.h"
+
+static volatile sig_atomic_t exiting, stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	exiting = 1;
+	stop_signal = sig;
+}
+
+/* How often --metrics-file is rewritten (and once more at exit). */
+#define METRICS_INTERVAL_NS (10ull * 1000 * 1000 * 1000)
+
+uint64_t wbw_now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int on_record(void *ctx, const void *data, size_t len)
+{
+	struct wbw_app *app = ctx;
+	struct wbw_ev ev;
+
+	if (wbw_decode(data, len, &app->dec, &ev) != WBW_DECODE_OK) {
+		app->decode_errors++;
+		return 0;
+	}
+	wbw_corr__push(app->corr, &ev);
+	return 0;
+}
+
+static void sink_error(void *ctx, const struct wbw_error *e)
+{
+	struct wbw_app *app = ctx;
+
+	/* the kernel filters what it can; classic programs learn the errno later */
+	if (app->filter_errno && e->err != app->filter_errno)
+		return;
+	/* a process filter keeps errors whose writer it matches (writers are named then) */
+	if (!wbw_procfilter__match(&app->procs, e->writer_known ? &e->writer : NULL))
+		return;
+	wbw_metrics__error(&app->metrics, e);
+	/* run: the verdicts say what matters; other processes' errors are noise */
+	if (!app->run)
+		wbw_output__error(&app->out, e);
+}
+
+static void sink_observe(void *ctx, const struct wbw_observation *o)
+{
+	struct wbw_app *app = ctx;
+
+	if (app->filter_errno && o->err != app->filter_errno)
+		return;
+	if (!wbw_procfilter__match(&app->procs, &o->task))
+		return;
+	if (!app->run)
+		wbw_output__observe(&app->out, o);
+}
+
+/*
+ * run: is the verdict about the command's processes?  File verdicts name
+ * the process that held or was told; error verdicts the writer.
+ */
+static bool about_run(const struct wbw_app *app, const struct wbw_verdict *v)
+{
+	const struct wbw_task *t = wbw_verdict__process(v);
+
+	return t && wbw_loader__in_tree(app->loader, t->pid);
+}
+
+/*
+ * The application a process belongs to, for verdicts about releases: in
+ * run, the command's whole process tree is one; otherwise the process's
+ * cgroup v2 (wbw_app_default), or the process itself with --per-process.
+ */
+static uint64_t app_of(void *ctx, const struct wbw_task *t)
+{
+	struct wbw_app *app = ctx;
+
+	if (app->run && wbw_loader__in_tree(app->loader, t->pid))
+		return WBW_APP_RUN_TREE;
+	return app->cli->per_process ? WBW_APP_PROCESS(t->pid) : wbw_app_default(t);
+}
+
+/*
+ * A process alone in its application runs while its pid does (EPERM: it
+ * runs, as someone else); a cgroup or run's tree is taken to run on.
+ */
+static bool app_alive(void *ctx, uint64_t app)
+{
+	(void)ctx;
+	if (!(app & WBW_APP_PROCESS_BIT))
+		return true;
+	return kill((pid_t)(app & ~WBW_APP_PROCESS_BIT), 0) == 0 || errno == EPERM;
+}
+
+static void sink_verdict(void *ctx, const struct wbw_verdict *v)
+{
+	struct wbw_app *app = ctx;
+
+	if (app->filter_errno && v->error->err != app->filter_errno)
+		return;
+	if (!wbw_procfilter__match(&app->procs, wbw_verdict__process(v)))
+		return;
+	if (app->run) {
+		if (!about_run(app, v))
+			return;
+		/* counted once decided: a provisional one, or one restated, is not */
+		if (wbw_verdict_decided(v))
+			app->run_verdicts[v->kind]++;
+		if (app->report.out)
+			wbw_output__verdict(&app->report, v);
+	}
+	wbw_metrics__verdict(&app->metrics, v);
+	wbw_output__verdict(&app->out, v);
+}
+
+/* counters kept outside the metrics: the correlator's and the kernel's */
+static void refresh_metrics(struct wbw_app *app)
+{
+	struct wbw_corr_stats st;
+
+	wbw_corr__stats(app->corr, &st);
+	app->metrics.set_events = st.set_events;
+	app->metrics.observations = st.observations;
+	app->metrics.tracked_files = st.tracked_files;
+	app->metrics.unreported_pending = st.provisional;
+	app->metrics.handovers = st.handovers;
+	wbw_loader__lost(app->loader, app->metrics.lost);
+}
+
+/* --listen: a scrape gets the counters as of now */
+static char *metrics_body(void *ctx, size_t *len)
+{
+	struct wbw_app *app = ctx;
+
+	refresh_metrics(app);
+	return wbw_metrics__render(&app->metrics, len);
+}
+
+/* --metrics-file: refresh, then write. */
+static void write_metrics(struct wbw_app *app, uint64_t now, bool force)
+{
+	int err;
+
+	if (!app->metrics_file || app->metrics_failed ||
+	    (!force && now - app->last_metrics_ns < METRICS_INTERVAL_NS))
+		return;
+	app->last_metrics_ns = now;
+	refresh_metrics(app);
+	err = wbw_metrics__write(&app->metrics, app->metrics_file);
+	if (err) {
+		/* say it once; the watch goes on */
+		fprintf(stderr, "wberrwatch: cannot write --metrics-file %s: %s\n", app->metrics_file,
+			strerror(-err));
+		app->metrics_failed = true;
+	}
+}
+
+/*
+ * List the open files on mappings with a tracked error: at once when a new
+ * error hit (its files must be found before they are closed), then every
+ * WBW_PASS_INTERVAL_NS while files are tracked.
+ */
+static void lifetime_pass(struct wbw_app *app, uint64_t now)
+{
+	struct wbw_loader_diag diag;
+	size_t n, nh;
+
+	if (app->lifetime_failed)
+		return;
+	if (!wbw_corr__needs_pass(app->corr)) {
+		/*
+		 * Nothing to list.  The release hooks stay attached while files
+		 * are tracked, and go (one empty pass) when none are.
+		 */
+		if (!app->watching || wbw_corr__tracking(app->corr))
+			return;
+	} else if (!wbw_corr__has_new_error(app->corr) && now - app->last_pass_ns < WBW_PASS_INTERVAL_NS) {
+		return;
+	}
+	app->last_pass_ns = now;
+	n = wbw_corr__snapshot_begin(app->corr, app->watched, WBW_WATCHED_MAX);
+	nh = wbw_corr__holders(app->corr, app->holders, WBW_HOLDERS_MAX);
+	if (wbw_loader__lifetime_pass(app->loader, app->watched, n, app->holders, nh, &diag)) {
+		/* errors and observations still work; say once what is missing */
+		fprintf(stderr, "wberrwatch: %s\n", diag.msg);
+		app->lifetime_failed = true;
+		return;
+	}
+	app->watching = n > 0;
+	/* exits (and releases) queued while the pass ran belong to this pass */
+	wbw_loader__drain(app->loader);
+	wbw_corr__snapshot_end(app->corr, wbw_now_ns(CLOCK_MONOTONIC));
+	/*
+	 * The holders were taken before the pass, which may have found new
+	 * ones (a new error's first pass finds them all): without this their
+	 * exit would go unnoticed until the next pass and be taken for a close.
+	 */
+	if (n && wbw_loader__hooks(app->loader) == WBW_HOOKS_TRACEPOINT) {
+		nh = wbw_corr__holders(app->corr, app->holders, WBW_HOLDERS_MAX);
+		wbw_loader__set_holders(app->loader, app->holders, nh);
+	}
+}
+
+/*
+ * Retry hooks on while errors are pending or watched (attached before a
+ * caller can be told, so an immediate retry is seen), and the kernel told
+ * which inodes need no watching any more.
+ */
+static void retry_hooks(struct wbw_app *app)
+{
+	struct wbw_loader_diag diag;
+	bool on = wbw_corr__retry_active(app->corr);
+	size_t n = wbw_corr__retry_disarmed(app->corr, app->watched, WBW_WATCHED_MAX);
+
+	if (app->lifetime_failed || (!on && !n && !app->retry_on))
+		return;
+	if (wbw_loader__retry_hooks(app->loader, on, app->watched, n, &diag)) {
+		fprintf(stderr, "wberrwatch: %s\n", diag.msg);
+		app->lifetime_failed = true;
+		return;
+	}
+	app->retry_on = on;
+}
+
+/* --pid, --comm, --cgroup: checked here, where the system can be asked */
+static int setup_procfilter(struct wbw_app *app, struct wbw_cli *cli, char *err, size_t errlen)
+{
+	struct wbw_procfilter *f = &app->procs;
+
+	if (cli->filter_pid) {
+		/* EPERM: it exists but is not ours to signal */
+		if (kill((pid_t)cli->filter_pid, 0) && errno == ESRCH) {
+			snprintf(err, errlen, "invalid --pid '%u': no such process", cli->filter_pid);
+			return WBW_EXIT_USAGE;
+		}
+		f->pid = cli->filter_pid;
+	}
+	if (cli->filter_comm)
+		snprintf(f->comm, sizeof(f->comm), "%s", cli->filter_comm);
+	if (cli->cgroup_path) {
+		app->cgroups = wbw_cgroup_tree__new(cli->cgroup_path, err, errlen);
+		if (!app->cgroups)
+			return WBW_EXIT_USAGE;
+		f->cgroup_in = wbw_cgroup_tree__contains;
+		f->cgroup_ctx = app->cgroups;
+	}
+	/* UNSEEN and SUPERSEDED verdicts are about the writer: name it */
+	if (wbw_procfilter__active(f))
+		cli->name_writers = true;
+	return WBW_EXIT_OK;
+}
+
+/* --mount: the device of the filesystem PATH is on */
+static int resolve_mount(struct wbw_cli *cli, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (!cli->mount_path)
+		return WBW_EXIT_OK;
+	if (stat(cli->mount_path, &st)) {
+		snprintf(err, errlen, "invalid --mount '%s': %s", cli->mount_path, strerror(errno));
+		return WBW_EXIT_USAGE;
+	}
+	/* the kernel's own encoding of the filesystem's device */
+	cli->filter_dev = wbw_dev_make(major(st.st_dev), minor(st.st_dev));
+	return WBW_EXIT_OK;
+}
+
+struct wbw_app *wbw_app__new(struct wbw_cli *cli, int *rc)
+{
+	struct wbw_app *app = calloc(1, sizeof(*app)); /* large: watched and holder lists */
+	char err[512];
+
+	if (!app) {
+		fprintf(stderr, "wberrwatch: out of memory\n");
+		*rc = WBW_EXIT_FAILURE;
+		return NULL;
+	}
+	app->cli = cli;
+	app->run = cli->command == WBW_CMD_RUN;
+	wbw_output__init(&app->out, stdout, cli->json, &app->mounts,
+			 (int64_t)(wbw_now_ns(CLOCK_REALTIME) - wbw_now_ns(CLOCK_MONOTONIC)));
+	app->filter_errno = cli->filter_errno;
+	*rc = resolve_mount(cli, err, sizeof(err));
+	if (!*rc)
+		*rc = setup_procfilter(app, cli, err, sizeof(err));
+	/* before loading anything: a port in use fails fast; a port below 1024 binds while root */
+	if (!*rc && cli->listen) {
+		app->httpd = wbw_httpd__new(&cli->listen_addr, cli->listen_addr_len, metrics_body, app,
+					    err, sizeof(err));
+		if (!app->httpd)
+			*rc = WBW_EXIT_FAILURE;
+	}
+	if (*rc) {
+		wbw_output__fatal(&app->out, *rc, err);
+		wbw_app__free(app);
+		return NULL;
+	}
+	return app;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	/* the first Ctrl-C stops cleanly; a second one kills at once */
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGINT, &sa, NULL);
+	/* a closed pipe shows up as EPIPE on write and ends the watch quietly */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int wbw_app__load(struct wbw_app *app)
+{
+	const struct wbw_cli *cli = app->cli;
+	struct wbw_loader_opts opts = {
+		.tp_mode = cli->tp_mode, .hooks = cli->hooks, .verbose = cli->verbose,
+		/* filtered in the kernel */
+		.filter_dev = cli->filter_dev, .filter_errno = cli->filter_errno,
+		.ringbuf_bytes = cli->ringbuf_bytes,
+		.name_writers = cli->name_writers, .track_tree = app->run,
+		.on_record = on_record, .ctx = app,
+	};
+	struct wbw_loader_diag diag;
+
+	install_signals();
+	wbw_mounts__load(&app->mounts); /* paths are best effort: a failure only loses them */
+
+	app->loader = wbw_loader__new(&opts, &diag);
+	if (!app->loader) {
+		wbw_output__fatal(&app->out, diag.exit_status, diag.msg);
+		return diag.exit_status;
+	}
+	/* records wait in the ring buffer until the loop drains it: no event is missed */
+	app->corr = wbw_corr__new(
+		&(struct wbw_corr_opts){
+			.settle_ns = cli->settle_ms * 1000000ull,
+			.all_files = cli->all_files,
+			.release_events = wbw_loader__hooks(app->loader) != WBW_HOOKS_TRACEPOINT,
+			.app_of = app_of,
+			.app_alive = app_alive,
+			.app_ctx = app,
+			.handover_ns = (uint64_t)cli->handover_ms * 1000000ull },
+		&(struct wbw_corr_sink){ .on_error = sink_error,
+					 .on_observe = sink_observe,
+					 .on_verdict = sink_verdict,
+					 .ctx = app });
+	if (!app->corr) {
+		wbw_output__fatal(&app->out, WBW_EXIT_FAILURE, "out of memory");
+		return WBW_EXIT_FAILURE;
+	}
+	return WBW_EXIT_OK;
+}
+
+void wbw_app__start(struct wbw_app *app)
+{
+	const struct wbw_cli *cli = app->cli;
+	struct wbw_loader_diag diag;
+	struct wbw_start_info start;
+	struct utsname uts;
+
+	/*
+	 * Before the start record and the banner: they tell users and tests
+	 * that everything a watch uses is attached.
+	 */
+	if ((cli->duration_ms != 0 || app->run) && wbw_loader__lifetime_prepare(app->loader, &diag)) {
+		/* errors and observations still work; say what is missing */
+		fprintf(stderr, "wberrwatch: %s\n", diag.msg);
+		app->lifetime_failed = true;
+	}
+
+	uname(&uts);
+	start = (struct wbw_start_info){
+		.version = WBW_VERSION,
+		.kernel = uts.release,
+		.tp_mode = wbw_loader__tp_mode(app->loader),
+		.lifetime = "iter", /* the first listing of an error's files, either way */
+		.hooks = wbw_hooks_name(wbw_loader__hooks(app->loader)),
+		.filter_dev = cli->filter_dev,
+		.filter_errno = cli->filter_errno,
+		.filter_pid = cli->filter_pid,
+		.filter_comm = cli->filter_comm,
+		.filter_cgroup = cli->cgroup_path,
+		.listen = cli->listen,
+		.settle_ms = cli->settle_ms,
+		.ringbuf_bytes = cli->ringbuf_bytes,
+	};
+	if (app->report.out)
+		wbw_output__start(&app->report, &start);
+	else if (!app->run)
+		wbw_output__start(&app->out, &start);
+	app->metrics_file = cli->metrics_file;
+	app->metrics.version = WBW_VERSION;
+	app->metrics.tp_mode = start.tp_mode;
+	write_metrics(app, wbw_now_ns(CLOCK_MONOTONIC), true);
+	if (app->httpd)
+		fprintf(stderr, "wberrwatch: metrics at http://%s/metrics\n", wbw_httpd__where(app->httpd));
+	fprintf(stderr, "wberrwatch: watching writeback errors (%s programs, %s hooks)%s\n",
+		start.tp_mode, start.hooks, app->run ? "" : cli->duration_ms ? "; Ctrl-C to stop" : "");
+}
+
+/*
+ * Once attached (and the command forked, for run), keep only what the watch
+ * still needs: CAP_BPF and CAP_PERFMON to attach the lifetime and retry
+ * hooks as errors come and go; CAP_KILL to pass signals to a command
+ * running as another user; CAP_DAC_OVERRIDE to write --report and
+ * --metrics-file where the caller asked (a CI workspace is not root's).
+ */
+void wbw_app__drop_capabilities(const struct wbw_app *app)
+{
+	enum { CAP_DAC_OVERRIDE_ = 1, CAP_KILL_ = 5, CAP_PERFMON_ = 38, CAP_BPF_ = 39 };
+	int keep[4], n = 0, err;
+
+	keep[n++] = CAP_BPF_;
+	keep[n++] = CAP_PERFMON_;
+	if (app->run)
+		keep[n++] = CAP_KILL_;
+	if (app->cli->report_file || app->cli->metrics_file)
+		keep[n++] = CAP_DAC_OVERRIDE_;
+	err = wbw_caps_keep_only(keep, n);
+	if (err)
+		fprintf(stderr, "wberrwatch: could not drop capabilities: %s\n", strerror(-err));
+}
+
+bool wbw_app__stopping(const struct wbw_app *app)
+{
+	return exiting || app->out.broken;
+}
+
+int wbw_app__take_stop_signal(void)
+{
+	if (!exiting)
+		return 0;
+	exiting = 0;
+	return stop_signal;
+}
+
+int wbw_app__poll(struct wbw_app *app, int timeout_ms, uint64_t *now_out)
+{
+	struct pollfd fds[2 + WBW_HTTPD_CLIENTS];
+	int nfds = 1, n;
+	uint64_t now;
+
+	/* the ring buffer, and --listen's sockets: one wait for both */
+	fds[0] = (struct pollfd){ .fd = wbw_loader__fd(app->loader), .events = POLLIN };
+	if (app->httpd)
+		nfds += wbw_httpd__pollfds(app->httpd, fds + 1);
+	n = poll(fds, (nfds_t)nfds, timeout_ms);
+	if (n >= 0 || errno == EINTR)
+		n = wbw_loader__drain(app->loader);
+	else
+		n = -errno;
+	if (n < 0 && n != -EINTR) {
+		char err[512];
+
+		snprintf(err, sizeof(err), "reading the ring buffer failed: %s", strerror(-n));
+		wbw_output__fatal(&app->out, WBW_EXIT_FAILURE, err);
+		return WBW_EXIT_FAILURE;
+	}
+	now = wbw_now_ns(CLOCK_MONOTONIC);
+	if (app->httpd)
+		wbw_httpd__serve(app->httpd, fds + 1, nfds - 1, now / 1000000);
+	retry_hooks(app);
+	lifetime_pass(app, now);
+	wbw_corr__tick(app->corr, now);
+	write_metrics(app, now, false);
+	if (now_out)
+		*now_out = now;
+	return WBW_EXIT_OK;
+}
+
+bool wbw_app__finish(struct wbw_app *app, uint64_t t0, struct wbw_summary *sum)
+{
+	if (!app->out.broken) {
+		/* whatever the kernel queued before we stopped still counts */
+		wbw_loader__drain(app->loader);
+		/* one last look at the tracked files, so releases up to now count */
+		app->last_pass_ns = 0;
+		lifetime_pass(app, wbw_now_ns(CLOCK_MONOTONIC));
+		/* run: the command's processes are gone, none of them can be told now */
+		wbw_corr__flush(app->corr, app->run);
+		write_metrics(app, wbw_now_ns(CLOCK_MONOTONIC), true);
+	}
+	if (app->out.broken)
+		return false;
+	memset(sum, 0, sizeof(*sum));
+	wbw_corr__stats(app->corr, &sum->corr);
+	wbw_loader__lost(app->loader, sum->lost);
+	for (int k = 0; k < WBW_REC_KIND_MAX; k++)
+		sum->lost_total += sum->lost[k];
+	sum->decode_errors = app->decode_errors;
+	sum->duration_s = (double)(wbw_now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+	return true;
+}
+
+void wbw_app__free(struct wbw_app *app)
+{
+	if (!app)
+		return;
+	wbw_loader__free(app->loader);
+	wbw_corr__free(app->corr);
+	wbw_mounts__free(&app->mounts);
+	wbw_cgroup_tree__free(app->cgroups);
+	wbw_httpd__free(app->httpd);
+	if (app->report.out)
+		fclose(app->report.out);
+	free(app->report_buf);
+	free(app);
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * What the commands that load the BPF programs (watch, run, scan) share:
+ * the pipeline's state, the sinks the correlator calls, one round of the
+ * poll loop, the metrics, and one cleanup.
+ *
+ *   loader (BPF, ring buffer) -> decoder -> correlator -> output sinks
+ *
+ * A command calls wbw_app__new() (options checked against the system),
+ * wbw_app__load() (BPF loaded and attached), then for a watch
+ * wbw_app__start(), wbw_app__poll() until it stops, wbw_app__finish(), and
+ * always wbw_app__free().  libbpf stays behind loader.h.
+ */
+#ifndef WBW_APP_H
+#define WBW_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include "cli.h"
+#include "correlate.h"
+#include "decode.h"
+#include "loader.h"
+#include "metrics.h"
+#include "mounts.h"
+#include "output.h"
+#include "procfilter.h"
+
+#ifndef WBW_VERSION
+#define WBW_VERSION "unknown"
+#endif
+
+struct wbw_cgroup_tree;
+struct wbw_httpd;
+
+struct wbw_app {
+	struct wbw_cli *cli;
+	struct wbw_mounts mounts;
+	struct wbw_decode_opts dec;
+	struct wbw_corr *corr;
+	struct wbw_output out;
+	uint64_t decode_errors;
+	struct wbw_loader *loader;
+	uint64_t last_pass_ns;
+	bool lifetime_failed;
+	bool watching; /* the last pass set mappings to watch: release hooks attached */
+	int filter_errno;
+	struct wbw_procfilter procs; /* --pid, --comm, --cgroup */
+	struct wbw_cgroup_tree *cgroups;
+	bool retry_on;
+	/* run: only verdicts about the command's process tree count */
+	bool run;
+	uint64_t run_verdicts[WBW_V_KIND_MAX];
+	bool writeback_complete; /* run: the command's data was written back in time */
+	struct wbw_output report; /* --report: JSON lines into a memory buffer */
+	char *report_buf;
+	size_t report_len;
+	struct wbw_metrics metrics;
+	const char *metrics_file;
+	struct wbw_httpd *httpd; /* --listen */
+	uint64_t last_metrics_ns;
+	bool metrics_failed;
+	uint64_t watched[WBW_WATCHED_MAX];
+	uint32_t holders[WBW_HOLDERS_MAX];
+};
+
+/* While files are tracked, how often their descriptor tables are re-read. */
+#define WBW_PASS_INTERVAL_NS (100ull * 1000 * 1000)
+
+uint64_t wbw_now_ns(clockid_t clk);
+
+/*
+ * The options only the system can check (--mount, --pid, --cgroup,
+ * --listen), and the output on stdout.  NULL with the message printed and
+ * the exit status in *rc.
+ */
+struct wbw_app *wbw_app__new(struct wbw_cli *cli, int *rc);
+/*
+ * Stop signals caught, mount table read, BPF loaded and attached, the
+ * correlator ready.  0, or an exit status with the message printed.
+ */
+int wbw_app__load(struct wbw_app *app);
+/*
+ * A watch begins: the lifetime programs loaded, the start record, the
+ * first metrics, the banner on stderr.
+ */
+void wbw_app__start(struct wbw_app *app);
+/* Keep only the capabilities the watch still needs (once attached, and the command forked). */
+void wbw_app__drop_capabilities(const struct wbw_app *app);
+/* SIGINT or SIGTERM came, or the reader of the output went away. */
+bool wbw_app__stopping(const struct wbw_app *app);
+/* run: the stop signal caught since the last call (for the command), or 0 */
+int wbw_app__take_stop_signal(void);
+/*
+ * One round of the poll loop: wait up to timeout_ms for records (and
+ * --listen's clients), hand them on, keep the lifetime and retry hooks and
+ * the metrics up to date.  *now (may be NULL) is when it ended.  0, or an
+ * exit status with the message printed.
+ */
+int wbw_app__poll(struct wbw_app *app, int timeout_ms, uint64_t *now);
+/*
+ * The end of a watch begun at t0: what the kernel queued still counts,
+ * pending errors are flushed, the metrics written.  False when the output
+ * broke; else the summary in *sum.
+ */
+bool wbw_app__finish(struct wbw_app *app, uint64_t t0, struct wbw_summary *sum);
+void wbw_app__free(struct wbw_app *app);
+
+#endif
