@@ -178,11 +178,12 @@ check-e2e: $(BIN) $(TEST_HELPERS)
 	$(Q)tests/run-tests --e2e $(OUTPUT)
 
 # Real programs (cp, tar, rsync, git, dd, sqlite3, PostgreSQL 15) on the
-# failing disk (root; scripts/install-deps --apps).  Not part of `check` yet.
+# failing disk (root; scripts/install-deps --apps).  `check` runs them too.
 check-apps: $(BIN) $(TEST_HELPERS)
 	$(Q)tests/run-tests --apps $(OUTPUT)
 
-# Unit tests (no root) and end-to-end tests (root: BPF, loop devices).
+# Unit tests (no root), end-to-end tests and the application suite (root:
+# BPF, loop devices).
 check: $(BIN) $(UNIT_TESTS) $(TEST_HELPERS) $(OUTPUT)/fuzz_correlate
 	$(Q)tests/run-tests --all $(OUTPUT)
 

@@ -87,7 +87,7 @@ void wbw_cli_usage(FILE *f)
 		"UNREPORTED, UNSEEN, SUPERSEDED and RETRIED.\n"
 		"\n"
 		"Options:\n"
-		"  -j, --json             one JSON object per line on stdout (schema in the README)\n"
+		"  -j, --json             one JSON object per line on stdout (schema: docs/json.md)\n"
 		"      --dev MAJ:MIN      only errors on this device, e.g. 7:0 (filtered in the kernel)\n"
 		"      --mount PATH       only errors on the filesystem PATH is on (its device)\n"
 		"      --errno ERR        only errors with this errno: a name (EIO) or a number\n"
