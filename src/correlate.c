@@ -455,7 +455,8 @@ static void app_told(struct wbw_corr *c, struct err_state *es, const struct wbw_
  * the holder's application's processes was told already, else UNREPORTED,
  * provisional while the application can yet be told.
  */
-static void released_untold(struct wbw_corr *c, struct err_state *es, struct wbw_verdict *v)
+static void released_untold(struct wbw_corr *c, struct err_state *es, struct wbw_verdict *v,
+			    uint64_t released_after)
 {
 	const struct app_told *t;
 	struct release_finding *f;
@@ -463,8 +464,12 @@ static void released_untold(struct wbw_corr *c, struct err_state *es, struct wbw
 	v->app = app_of(c, &v->holder);
 	t = app_told_of(es, v->app);
 	if (t) {
+		/*
+		 * Told before the release, or (a pass finds a release only up to
+		 * an interval after it happened) maybe after it: a handover then.
+		 */
 		v->kind = WBW_V_REPORTED;
-		v->told_via = WBW_TOLD_APPLICATION;
+		v->told_via = t->ts_ns < released_after ? WBW_TOLD_APPLICATION : WBW_TOLD_HANDOVER;
 		v->told_task = t->task;
 		v->told_ts = t->ts_ns;
 		v->final = true;
@@ -1233,7 +1238,7 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 	v.releaser = ev->task;
 	v.released_ts = ev->ts_ns;
 	v.exit_code = ev->release.exiting ? ev->release.exit_code : 0;
-	released_untold(c, es, &v);
+	released_untold(c, es, &v, ev->ts_ns);
 }
 
 static void push_exit(struct wbw_corr *c, const struct wbw_ev *ev)
@@ -1392,7 +1397,8 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 			v.released_ts = now_ns;
 		}
 		v.ts_ns = now_ns;
-		released_untold(c, es, &v);
+		/* released since the last pass that saw it held, or at the exit */
+		released_untold(c, es, &v, x ? x->ts_ns : f->last_seen_ts);
 	}
 }
 

@@ -141,5 +141,10 @@ io_bg() {
 # ioq NAME FILTER: jq over one wbw-io run's output
 ioq() { jq -rs "$2" "$WORK/$1.json"; }
 
-# verdicts on one file: vq FS_PATH FILTER
-vq() { wq "[.[] | select(.type == \"verdict\" and .fs_path == \"$1\")] | $2"; }
+# verdicts on one file, as decided: a provisional UNREPORTED (final false)
+# is dropped once a later verdict on the same file and error decides it
+# (UNREPORTED final, or REPORTED via handover): vq FS_PATH FILTER
+DECIDED='reduce .[] as $v ([]; (if $v.file != null then map(select(.file != $v.file or .error_id != $v.error_id or .verdict != "unreported" or .final)) else . end) + [$v])'
+vq() { wq "[.[] | select(.type == \"verdict\" and .fs_path == \"$1\")] | $DECIDED | $2"; }
+# every verdict record on one file, provisional ones included
+vq_all() { wq "[.[] | select(.type == \"verdict\" and .fs_path == \"$1\")] | $2"; }

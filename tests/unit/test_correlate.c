@@ -419,6 +419,8 @@ static void test_release_after_the_application_was_told(void **state)
 	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
 	     rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, W, 42, "writer"));
 	PUSH(c, rec_observe(1050 * MS, MAP + 12, 0xa, DEV70, 12, 0x0, 0x101c, 42, "writer"));
+	/* B still held after the telling, then gone: released after 42 was told */
+	PASS(c, 1080 * MS, 1, rec_file(1079 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, W, 42, "writer"));
 	PASS(c, 1103 * MS, 1, NO_ROWS);
 	assert_int_equal(s.nv, 2);
 	assert_int_equal(s.v[1].kind, WBW_V_REPORTED);
@@ -429,10 +431,22 @@ static void test_release_after_the_application_was_told(void **state)
 	assert_int_equal(s.v[1].told_task.pid, 42);
 	assert_int_equal(s.v[1].told_ts, 1050 * MS);
 	assert_true(s.v[1].final);
+	/*
+	 * A third file, C, released by 42 before the pass after the telling
+	 * saw it again: it may have gone before 42 was told, a handover then
+	 */
+	push_burst(c, 2000 * MS, 13, 1);
+	PASS(c, 2003 * MS, 1, rec_file(2002 * MS, MAP + 13, 0xc, DEV70, 13, 5, 0, W, 42, "writer"),
+	     rec_file(2002 * MS, MAP + 13, 0xd, DEV70, 13, 6, 0, W, 42, "writer"));
+	PUSH(c, rec_observe(2050 * MS, MAP + 13, 0xd, DEV70, 13, 0x0, 0x101c, 42, "writer"));
+	PASS(c, 2103 * MS, 1, rec_file(2102 * MS, MAP + 13, 0xd, DEV70, 13, 6, 0x101c, W, 42, "writer"));
+	assert_int_equal(s.nv, 4);
+	assert_int_equal(s.v[3].file, 0xc);
+	assert_int_equal(s.v[3].told_via, WBW_TOLD_HANDOVER);
 	wbw_corr__flush(c, false);
-	assert_int_equal(s.nv, 2);
+	assert_int_equal(s.nv, 4);
 	wbw_corr__stats(c, &st);
-	assert_int_equal(st.verdicts[WBW_V_REPORTED], 2);
+	assert_int_equal(st.verdicts[WBW_V_REPORTED], 4);
 	assert_int_equal(st.verdicts[WBW_V_UNREPORTED], 0);
 	wbw_corr__free(c);
 }
