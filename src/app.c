@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include "app.h"
 #include "cgroup.h"
 #include "httpd.h"
@@ -376,12 +378,76 @@ int wbw_app__load(struct wbw_app *app)
 	return WBW_EXIT_OK;
 }
 
+/* catch-up: one lagging open file found at start-up */
+static int adopt_row(void *ctx, const void *data, size_t len)
+{
+	struct wbw_app *app = ctx;
+	char link[64], path[4096], fs_path[4096];
+	uint64_t hit = 0;
+	struct wbw_ev ev;
+	ssize_t n;
+
+	if (wbw_decode(data, len, NULL, &ev) != WBW_DECODE_OK || ev.kind != WBW_EV_FILE) {
+		app->decode_errors++;
+		return 0;
+	}
+	/* --dev and --mount: what the kernel filters for live errors */
+	if (app->cli->filter_dev && ev.dev != app->cli->filter_dev)
+		return 0;
+	app->caught_up_files++;
+	/* errseq_t keeps no time: a watcher running when it hit timed it */
+	if (!wbw_loader__error_time(app->loader, ev.mapping, ev.file.mapping_eseq, &hit))
+		hit = 0;
+	/* no path record comes for an old error: the holder's descriptor names it */
+	snprintf(link, sizeof(link), "/proc/%u/fd/%u", ev.task.pid, ev.file.fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n > 0)
+		path[n] = '\0';
+	if (wbw_corr__adopt(app->corr, &ev, hit,
+			    n > 0 && !wbw_mounts__fs_path(&app->mounts, ev.dev, path, fs_path,
+							  sizeof(fs_path))
+				    ? fs_path
+				    : NULL))
+		app->caught_up_errors++;
+	return 0;
+}
+
+/*
+ * Errors older than the watch (a restart, an upgrade): every open file whose
+ * cursor lags an error on its mapping, found by the pass `scan` makes, and
+ * those errors taken on as if they had just hit.  An error whose every file
+ * was released before the watch began leaves nothing to find.
+ */
+static void catch_up(struct wbw_app *app)
+{
+	struct wbw_loader_diag diag;
+
+	if (wbw_loader__scan(app->loader, adopt_row, app, &diag)) {
+		fprintf(stderr, "wberrwatch: cannot look for errors older than the watch: %s\n",
+			diag.msg);
+		return;
+	}
+	/* list their files at once: the holders may close them any moment */
+	if (app->caught_up_errors)
+		lifetime_pass(app, wbw_now_ns(CLOCK_MONOTONIC));
+}
+
 void wbw_app__start(struct wbw_app *app)
 {
 	const struct wbw_cli *cli = app->cli;
 	struct wbw_loader_diag diag;
 	struct wbw_start_info start;
 	struct utsname uts;
+
+	/*
+	 * The first look at an error's open files races every holder's close:
+	 * with --hooks=tracepoint a file released before that pass is seen by
+	 * nothing.  On a busy host a watcher at normal priority wakes late, so
+	 * it runs at the highest nice priority (CAP_SYS_NICE, taken before the
+	 * capabilities go; without it the watch runs at the priority it has).
+	 * It sleeps in poll() but for its passes.
+	 */
+	app->boosted = setpriority(PRIO_PROCESS, 0, WBW_WATCHER_NICE) == 0;
 
 	/*
 	 * Before the start record and the banner: they tell users and tests
@@ -392,6 +458,8 @@ void wbw_app__start(struct wbw_app *app)
 		fprintf(stderr, "wberrwatch: %s\n", diag.msg);
 		app->lifetime_failed = true;
 	}
+	if ((cli->duration_ms != 0 || app->run) && !app->lifetime_failed)
+		catch_up(app);
 
 	uname(&uts);
 	start = (struct wbw_start_info){
@@ -408,6 +476,8 @@ void wbw_app__start(struct wbw_app *app)
 		.listen = cli->listen,
 		.settle_ms = cli->settle_ms,
 		.ringbuf_bytes = cli->ringbuf_bytes,
+		.caught_up_errors = app->caught_up_errors,
+		.caught_up_files = app->caught_up_files,
 	};
 	if (app->report.out)
 		wbw_output__start(&app->report, &start);
@@ -419,6 +489,11 @@ void wbw_app__start(struct wbw_app *app)
 	write_metrics(app, wbw_now_ns(CLOCK_MONOTONIC), true);
 	if (app->httpd)
 		fprintf(stderr, "wberrwatch: metrics at http://%s/metrics\n", wbw_httpd__where(app->httpd));
+	if (app->caught_up_errors)
+		fprintf(stderr, "wberrwatch: %llu error%s older than the watch, on %llu open file%s "
+				"still due to be told\n",
+			(unsigned long long)app->caught_up_errors, app->caught_up_errors == 1 ? "" : "s",
+			(unsigned long long)app->caught_up_files, app->caught_up_files == 1 ? "" : "s");
 	fprintf(stderr, "wberrwatch: watching writeback errors (%s programs, %s hooks)%s\n",
 		start.tp_mode, start.hooks, app->run ? "" : cli->duration_ms ? "; Ctrl-C to stop" : "");
 }

@@ -52,6 +52,8 @@ struct wbw_app {
 	bool run;
 	uint64_t run_verdicts[WBW_V_KIND_MAX];
 	bool writeback_complete; /* run: the command's data was written back in time */
+	bool boosted;            /* runs at WBW_WATCHER_NICE (wbw_app__start) */
+	uint64_t caught_up_errors, caught_up_files; /* older than the watch, found at start */
 	struct wbw_output report; /* --report: JSON lines into a memory buffer */
 	char *report_buf;
 	size_t report_len;
@@ -64,6 +66,8 @@ struct wbw_app {
 	uint32_t holders[WBW_HOLDERS_MAX];
 };
 
+/* The watcher's nice value, for a first look that does not wait on the scheduler. */
+#define WBW_WATCHER_NICE (-20)
 /* While files are tracked, how often their descriptor tables are re-read. */
 #define WBW_PASS_INTERVAL_NS (100ull * 1000 * 1000)
 

@@ -1410,6 +1410,7 @@ void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 			continue;
 		if (!es->listed) {
 			es->listed = true;
+			es->e.first_look_ts = now_ns;
 			c->unlisted--;
 		}
 		conclude_pass(c, es, now_ns);
@@ -1581,6 +1582,34 @@ void wbw_corr__flush(struct wbw_corr *c, bool apps_done)
 	for (size_t i = 0; i < n; i++)
 		verdict_error_only(c, open[i], WBW_V_UNSEEN, open[i]->e.last_ts, false, NULL, false);
 	free(open);
+}
+
+bool wbw_corr__adopt(struct wbw_corr *c, const struct wbw_ev *ev, uint64_t hit_ts,
+		     const char *fs_path)
+{
+	uint32_t eseq = ev->file.mapping_eseq & ~WBW_ERRSEQ_SEEN;
+	struct inode_state *st;
+	struct err_state *es;
+
+	if (ev->kind != WBW_EV_FILE || !ev->mapping || !wbw_errseq_errno(eseq))
+		return false;
+	st = lookup(c, ev->dev, ev->ino, ev->mapping, true, ev->ts_ns);
+	if (!st || (st->cur && wbw_errseq_same_error(st->cur->e.eseq, eseq)))
+		return false;
+	if (fs_path && !st->fs_path)
+		st->fs_path = strdup(fs_path); /* new_error takes it from here */
+	es = new_error(c, st, ev);
+	if (!es)
+		return false;
+	/* no set event: what only one would say is unknown */
+	es->e.eseq = eseq;
+	es->e.err = wbw_errseq_errno(eseq);
+	es->e.predates_watch = true;
+	es->e.hit_known = hit_ts != 0;
+	es->e.first_ts = es->e.last_ts = hit_ts ? hit_ts : ev->ts_ns;
+	es->e.first_raw = 0;
+	es->e.first_ctx = (struct wbw_task){ 0 };
+	return true;
 }
 
 void wbw_corr__stats(const struct wbw_corr *c, struct wbw_corr_stats *st)

@@ -60,6 +60,19 @@ struct wbw_error {
 	 */
 	uint32_t bdev;
 	uint64_t observations;
+	/*
+	 * When the first pass listing the mapping's open files ended (0: not
+	 * yet, or nothing to list it by).  With --hooks=tracepoint a file
+	 * released between the error and then is seen by nothing: the window.
+	 */
+	uint64_t first_look_ts;
+	/*
+	 * Found at start-up (wbw_corr__adopt): the error hit before the watch.
+	 * first_ts is when it hit where a watcher timed it (hit_known), else
+	 * when it was found; events, first_ctx and first_raw are unknown (0).
+	 */
+	bool predates_watch;
+	bool hit_known;
 	bool emitted;
 };
 
@@ -267,6 +280,18 @@ void wbw_corr__tick(struct wbw_corr *c, uint64_t now_ns);
  * exited), so none of them can be told any more.
  */
 void wbw_corr__flush(struct wbw_corr *c, bool apps_done);
+
+/*
+ * Start-up catch-up: an open file that a pass over every open file (scan's)
+ * found lagging an error on its mapping, an error that hit before the watch
+ * began.  The error is taken on as if it had just hit (predates_watch): the
+ * next pass lists the mapping's files and the verdicts follow as for a live
+ * one.  hit_ts: when it hit, as a watcher timed it, or 0; fs_path: the
+ * file's path within its filesystem (no path record comes for it), or NULL.  Returns true when
+ * the error is new to the correlator (a second file on it adds nothing).
+ */
+bool wbw_corr__adopt(struct wbw_corr *c, const struct wbw_ev *file_ev, uint64_t hit_ts,
+		     const char *fs_path);
 
 /*
  * Iterator passes over open files: begin, FILE events, end.  begin fills

@@ -235,6 +235,40 @@ int wbw_mounts__join(const struct wbw_mounts *m, uint32_t dev, const char *fs_pa
 	return 0;
 }
 
+/* Does `path` lie at or below the directory `dir`? */
+static bool below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strcmp(dir, "/") || (!strncmp(path, dir, n) && (path[n] == '/' || !path[n]));
+}
+
+int wbw_mounts__fs_path(const struct wbw_mounts *m, uint32_t dev, const char *path, char *out,
+			size_t outlen)
+{
+	const struct wbw_mount *best = NULL;
+	const char *rest;
+	int n;
+
+	if (outlen)
+		out[0] = '\0';
+	for (size_t i = 0; i < m->n; i++) {
+		const struct wbw_mount *e = &m->v[i];
+
+		if (e->dev == dev && below(path, e->mountpoint) &&
+		    (!best || strlen(e->mountpoint) > strlen(best->mountpoint)))
+			best = e;
+	}
+	if (!best)
+		return -ENOENT;
+	rest = strcmp(best->mountpoint, "/") ? path + strlen(best->mountpoint) : path;
+	n = snprintf(out, outlen, "%s%s", strcmp(best->root, "/") ? best->root : "",
+		     *rest ? rest : (strcmp(best->root, "/") ? "" : "/"));
+	if (n < 0 || (size_t)n >= outlen)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 static bool changed(const struct wbw_mounts *m)
 {
 	struct pollfd p = { .fd = m->watch_fd, .events = POLLPRI };

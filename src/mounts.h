@@ -52,6 +52,13 @@ int wbw_mounts__join(const struct wbw_mounts *m, uint32_t dev, const char *fs_pa
  */
 int wbw_mounts__resolve(struct wbw_mounts *m, uint32_t dev, const char *fs_path, char *out,
 			size_t outlen, int64_t now_ns);
+/*
+ * The other way: the path within the filesystem on `dev` of the full path
+ * `path` (as /proc/PID/fd shows it), through the deepest mount of dev that
+ * holds it.  Returns 0, or -ENOENT when no mount of dev does.
+ */
+int wbw_mounts__fs_path(const struct wbw_mounts *m, uint32_t dev, const char *path, char *out,
+			size_t outlen);
 void wbw_mounts__free(struct wbw_mounts *m);
 
 #endif

@@ -195,6 +195,10 @@ static void print_start_json(struct wbw_output *o, const struct wbw_start_info *
 	wbw_json_str(&j, "listen", info->listen);
 	wbw_json_u64(&j, "settle_ms", info->settle_ms);
 	wbw_json_u64(&j, "ringbuf_bytes", info->ringbuf_bytes);
+	wbw_json_begin(&j, "catch_up");
+	wbw_json_u64(&j, "errors", info->caught_up_errors);
+	wbw_json_u64(&j, "files", info->caught_up_files);
+	wbw_json_end(&j);
 	wbw_json_end(&j);
 	emit_line(o, wbw_json_text(&j));
 	wbw_json_free(&j);
@@ -218,6 +222,15 @@ void wbw_output__start(struct wbw_output *o, const struct wbw_start_info *info)
 		print_start_json(o, info);
 	else
 		print_header_plain(o);
+}
+
+/* ms from the error's first event to the end of the first pass that listed its files */
+static void json_first_look(struct wbw_json *j, const struct wbw_error *e)
+{
+	if (e->first_look_ts >= e->first_ts && e->first_look_ts)
+		wbw_json_u64(j, "first_look_ms", (e->first_look_ts - e->first_ts) / 1000000);
+	else
+		wbw_json_null(j, "first_look_ms");
 }
 
 /* the process that last dirtied the inode before the error, or null */
@@ -255,8 +268,18 @@ static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 	wbw_json_u64(&j, "events", e->events);
 	wbw_json_u64(&j, "first_ts_ns", e->first_ts);
 	wbw_json_u64(&j, "last_ts_ns", e->last_ts);
-	json_task(&j, "context", &e->first_ctx);
+	if (e->predates_watch)
+		wbw_json_null(&j, "context"); /* no event of it was seen */
+	else
+		json_task(&j, "context", &e->first_ctx);
 	json_writer(o, &j, e);
+	json_first_look(&j, e);
+	/*
+	 * Found at start-up, older than the watch: `time` is when it hit where
+	 * an earlier watcher timed it (hit_time_known), else when it was found.
+	 */
+	wbw_json_bool(&j, "predates_watch", e->predates_watch);
+	wbw_json_bool(&j, "hit_time_known", !e->predates_watch || e->hit_known);
 	wbw_json_end(&j);
 	emit_line(o, wbw_json_text(&j));
 	wbw_json_free(&j);
@@ -296,6 +319,18 @@ static void print_error_plain(struct wbw_output *o, const struct wbw_error *e)
 
 	if (e->writer_known)
 		snprintf(writer, sizeof(writer), " written-by=%s[%u]", e->writer.comm, e->writer.pid);
+	if (e->predates_watch) {
+		snprintf(line, sizeof(line),
+			 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  errseq=0x%x older than the watch%s",
+			 e->hit_known ? tbuf : "-", "wb_error",
+			 e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev, e->ino,
+			 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, e->bdev,
+					     e->last_ts, pbuf, sizeof(pbuf)),
+			 e->eseq, e->hit_known ? " (hit as timed by an earlier watcher)" : "");
+		print_header_plain(o);
+		emit_line(o, line);
+		return;
+	}
 	snprintf(line, sizeof(line),
 		 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  events=%" PRIu64
 		 " errseq=0x%x%s completed-by=%s[%u]",
@@ -417,6 +452,7 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 	json_paths(o, &j, e->dev, e->fs_path, e->path_truncated, v->ts_ns);
 	json_bdev(&j, e->bdev);
 	json_writer(o, &j, e);
+	json_first_look(&j, e);
 	wbw_json_bool(&j, "final", v->final);
 	if (per_file) {
 		json_addr(&j, "file", v->file);

@@ -30,6 +30,9 @@ struct wbw_start_info {
 	const char *listen;         /* --listen as given, NULL: none */
 	uint64_t settle_ms;
 	uint64_t ringbuf_bytes;
+	/* start-up catch-up: errors older than the watch, and their open files due */
+	uint64_t caught_up_errors;
+	uint64_t caught_up_files;
 };
 
 /* verdicts per kind and errno, counted as they are printed */

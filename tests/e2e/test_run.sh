@@ -126,7 +126,7 @@ sleep 0.2
 expect_eq "run --report keeps also CAP_KILL and CAP_DAC_OVERRIDE" 000000c000000022 "$(capeff $w)"
 wait $w
 # started as the systemd unit starts it: without CAP_DAC_OVERRIDE to keep
-setpriv --bounding-set=-all,+bpf,+perfmon,+sys_resource,+dac_read_search --inh-caps=-all \
+setpriv --bounding-set=-all,+bpf,+perfmon,+sys_resource,+dac_read_search,+sys_nice --inh-caps=-all \
 	"$WBW" --duration 2 --metrics-file "$WORK/unit.prom" >/dev/null 2>"$WORK/u.err" &
 w=$!
 for _ in $(seq 100); do grep -q watching "$WORK/u.err" && break; sleep 0.05; done

@@ -17,7 +17,8 @@
 static void sink_error(void *ctx, const struct wbw_error *e)
 {
 	(void)ctx;
-	assert(e->id > 0 && e->events > 0);
+	/* an error found at start-up (catch-up) has no event of its own */
+	assert(e->id > 0 && (e->events > 0 || e->predates_watch));
 }
 
 static void sink_observe(void *ctx, const struct wbw_observation *o)
@@ -74,7 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct wbw_corr *corr = wbw_corr__new(
 		&(struct wbw_corr_opts){ .settle_ns = 50000000, .max_inodes = MAX_INODES,
-					 .all_files = size & 1, .release_events = size & 2 },
+					 .all_files = size & 1, .release_events = size & 2,
+					 .handover_ns = size & 4 ? 200000000 : 0 },
 		&(struct wbw_corr_sink){ .on_error = sink_error, .on_observe = sink_observe,
 					 .on_verdict = sink_verdict });
 	struct cursor c = { data, size };
@@ -135,9 +137,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r.dev = dev;
 			r.fd = take(&c, 1);
 			r.cursor = take(&c, 2);
-			r.mapping_eseq = 0;
+			r.mapping_eseq = take(&c, 2);
 			r.f_mode = take(&c, 1);
 			r.f_flags = 0;
+			if (r.mapping_eseq & 0x8000) {
+				/* start-up catch-up: a lagging file found before the watch */
+				struct wbw_ev ev;
+
+				if (wbw_decode(&r, sizeof(r), NULL, &ev) == WBW_DECODE_OK)
+					wbw_corr__adopt(corr, &ev, take(&c, 1) ? clock : 0,
+							 take(&c, 1) ? "/adopted" : NULL);
+				break;
+			}
+			r.mapping_eseq = 0;
 			feed(corr, &r, sizeof(r));
 			break;
 		}

@@ -9,6 +9,9 @@
  * Operations (NAME is a descriptor name of one letter or word):
  *   open NAME PATH r|w|rw     open (w and rw create the file)
  *   write NAME MIB            write MIB MiB of a byte pattern at the current offset
+ *   writek NAME KIB           the same, KIB KiB
+ *   fifo-wait PATH            block until another process opens the FIFO PATH to write
+ *   fifo-post PATH            open the FIFO PATH to write (wakes its fifo-wait at once)
  *   seek NAME MIB             move the offset to MIB MiB
  *   fsync|fdatasync|syncfs NAME
  *   sync                      sync(2): writes everything back, tells no one
@@ -73,9 +76,15 @@ static void unbind(const char *name)
 
 static void report(const char *op, const char *name, int ret, int err)
 {
-	printf("{\"op\":\"%s\",\"fd\":\"%s\",\"pid\":%d,\"ret\":%d,\"errno\":%d,\"errno_name\":\"%s\"}\n",
+	struct timespec now;
+
+	/* CLOCK_MONOTONIC, the clock of the watcher's ts_ns: when the call returned */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	printf("{\"op\":\"%s\",\"fd\":\"%s\",\"pid\":%d,\"ret\":%d,\"errno\":%d,\"errno_name\":\"%s\","
+	       "\"ts_ns\":%lld}\n",
 	       op, name, (int)getpid(), ret, ret < 0 ? err : 0,
-	       ret < 0 ? (strerrorname_np(err) ? strerrorname_np(err) : "?") : "");
+	       ret < 0 ? (strerrorname_np(err) ? strerrorname_np(err) : "?") : "",
+	       (long long)now.tv_sec * 1000000000ll + now.tv_nsec);
 	fflush(stdout);
 }
 
@@ -139,6 +148,27 @@ int main(int argc, char **argv)
 		} else if (!strcmp(op, "write")) {
 			ret = write_mib(lookup(a), atol(b));
 			report("write", a, ret, errno);
+		} else if (!strcmp(op, "writek")) {
+			static char kbuf[1024];
+
+			memset(kbuf, 0x5a, sizeof(kbuf));
+			ret = 0;
+			for (long i = 0; i < atol(b) && ret == 0; i++)
+				ret = write(lookup(a), kbuf, sizeof(kbuf)) == (ssize_t)sizeof(kbuf) ? 0 : -1;
+			report("writek", a, ret, errno);
+		} else if (!strcmp(op, "fifo-wait")) {
+			/* blocks until another process opens the FIFO for writing: no polling delay */
+			int f = open(a, O_RDONLY);
+
+			report("fifo-wait", a, f < 0 ? -1 : 0, errno);
+			if (f >= 0)
+				close(f);
+		} else if (!strcmp(op, "fifo-post")) {
+			int f = open(a, O_WRONLY);
+
+			report("fifo-post", a, f < 0 ? -1 : 0, errno);
+			if (f >= 0)
+				close(f);
 		} else if (!strcmp(op, "seek")) {
 			ret = lseek(lookup(a), (off_t)atol(b) << 20, SEEK_SET) < 0 ? -1 : 0;
 			report("seek", a, ret, errno);

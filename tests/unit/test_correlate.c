@@ -588,6 +588,66 @@ static void test_handover_window_and_final_errors(void **state)
 }
 
 /*
+ * Start-up catch-up: a scan found two files lagging an error older than the
+ * watch (one error), and one at a seen value of another inode.  The errors
+ * are taken on, listed by the next pass, and judged like live ones: the
+ * untold holder that closes is UNREPORTED, the one that fsyncs REPORTED.
+ */
+static void test_adopted_errors_get_verdicts(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+	struct wbw_corr_stats st;
+	struct wbw_ev ev;
+
+	(void)state;
+	{
+		struct wbw_file_rec r = rec_file(5000 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "old");
+
+		r.mapping_eseq = 0x1c;
+		assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+		assert_true(wbw_corr__adopt(c, &ev, 0, "/old"));
+		/* a second file on the same error adds no error */
+		r.file = 0xb;
+		assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+		assert_false(wbw_corr__adopt(c, &ev, 0, "/old"));
+		/* another inode's error, seen by another file already, timed by an earlier watcher */
+		r = rec_file(5000 * MS, MAP + 13, 0xc, DEV70, 13, 4, 0x0, W, 43, "other");
+		r.mapping_eseq = 0x101c;
+		assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+		assert_true(wbw_corr__adopt(c, &ev, 1234 * MS, NULL));
+	}
+	assert_true(wbw_corr__has_new_error(c));
+	PASS(c, 5003 * MS, 2,
+	     rec_file(5002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "old"),
+	     rec_file(5002 * MS, MAP + 12, 0xb, DEV70, 12, 5, 0, W, 44, "fsyncer"),
+	     rec_file(5002 * MS, MAP + 13, 0xc, DEV70, 13, 4, 0, W, 43, "other"));
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.tracked_files, 3);
+	PUSH(c, rec_observe(5050 * MS, MAP + 12, 0xb, DEV70, 12, 0x0, 0x101c, 44, "fsyncer"));
+	PASS(c, 5103 * MS, 2, rec_file(5102 * MS, MAP + 12, 0xb, DEV70, 12, 5, 0x101c, W, 44, "fsyncer"),
+	     rec_file(5102 * MS, MAP + 13, 0xc, DEV70, 13, 4, 0, W, 43, "other"));
+	wbw_corr__flush(c, true);
+	/* errors first (predating the watch), then the verdicts */
+	assert_int_equal(s.nerr, 2);
+	assert_true(s.err[0].predates_watch);
+	assert_false(s.err[0].hit_known);
+	assert_string_equal(s.err_path[0], "/old");
+	assert_string_equal(s.err_path[1], "(null)");
+	assert_int_equal(s.err[0].events, 0);
+	assert_int_equal(s.err[0].err, ENOSPC);
+	assert_true(s.err[1].predates_watch);
+	assert_true(s.err[1].hit_known);
+	assert_int_equal(s.err[1].first_ts, 1234 * MS);
+	assert_int_equal(s.v[0].kind, WBW_V_REPORTED);
+	assert_int_equal(s.v[0].holder.pid, 44);
+	assert_int_equal(s.v[1].kind, WBW_V_UNREPORTED);
+	assert_int_equal(s.v[1].holder.pid, 42);
+	assert_int_equal(s.v[1].released, WBW_RELEASE_CLOSE);
+	wbw_corr__free(c);
+}
+
+/*
  * many_fds: a forked child (system()) inherits the descriptor and exits
  * while its parent still holds the file; the parent's close releases it.
  * The child's exit is not the release.
@@ -1281,6 +1341,7 @@ int main(void)
 		cmocka_unit_test(test_handover_to_a_later_opener_of_the_application),
 		cmocka_unit_test(test_handover_window_and_final_errors),
 		cmocka_unit_test(test_child_exit_is_not_the_release_of_a_file_its_parent_holds),
+		cmocka_unit_test(test_adopted_errors_get_verdicts),
 		cmocka_unit_test(test_release_by_exit_names_the_exiting_process),
 		cmocka_unit_test(test_told_seen_by_cursor_and_not_due_files),
 		cmocka_unit_test(test_all_files_tracks_read_only),

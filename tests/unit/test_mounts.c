@@ -38,6 +38,33 @@ static void test_parse_and_find(void **state)
 	wbw_mounts__free(&m);
 }
 
+/* /proc/PID/fd paths back to paths within the filesystem (start-up catch-up) */
+static void test_fs_path(void **state)
+{
+	struct wbw_mounts m = { 0 };
+	char out[256];
+
+	(void)state;
+	assert_int_equal(wbw_mounts__parse(&m, sample), 0);
+	assert_int_equal(wbw_mounts__fs_path(&m, DEV(7, 0), "/mnt/with space/dir/f", out, sizeof(out)), 0);
+	assert_string_equal(out, "/dir/f");
+	/* through the bind mount of a subdirectory: its root comes back */
+	assert_int_equal(wbw_mounts__fs_path(&m, DEV(7, 0), "/data/f", out, sizeof(out)), 0);
+	assert_string_equal(out, "/srv/data/f");
+	assert_int_equal(wbw_mounts__fs_path(&m, DEV(7, 1), "/exp", out, sizeof(out)), 0);
+	assert_string_equal(out, "/export");
+	assert_int_equal(wbw_mounts__fs_path(&m, DEV(254, 0), "/etc/passwd", out, sizeof(out)), 0);
+	assert_string_equal(out, "/etc/passwd");
+	assert_int_equal(wbw_mounts__fs_path(&m, DEV(7, 0), "/mnt/with space", out, sizeof(out)), 0);
+	assert_string_equal(out, "/");
+	/* a prefix that is not a directory boundary, another device, no mount */
+	assert_int_equal(wbw_mounts__fs_path(&m, DEV(7, 0), "/database/f", out, sizeof(out)), -ENOENT);
+	assert_string_equal(out, "");
+	assert_int_equal(wbw_mounts__fs_path(&m, DEV(8, 0), "/x", out, sizeof(out)), -ENOENT);
+	assert_int_equal(wbw_mounts__fs_path(&m, DEV(7, 0), "/data/f", out, 4), -ENAMETOOLONG);
+	wbw_mounts__free(&m);
+}
+
 static void test_join(void **state)
 {
 	struct wbw_mounts m = { 0 };
@@ -83,6 +110,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_and_find),
 		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_fs_path),
 		cmocka_unit_test(test_reparse_replaces),
 	};
 	return cmocka_run_group_tests_name("mounts", tests, NULL, NULL);

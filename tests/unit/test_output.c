@@ -84,7 +84,8 @@ static void test_error_json(void **state)
 		   "\"mapping\":\"0xffff88811ca5bbd0\",\"bdev\":null,\"errseq\":28,\"event_errseq\":0,\"events\":18,"
 		   "\"first_ts_ns\":4195285482000,\"last_ts_ns\":4195318000000,"
 		   "\"context\":{\"pid\":14,\"tid\":14,\"comm\":\"ksoftirqd/0\",\"cgroup_id\":1},"
-		   "\"writer\":null}\n");
+		   "\"writer\":null,\"first_look_ms\":null,\"predates_watch\":false,"
+		   "\"hit_time_known\":true}\n");
 	free(s);
 }
 
@@ -199,9 +200,10 @@ static void do_verdict(struct wbw_output *o, const void *v)
 /* told by syncfs: on the fd it was called on, and on another file of the caller */
 static void test_syncfs_verdict(void **state)
 {
+	struct wbw_error listed = sample_error;
 	struct wbw_verdict v = {
 		.kind = WBW_V_REPORTED,
-		.error = &sample_error,
+		.error = &listed,
 		.ts_ns = 4195000000000ull + 400000000,
 		.final = true,
 		.file = 0xffff88810a12ae40ull,
@@ -216,14 +218,18 @@ static void test_syncfs_verdict(void **state)
 		.syncfs_err = EIO,
 		.app = WBW_APP_PROCESS(3247),
 	};
-	char *s = render(true, do_verdict, &v);
+	char *s;
 
 	(void)state;
+	/* its files were first listed 12.7 ms after the error: whole ms in JSON */
+	listed.first_look_ts = listed.first_ts + 12700000;
+	s = render(true, do_verdict, &v);
 	assert_string_equal(
 		s, "{\"schema\":1,\"type\":\"verdict\",\"verdict\":\"reported\",\"error_id\":1,"
 		   "\"time\":\"2026-11-24T08:51:12.400000Z\",\"ts_ns\":4195400000000,\"errno\":28,"
 		   "\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\",\"ino\":12,\"path\":\"/mnt/fx/data\","
 		   "\"fs_path\":\"/data\",\"path_truncated\":false,\"bdev\":null,\"writer\":null,"
+		   "\"first_look_ms\":12,"
 		   "\"final\":true,\"file\":\"0xffff88810a12ae40\",\"f_mode\":1,\"cursor\":0,"
 		   "\"holder\":{\"pid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1,\"fd\":5,\"processes\":1},"
 		   "\"application\":\"process:3247\",\"told_via\":\"syncfs\",\"syncfs\":{\"fd\":5,\"file\":\"0xffff88810a12ae40\","

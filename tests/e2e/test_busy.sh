@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# A busy host: every CPU saturated by normal-priority work (one busy loop per
+# CPU).  Two applications share a file: A (cgroup A) and B (cgroup B) both
+# hold it open for writing when the error hits; A writes 64 KiB and fsyncs,
+# with no sync before, so the error first hits inside A's fsync; A is told;
+# B closes without fsync at once after A's fsync (a FIFO wakes it, no
+# polling).  B's application must get its UNREPORTED every time, under a
+# watch and under run (A outside the command, B inside, the gate trips).
+# Where a release could have come before the watcher first looked, the
+# verdict must say so: the error's first_look_ms is the window.
+source "$(dirname "$0")/lib.sh"
+
+RUNS=${WBW_BUSY_RUNS:-20}
+CG_ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+[ -n "$CG_ROOT" ] || bail "no cgroup2 mount"
+CGA=$CG_ROOT/wbw-busy-a-$$ CGB=$CG_ROOT/wbw-busy-b-$$
+mkdir "$CGA" "$CGB" || bail "cannot make cgroups"
+BUSY=()
+busy_cleanup() {
+	local p
+	for p in "${BUSY[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for cg in "$CGA" "$CGB"; do
+		for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		for _ in $(seq 50); do rmdir "$cg" 2>/dev/null && break; sleep 0.1; done
+	done
+	e2e_cleanup
+}
+trap busy_cleanup EXIT
+in_cg() { sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$@"; }
+
+make_fixture
+fixture_fail
+M=$FX_MNT
+for _ in $(seq "$(nproc)"); do
+	sh -c 'while :; do :; done' &
+	BUSY+=($!)
+done
+
+# one scenario on file $1 (A and B's outputs in $WORK/$1.A/.B); B's command
+# line in $2.. (run wraps it); A runs outside it
+pair() {
+	local f=$1; shift
+	rm -f "$WORK/$f.f1" "$WORK/$f.f2"
+	mkfifo "$WORK/$f.f1" "$WORK/$f.f2"
+	in_cg "$CGA" "$IO" "open a $M/$f w" "writek a 64" "fifo-wait $WORK/$f.f1" "fsync a" \
+		"fifo-post $WORK/$f.f2" "close a" >"$WORK/$f.A" &
+	local a=$!
+	"$@" "$IO" "open b $M/$f w" "fifo-post $WORK/$f.f1" "fifo-wait $WORK/$f.f2" "close b" \
+		>"$WORK/$f.B" 2>/dev/null
+	wait $a
+}
+
+# under a watch
+watch_start --json --mount "$M"
+for i in $(seq "$RUNS"); do pair "w$i" in_cg "$CGB"; done
+sleep 0.5
+watch_stop INT
+got=0 told=0 late=0 gap_ok=0
+for i in $(seq "$RUNS"); do
+	b=$(jq -rs '.[0].pid' "$WORK/w$i.B")
+	[ "$(jq -rs '.[] | select(.op == "fsync") | .errno_name' "$WORK/w$i.A")" != "" ] && told=$((told + 1))
+	# ground truth: B closed within 5 ms of A's fsync returning
+	gap=$(( ($(jq -rs '.[] | select(.op == "close") | .ts_ns' "$WORK/w$i.B") - \
+		$(jq -rs '.[] | select(.op == "fsync") | .ts_ns' "$WORK/w$i.A")) / 1000000 ))
+	[ "$gap" -lt 5 ] && gap_ok=$((gap_ok + 1))
+	n=$(vq "/w$i" "[.[] | select(.verdict == \"unreported\" and .holder.pid == $b and .released_by.how == \"close\")] | length")
+	if [ "$n" = 1 ]; then got=$((got + 1)); else
+		echo "# w$i: B ($b) verdicts: $(vq_all "/w$i" '[.[] | "\(.verdict) \(.holder.pid)"] | join(",")'); first look $(wq "[.[] | select(.type == \"wb_error\" and .fs_path == \"/w$i\") | .first_look_ms] | first") ms"
+	fi
+done
+expect_eq "watch: A's fsync was told the error in every run" "$RUNS" "$told"
+expect_eq "watch: B closed within 5 ms of A's fsync in every run (ground truth)" "$RUNS" "$gap_ok"
+expect_eq "watch: B's application got its UNREPORTED in $RUNS of $RUNS runs" "$RUNS" "$got"
+expect_eq "watch: every error says when the watcher first looked" "$RUNS" \
+	"$(wq '[.[] | select(.type == "wb_error" and (.fs_path | startswith("/w")) and .first_look_ms != null)] | length')"
+
+# under run: B inside the command, A outside it
+got=0
+for i in $(seq "$RUNS"); do
+	pair "r$i" "$WBW" run --report "$WORK/r$i.json" --writeback-wait 0 --
+	r=$(jq -rs '[.[] | select(.type == "run")][0] | "\(.tripped) \(.exit_status)"' "$WORK/r$i.json")
+	n=$(jq -rs '[.[] | select(.type == "verdict" and .verdict == "unreported" and .final and .released_by.how == "close")] | length' "$WORK/r$i.json")
+	if [ "$r" = "true 86" ] && [ "$n" = 1 ]; then got=$((got + 1)); else
+		echo "# r$i: run record '$r', final UNREPORTED $n: $(jq -rsc '[.[] | select(.type == "verdict" or .type == "run")]' "$WORK/r$i.json")"
+	fi
+done
+expect_eq "run: the gate tripped on B's UNREPORTED in $RUNS of $RUNS runs" "$RUNS" "$got"
+finish
