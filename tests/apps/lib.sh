@@ -85,6 +85,27 @@ service_cleanup() {
 }
 
 rq() { jq -rs "$2" "$WORK/$1.report" 2>/dev/null; }
+
+# git_repo DIR: a repository with one healthy commit whose work tree files
+# are then rewritten (still healthy), so that `git commit -a` alone writes
+# the new objects once the disk fails
+git_repo() {
+	git init -q "$1"
+	for i in 1 2 3; do head -c 4096 /dev/urandom >"$1/f$i"; done
+	git -C "$1" add -A
+	git -C "$1" -c user.name=t -c user.email=t@t.invalid commit -q -m one
+	for i in 1 2 3; do head -c 3M /dev/urandom >"$1/f$i"; done
+}
+
+# watch_verdicts NAME KIND...: the watch's verdicts of those kinds on files
+# under /NAME/, "verdict path comm[pid]" joined with ","
+watch_verdicts() {
+	local n=$1 kinds
+	shift
+	kinds=$(printf '"%s",' "$@")
+	wq "[.[] | select(.type == \"verdict\" and (.verdict | IN(${kinds%,})) and (.fs_path // \"\" | startswith(\"/$n/\")))
+	     | \"\(.verdict) \(.fs_path) \(.holder.comm)[\(.holder.pid)]\"] | join(\",\")"
+}
 # the run record: "tripped exit_status command_exit_status"
 run_record() { rq "$1" '.[] | select(.type == "run") | "\(.tripped) \(.exit_status) \(.command_exit_status)"'; }
 # a run's status is the command's unless the gate tripped (then the record's exit_status)

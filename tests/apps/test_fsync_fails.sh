@@ -12,12 +12,7 @@ SRC=$WORK/src
 mkdir -p "$SRC/tree"
 for i in 1 2; do head -c 4M /dev/urandom >"$SRC/tree/f$i"; done
 for ph in w r; do
-	g=$M/${ph}_git
-	git init -q "$g"
-	for i in 1 2 3; do head -c 4096 /dev/urandom >"$g/f$i"; done
-	git -C "$g" add -A
-	git -C "$g" -c user.name=t -c user.email=t@t.invalid commit -q -m one
-	for i in 1 2 3; do head -c 3M /dev/urandom >"$g/f$i"; done
+	git_repo "$M/${ph}_git"
 	mkdir "$M/${ph}_dd" "$M/${ph}_rsync"
 done
 fixture_fail
@@ -63,9 +58,7 @@ for c in $CASES; do
 			expect_eq "w_$c: REPORTED to $c[$told], whose fsync failed" "reported ${COMM[$c]} $told" \
 				"$(wq "[.[] | select(.type == \"verdict\" and .verdict == \"reported\" and (.fs_path // \"\" | startswith(\"/$n/\")))
 				        | \"\(.verdict) \(.holder.comm) \(.holder.pid)\"] | unique | join(\",\")")"
-			expect_eq "w_$c: no UNREPORTED and no RETRIED" "" \
-				"$(wq "[.[] | select(.type == \"verdict\" and (.verdict == \"unreported\" or .verdict == \"retried\") and (.fs_path // \"\" | startswith(\"/$n/\")))
-				        | \"\(.verdict) \(.fs_path) \(.holder.comm)[\(.holder.pid)]\"] | join(\",\")")"
+			expect_eq "w_$c: no UNREPORTED and no RETRIED" "" "$(watch_verdicts "$n" unreported retried)"
 			echo "# w_$c verdicts: $(verdicts_on "/$n/")"
 			: "${code:=}"
 		else

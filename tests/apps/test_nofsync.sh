@@ -18,14 +18,7 @@ tar -cf "$WORK/in.tar" -C "$SRC" tree
 # git: a repository on the disk with one healthy commit; the work tree files
 # are then rewritten (still healthy) so that `git commit -a` alone writes
 # the new objects once the disk fails
-for ph in w r; do
-	g=$M/${ph}_git
-	git init -q "$g"
-	for i in 1 2 3; do head -c 4096 /dev/urandom >"$g/f$i"; done
-	git -C "$g" add -A
-	git -C "$g" -c user.name=t -c user.email=t@t.invalid commit -q -m one
-	for i in 1 2 3; do head -c 3M /dev/urandom >"$g/f$i"; done
-done
+for ph in w r; do git_repo "$M/${ph}_git"; done
 mkdir "$M/w_tar" "$M/r_tar" "$M/w_cp" "$M/r_cp"
 fixture_fail # flushes all of the above first
 watch_start --json --mount "$M" --name-writers

@@ -46,9 +46,7 @@ for c in $CASES; do
 			expect_eq "w_$c: REPORTED to sqlite3[$told] on $rel" "reported $rel sqlite3 $told" \
 				"$(wq "[.[] | select(.type == \"verdict\" and .verdict == \"reported\" and (.fs_path // \"\" | startswith(\"/$n/\")))
 				        | \"\(.verdict) \(.fs_path) \(.holder.comm) \(.holder.pid)\"] | join(\",\")")"
-			expect_eq "w_$c: no UNREPORTED and no RETRIED" "" \
-				"$(wq "[.[] | select(.type == \"verdict\" and (.verdict == \"unreported\" or .verdict == \"retried\") and (.fs_path // \"\" | startswith(\"/$n/\")))
-				        | \"\(.verdict) \(.fs_path) \(.holder.comm)[\(.holder.pid)]\"] | join(\",\")")"
+			expect_eq "w_$c: no UNREPORTED and no RETRIED" "" "$(watch_verdicts "$n" unreported retried)"
 			echo "# w_$c verdicts: $(wq "[.[] | select(.type == \"verdict\" and (.fs_path // \"\" | startswith(\"/$n/\"))) | \"\(.verdict) \(.fs_path) \(.holder.comm // .writer.comm)[\(.holder.pid // .writer.pid)]\"] | join(\", \")")"
 		else
 			expect_eq "r_$c: REPORTED to sqlite3 on $rel in the report" "reported $rel sqlite3 $told" \
