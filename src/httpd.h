@@ -5,6 +5,11 @@
  * non-blocking, at most WBW_HTTPD_CLIENTS connections are served at once,
  * each for at most WBW_HTTPD_IDLE_MS, with a request of at most
  * WBW_HTTPD_REQ_MAX bytes; one response per connection, then close.
+ *
+ * Silent or slow clients cannot lock a scraper out: when every slot is
+ * taken, a new connection takes the slot of the oldest one that has not sent
+ * a complete request (wbw_httpd_pick_slot), and a request already waiting
+ * when its connection is accepted is answered at once.
  */
 #ifndef WBW_HTTPD_H
 #define WBW_HTTPD_H
@@ -34,6 +39,22 @@ int wbw_httpd_parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *
  */
 int wbw_http_route(const char *req, size_t len, bool *head);
 
+/* What wbw_httpd_pick_slot sees of a connection slot. */
+struct wbw_httpd_slot {
+	bool used;
+	bool answered; /* a complete request was read: its response is due */
+	uint64_t since_ms; /* accepted at */
+};
+
+/*
+ * The slot for a new connection among n: a free one, else the oldest used
+ * one not yet answered (*evict set: its connection is to be closed), else
+ * -1 (every slot is sending a response: refuse the newcomer).  Answered
+ * connections are never evicted, so a scraper that got its request in gets
+ * its answer.  Pure.
+ */
+int wbw_httpd_pick_slot(const struct wbw_httpd_slot *slots, int n, bool *evict);
+
 /* The response body of a 200: malloc'ed text, its length in *len; NULL on failure. */
 typedef char *(*wbw_httpd_body_fn)(void *ctx, size_t *len);
 
@@ -46,7 +67,7 @@ void wbw_httpd__free(struct wbw_httpd *h);
 int wbw_httpd__pollfds(struct wbw_httpd *h, struct pollfd *fds);
 /* After poll(): accept, read, answer, close; and drop idle connections. */
 void wbw_httpd__serve(struct wbw_httpd *h, const struct pollfd *fds, int n, uint64_t now_ms);
-/* "ADDR:PORT" (or "[ADDR]:PORT") it listens on */
+/* "ADDR:PORT" (or "[ADDR]:PORT") it listens on; the bound port if asked for 0 */
 const char *wbw_httpd__where(const struct wbw_httpd *h);
 
 #endif
