@@ -31,6 +31,11 @@ for i in $(seq 10); do
 done
 expect_eq "10 scrapes in a row answered with the metrics" 10 "$good"
 expect "the last scrape passes promtool check metrics" promtool check metrics <"$WORK/scrape10.prom"
+# tests/doc/promql_names.py holds contrib/'s queries against the names it
+# reads in src/metrics.c: those must be the names a real scrape has
+expect_eq "src/metrics.c's metric names are the scrape's" \
+	"$(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$WORK/scrape10.prom" | sort | tr '\n' ' ')" \
+	"$(/usr/bin/python3 "$E2E_DIR/../doc/promql_names.py" facts | sed -n 's/^metrics: //p' | tr ' ' '\n' | sort | tr '\n' ' ')"
 
 kill -TERM "$hpid"
 wait "$hpid"
