@@ -6,11 +6,8 @@
 # (tests/doc/promql_names.py, which first proves it rejects bad ones).
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-T=0
-ok() { T=$((T + 1)); echo "ok $T - $*"; }
-not_ok() { T=$((T + 1)); echo "not ok $T - $*"; }
-# Debian's python3 with python3-yaml (scripts/install-deps)
-PY=${WBW_PYTHON:-/usr/bin/python3}
+# shellcheck source=tests/doc/lib.sh
+source "$root/tests/doc/lib.sh"
 rules=$root/contrib/prometheus/wberrwatch.rules.yml
 dash=$root/contrib/grafana/wberrwatch.json
 dir=$(mktemp -d)
@@ -24,22 +21,9 @@ else
 	not_ok "promtool test rules: $(tr -s '\n' ' ' <<<"$out" | cut -c1-2000)"
 fi
 
-# PASS/FAIL lines to TAP; a checker that crashed or printed nothing fails too
-checker() {
-	local out line
-	out=$("$PY" "$root/tests/doc/promql_names.py" "$@" 2>&1)
-	[ -n "$out" ] || { not_ok "promql_names.py $*: no output"; return; }
-	while IFS= read -r line; do
-		case $line in
-		"PASS "*) ok "${line#PASS }" ;;
-		"FAIL "*) not_ok "${line#FAIL }" ;;
-		*) not_ok "promql_names.py $*: $line" ;;
-		esac
-	done <<<"$out"
-}
-checker selftest
-checker rules "$rules"
-checker grafana "$dash"
+tap_from "$root/tests/doc/promql_names.py" selftest
+tap_from "$root/tests/doc/promql_names.py" rules "$rules"
+tap_from "$root/tests/doc/promql_names.py" grafana "$dash"
 
 # every dashboard query is PromQL: as recording rules, with Grafana's
 # variables given values, promtool parses them
