@@ -172,6 +172,25 @@ static int closed_by_server(int fd, int wait_ms)
 	return recv(fd, b, sizeof(b), MSG_DONTWAIT) <= 0;
 }
 
+/* fd got a whole 200 answer, and the server closed it after */
+static void expect_200(int fd)
+{
+	char resp[256];
+	ssize_t n = recv(fd, resp, sizeof(resp) - 1, MSG_WAITALL);
+
+	assert_true(n > 0);
+	resp[n] = '\0';
+	assert_int_equal(strncmp(resp, "HTTP/1.1 200 OK\r\n", 17), 0);
+	assert_non_null(strstr(resp, "\r\n\r\nx 1\n"));
+}
+
+/* fds[from..WBW_HTTPD_CLIENTS) are all still open */
+static void expect_open(const int *fds, int from)
+{
+	for (int i = from; i < WBW_HTTPD_CLIENTS; i++)
+		assert_int_equal(closed_by_server(fds[i], 0), 0);
+}
+
 /*
  * Over real loopback sockets: slots full of silent and partial requests, a
  * new connection evicts exactly the oldest one and is answered; one whose
@@ -183,9 +202,8 @@ static void test_full_slots_evict_the_oldest(void **state)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	struct wbw_httpd *h;
-	char err[128], resp[256];
+	char err[128];
 	int fds[WBW_HTTPD_CLIENTS], late, filler, eager;
-	ssize_t n;
 	const char *where;
 
 	(void)state;
@@ -207,43 +225,31 @@ static void test_full_slots_evict_the_oldest(void **state)
 	assert_int_equal(send(fds[0], "GET /met", 8, 0), 8);
 	assert_int_equal(send(fds[1], "GET /met", 8, 0), 8);
 	pass(h, 200);
-	for (int i = 0; i < WBW_HTTPD_CLIENTS; i++)
-		assert_int_equal(closed_by_server(fds[i], 0), 0);
+	expect_open(fds, 0);
 
 	/* full: a silent newcomer evicts the oldest, fds[0], and no other */
 	late = dial(&ss, len);
 	pass(h, 300);
 	assert_int_equal(closed_by_server(fds[0], 1000), 1);
-	for (int i = 1; i < WBW_HTTPD_CLIENTS; i++)
-		assert_int_equal(closed_by_server(fds[i], 0), 0);
+	expect_open(fds, 1);
 	/* its request, sent later, is answered */
 	assert_int_equal(send(late, get, sizeof(get) - 1, 0), (ssize_t)sizeof(get) - 1);
 	pass(h, 301);
-	n = recv(late, resp, sizeof(resp) - 1, MSG_WAITALL);
-	assert_true(n > 0);
-	resp[n] = '\0';
-	assert_int_equal(strncmp(resp, "HTTP/1.1 200 OK\r\n", 17), 0);
-	assert_non_null(strstr(resp, "\r\n\r\nx 1\n"));
+	expect_200(late);
 
 	/* late is done: its slot is free again, and a silent filler takes it */
 	filler = dial(&ss, len);
 	pass(h, 302);
-	for (int i = 1; i < WBW_HTTPD_CLIENTS; i++)
-		assert_int_equal(closed_by_server(fds[i], 0), 0);
+	expect_open(fds, 1);
 
 	/* a request already sent when accepted: answered in that same pass */
 	eager = dial(&ss, len);
 	assert_int_equal(send(eager, get, sizeof(get) - 1, 0), (ssize_t)sizeof(get) - 1);
 	pass(h, 400);
-	n = recv(eager, resp, sizeof(resp) - 1, MSG_WAITALL);
-	assert_true(n > 0);
-	resp[n] = '\0';
-	assert_int_equal(strncmp(resp, "HTTP/1.1 200 OK\r\n", 17), 0);
+	expect_200(eager);
 	/* it took the slot of the next oldest, fds[1], mid-request */
 	assert_int_equal(closed_by_server(fds[1], 1000), 1);
-	for (int i = 2; i < WBW_HTTPD_CLIENTS; i++)
-		assert_int_equal(closed_by_server(fds[i], 0), 0);
-
+	expect_open(fds, 2);
 	assert_int_equal(closed_by_server(filler, 0), 0);
 
 	/* and past WBW_HTTPD_IDLE_MS every silent one is dropped */
