@@ -134,6 +134,8 @@ struct wbw_httpd {
 	wbw_httpd_body_fn body;
 	void *ctx;
 	struct client clients[WBW_HTTPD_CLIENTS];
+	/* connections wait in the accept queue for a slot: do not poll the listener */
+	bool backlogged;
 	char where[INET6_ADDRSTRLEN + 8]; /* ADDR:PORT, [ADDR]:PORT for IPv6 */
 };
 
@@ -219,7 +221,8 @@ int wbw_httpd__pollfds(struct wbw_httpd *h, struct pollfd *fds)
 {
 	int n = 0;
 
-	fds[n++] = (struct pollfd){ .fd = h->lfd, .events = POLLIN };
+	/* kept at fds[0] even while backlogged: wbw_httpd__serve looks there */
+	fds[n++] = (struct pollfd){ .fd = h->lfd, .events = h->backlogged ? 0 : POLLIN };
 	for (int i = 0; i < WBW_HTTPD_CLIENTS; i++)
 		if (h->clients[i].fd >= 0)
 			fds[n++] = (struct pollfd){ .fd = h->clients[i].fd,
@@ -317,7 +320,7 @@ static void on_writable(struct client *c)
 	drop(c);
 }
 
-int wbw_httpd_pick_slot(const struct wbw_httpd_slot *slots, int n, bool *evict)
+int wbw_httpd_pick_slot(const struct wbw_httpd_slot *slots, int n, uint64_t now_ms, bool *evict)
 {
 	int victim = -1;
 
@@ -325,8 +328,10 @@ int wbw_httpd_pick_slot(const struct wbw_httpd_slot *slots, int n, bool *evict)
 	for (int k = 0; k < n; k++) {
 		if (!slots[k].used)
 			return k;
+		if (slots[k].answered || now_ms - slots[k].since_ms < WBW_HTTPD_GRACE_MS)
+			continue;
 		/* strictly older: of equal ages the first slot goes, a stable choice */
-		if (!slots[k].answered && (victim < 0 || slots[k].since_ms < slots[victim].since_ms))
+		if (victim < 0 || slots[k].since_ms < slots[victim].since_ms)
 			victim = k;
 	}
 	*evict = victim >= 0;
@@ -345,35 +350,46 @@ static void service(struct wbw_httpd *h, struct client *c)
 		on_writable(c);
 }
 
-/* A new connection: into a free slot, or the slot of the oldest unanswered one. */
-static void admit(struct wbw_httpd *h, int fd, uint64_t now_ms)
+/*
+ * Accept what waits while there is room.  The unanswered connections are
+ * read first: a request that came in since the poll (a scraper delayed
+ * between connect and send) is answered rather than evicted.
+ */
+static void admit(struct wbw_httpd *h, uint64_t now_ms)
 {
 	struct wbw_httpd_slot slots[WBW_HTTPD_CLIENTS];
-	struct client *c;
-	bool evict;
-	int k;
 
-	for (k = 0; k < WBW_HTTPD_CLIENTS; k++)
-		slots[k] = (struct wbw_httpd_slot){ .used = h->clients[k].fd >= 0,
-						    .answered = h->clients[k].resp != NULL,
-						    .since_ms = h->clients[k].since_ms };
-	k = wbw_httpd_pick_slot(slots, WBW_HTTPD_CLIENTS, &evict);
-	if (k < 0) {
-		close(fd); /* every slot is answering: the scraper retries at its next interval */
-		return;
+	for (int k = 0; k < WBW_HTTPD_CLIENTS; k++)
+		if (h->clients[k].fd >= 0 && !h->clients[k].resp)
+			service(h, &h->clients[k]);
+	for (;;) {
+		struct client *c;
+		bool evict;
+		int k, fd;
+
+		for (k = 0; k < WBW_HTTPD_CLIENTS; k++)
+			slots[k] = (struct wbw_httpd_slot){ .used = h->clients[k].fd >= 0,
+							    .answered = h->clients[k].resp != NULL,
+							    .since_ms = h->clients[k].since_ms };
+		k = wbw_httpd_pick_slot(slots, WBW_HTTPD_CLIENTS, now_ms, &evict);
+		h->backlogged = k < 0;
+		if (k < 0)
+			return; /* the rest wait in the accept queue, in order */
+		fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		c = &h->clients[k];
+		if (evict)
+			drop(c);
+		c->fd = fd;
+		c->since_ms = now_ms;
+		c->got = 0;
+		/*
+		 * A scraper sends its request right after connecting, so it is
+		 * usually here already: answered now, it cannot be evicted.
+		 */
+		service(h, c);
 	}
-	c = &h->clients[k];
-	if (evict)
-		drop(c);
-	c->fd = fd;
-	c->since_ms = now_ms;
-	c->got = 0;
-	/*
-	 * A scraper sends its request right after connecting, so it is usually
-	 * here already: answered now, its connection cannot be evicted by the
-	 * next ones accepted in this pass.
-	 */
-	service(h, c);
 }
 
 void wbw_httpd__serve(struct wbw_httpd *h, const struct pollfd *fds, int n, uint64_t now_ms)
@@ -389,15 +405,9 @@ void wbw_httpd__serve(struct wbw_httpd *h, const struct pollfd *fds, int n, uint
 		if (c)
 			service(h, c);
 	}
-	if (n > 0 && (fds[0].revents & POLLIN)) {
-		for (;;) {
-			int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-			if (fd < 0)
-				break;
-			admit(h, fd, now_ms);
-		}
-	}
+	/* backlogged: the listener was not polled, but a slot may have come free */
+	if (h->backlogged || (n > 0 && (fds[0].revents & POLLIN)))
+		admit(h, now_ms);
 	for (int k = 0; k < WBW_HTTPD_CLIENTS; k++)
 		if (h->clients[k].fd >= 0 && now_ms - h->clients[k].since_ms > WBW_HTTPD_IDLE_MS)
 			drop(&h->clients[k]);

@@ -7,9 +7,11 @@
  * WBW_HTTPD_REQ_MAX bytes; one response per connection, then close.
  *
  * Silent or slow clients cannot lock a scraper out: when every slot is
- * taken, a new connection takes the slot of the oldest one that has not sent
- * a complete request (wbw_httpd_pick_slot), and a request already waiting
- * when its connection is accepted is answered at once.
+ * taken, the oldest connection that has not sent a complete request in
+ * WBW_HTTPD_GRACE_MS gives its slot to the next one waiting
+ * (wbw_httpd_pick_slot); while no connection is that old, new ones wait in
+ * the kernel's accept queue, in order, instead of being reset.  A request
+ * already sent when its connection is accepted is answered at once.
  */
 #ifndef WBW_HTTPD_H
 #define WBW_HTTPD_H
@@ -23,6 +25,8 @@
 #define WBW_HTTPD_CLIENTS 16
 #define WBW_HTTPD_REQ_MAX 8192
 #define WBW_HTTPD_IDLE_MS 5000
+/* how long a new connection has to get its request in before it can be evicted */
+#define WBW_HTTPD_GRACE_MS 250
 #define WBW_HTTPD_DEFAULT_HOST "127.0.0.1"
 
 /*
@@ -47,13 +51,14 @@ struct wbw_httpd_slot {
 };
 
 /*
- * The slot for a new connection among n: a free one, else the oldest used
- * one not yet answered (*evict set: its connection is to be closed), else
- * -1 (every slot is sending a response: refuse the newcomer).  Answered
- * connections are never evicted, so a scraper that got its request in gets
- * its answer.  Pure.
+ * The slot for a new connection among n at now_ms: a free one, else the
+ * oldest used one not yet answered and at least WBW_HTTPD_GRACE_MS old
+ * (*evict set: its connection is to be closed), else -1: the newcomer waits.
+ * Answered connections are never evicted, so a scraper that got its request
+ * in gets its answer, and one that just connected has the grace time to
+ * send it.  Pure.
  */
-int wbw_httpd_pick_slot(const struct wbw_httpd_slot *slots, int n, bool *evict);
+int wbw_httpd_pick_slot(const struct wbw_httpd_slot *slots, int n, uint64_t now_ms, bool *evict);
 
 /* The response body of a 200: malloc'ed text, its length in *len; NULL on failure. */
 typedef char *(*wbw_httpd_body_fn)(void *ctx, size_t *len);

@@ -93,42 +93,50 @@ static void test_parse_addr(void **state)
 
 static void test_pick_slot(void **state)
 {
+	const uint64_t now = 1000, old = now - WBW_HTTPD_GRACE_MS;
 	struct wbw_httpd_slot s[4];
 	bool evict;
 
 	(void)state;
 	/* a free slot first, even when an older unanswered one could go */
 	memset(s, 0, sizeof(s));
-	assert_int_equal(wbw_httpd_pick_slot(s, 4, &evict), 0);
+	assert_int_equal(wbw_httpd_pick_slot(s, 4, now, &evict), 0);
 	assert_false(evict);
-	s[0] = (struct wbw_httpd_slot){ .used = true, .since_ms = 1 };
-	s[1] = (struct wbw_httpd_slot){ .used = true, .since_ms = 2 };
-	s[3] = (struct wbw_httpd_slot){ .used = true, .since_ms = 3 };
-	assert_int_equal(wbw_httpd_pick_slot(s, 4, &evict), 2);
+	s[0] = (struct wbw_httpd_slot){ .used = true, .since_ms = old - 3 };
+	s[1] = (struct wbw_httpd_slot){ .used = true, .since_ms = old - 2 };
+	s[3] = (struct wbw_httpd_slot){ .used = true, .since_ms = old - 1 };
+	assert_int_equal(wbw_httpd_pick_slot(s, 4, now, &evict), 2);
 	assert_false(evict);
 	/* full: the oldest unanswered, wherever it sits */
-	s[2] = (struct wbw_httpd_slot){ .used = true, .since_ms = 0 };
-	assert_int_equal(wbw_httpd_pick_slot(s, 4, &evict), 2);
+	s[2] = (struct wbw_httpd_slot){ .used = true, .since_ms = old - 4 };
+	assert_int_equal(wbw_httpd_pick_slot(s, 4, now, &evict), 2);
 	assert_true(evict);
-	s[2].since_ms = 7;
-	assert_int_equal(wbw_httpd_pick_slot(s, 4, &evict), 0);
+	s[2].since_ms = old;
+	assert_int_equal(wbw_httpd_pick_slot(s, 4, now, &evict), 0);
 	assert_true(evict);
 	/* an answered connection is never evicted, however old */
 	s[0].answered = true;
-	assert_int_equal(wbw_httpd_pick_slot(s, 4, &evict), 1);
+	assert_int_equal(wbw_httpd_pick_slot(s, 4, now, &evict), 1);
 	assert_true(evict);
 	s[1].answered = true;
-	assert_int_equal(wbw_httpd_pick_slot(s, 4, &evict), 3);
+	assert_int_equal(wbw_httpd_pick_slot(s, 4, now, &evict), 3);
 	assert_true(evict);
 	/* of equal ages, the first */
-	s[2].since_ms = 3;
-	assert_int_equal(wbw_httpd_pick_slot(s, 4, &evict), 2);
+	s[2].since_ms = old - 1;
+	assert_int_equal(wbw_httpd_pick_slot(s, 4, now, &evict), 2);
 	assert_true(evict);
-	/* all answering: refuse the newcomer */
-	s[2].answered = s[3].answered = true;
-	assert_int_equal(wbw_httpd_pick_slot(s, 4, &evict), -1);
+	/* within the grace time a connection stays: exactly WBW_HTTPD_GRACE_MS old may go */
+	s[2].since_ms = s[3].since_ms = old + 1;
+	assert_int_equal(wbw_httpd_pick_slot(s, 4, now, &evict), -1);
 	assert_false(evict);
-	assert_int_equal(wbw_httpd_pick_slot(s, 0, &evict), -1);
+	s[3].since_ms = old;
+	assert_int_equal(wbw_httpd_pick_slot(s, 4, now, &evict), 3);
+	assert_true(evict);
+	/* all answering: the newcomer waits */
+	s[2].answered = s[3].answered = true;
+	assert_int_equal(wbw_httpd_pick_slot(s, 4, now, &evict), -1);
+	assert_false(evict);
+	assert_int_equal(wbw_httpd_pick_slot(s, 0, now, &evict), -1);
 	assert_false(evict);
 }
 
@@ -203,7 +211,8 @@ static void test_full_slots_evict_the_oldest(void **state)
 	socklen_t len;
 	struct wbw_httpd *h;
 	char err[128];
-	int fds[WBW_HTTPD_CLIENTS], late, filler, eager;
+	int fds[WBW_HTTPD_CLIENTS], late, filler, filler2, eager, newcomer, n;
+	struct pollfd pfds[1 + WBW_HTTPD_CLIENTS];
 	const char *where;
 
 	(void)state;
@@ -227,19 +236,23 @@ static void test_full_slots_evict_the_oldest(void **state)
 	pass(h, 200);
 	expect_open(fds, 0);
 
-	/* full: a silent newcomer evicts the oldest, fds[0], and no other */
+	/* full, and the oldest is 200 ms old: a newcomer waits, queued, no one goes */
 	late = dial(&ss, len);
 	pass(h, 300);
+	expect_open(fds, 0);
+	assert_int_equal(closed_by_server(late, 0), 0);
+	/* once the oldest, fds[0], is WBW_HTTPD_GRACE_MS old it goes, and no other */
+	pass(h, 100 + WBW_HTTPD_GRACE_MS + 10);
 	assert_int_equal(closed_by_server(fds[0], 1000), 1);
 	expect_open(fds, 1);
 	/* its request, sent later, is answered */
 	assert_int_equal(send(late, get, sizeof(get) - 1, 0), (ssize_t)sizeof(get) - 1);
-	pass(h, 301);
+	pass(h, 370);
 	expect_200(late);
 
 	/* late is done: its slot is free again, and a silent filler takes it */
 	filler = dial(&ss, len);
-	pass(h, 302);
+	pass(h, 371);
 	expect_open(fds, 1);
 
 	/* a request already sent when accepted: answered in that same pass */
@@ -252,16 +265,39 @@ static void test_full_slots_evict_the_oldest(void **state)
 	expect_open(fds, 2);
 	assert_int_equal(closed_by_server(filler, 0), 0);
 
+	/* eager is done too: fill its slot again */
+	filler2 = dial(&ss, len);
+	pass(h, 401);
+	expect_open(fds, 2);
+
+	/*
+	 * The oldest, fds[2], sends its request after the poll, while a
+	 * newcomer waits to be accepted: it is read and answered, not evicted,
+	 * and the newcomer takes the slot its answer freed; no one else goes.
+	 */
+	newcomer = dial(&ss, len);
+	n = wbw_httpd__pollfds(h, pfds);
+	assert_true(poll(pfds, (nfds_t)n, 200) >= 0);
+	assert_int_equal(send(fds[2], get, sizeof(get) - 1, 0), (ssize_t)sizeof(get) - 1);
+	wbw_httpd__serve(h, pfds, n, 500);
+	expect_200(fds[2]);
+	expect_open(fds, 3);
+	assert_int_equal(closed_by_server(newcomer, 0), 0);
+
 	/* and past WBW_HTTPD_IDLE_MS every silent one is dropped */
-	pass(h, 400 + WBW_HTTPD_IDLE_MS + 200);
-	for (int i = 2; i < WBW_HTTPD_CLIENTS; i++)
+	pass(h, 500 + WBW_HTTPD_IDLE_MS + 200);
+	for (int i = 3; i < WBW_HTTPD_CLIENTS; i++)
 		assert_int_equal(closed_by_server(fds[i], 1000), 1);
+	assert_int_equal(closed_by_server(newcomer, 1000), 1);
+	assert_int_equal(closed_by_server(filler2, 1000), 1);
 	assert_int_equal(closed_by_server(filler, 1000), 1);
 	for (int i = 0; i < WBW_HTTPD_CLIENTS; i++)
 		close(fds[i]);
 	close(late);
 	close(filler);
 	close(eager);
+	close(newcomer);
+	close(filler2);
 	wbw_httpd__free(h);
 }
 
