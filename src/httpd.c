@@ -134,21 +134,17 @@ struct wbw_httpd {
 	wbw_httpd_body_fn body;
 	void *ctx;
 	struct client clients[WBW_HTTPD_CLIENTS];
+	/* connections wait in the accept queue for a slot: do not poll the listener */
+	bool backlogged;
 	char where[INET6_ADDRSTRLEN + 8]; /* ADDR:PORT, [ADDR]:PORT for IPv6 */
 };
 
-struct wbw_httpd *wbw_httpd__new(const struct sockaddr_storage *ss, socklen_t len,
-				 wbw_httpd_body_fn body, void *ctx, char *err, size_t errlen)
+/* ADDR:PORT, [ADDR]:PORT for IPv6: how --listen's address is shown */
+static void set_where(struct wbw_httpd *h, const struct sockaddr_storage *ss)
 {
-	struct wbw_httpd *h = calloc(1, sizeof(*h));
 	bool v6 = ss->ss_family == AF_INET6;
 	char host[INET6_ADDRSTRLEN] = "?";
-	int one = 1;
 
-	if (!h) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
 	inet_ntop(ss->ss_family,
 		  v6 ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
 		     : (const void *)&((const struct sockaddr_in *)ss)->sin_addr,
@@ -156,18 +152,42 @@ struct wbw_httpd *wbw_httpd__new(const struct sockaddr_storage *ss, socklen_t le
 	snprintf(h->where, sizeof(h->where), "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "",
 		 ntohs(v6 ? ((const struct sockaddr_in6 *)ss)->sin6_port
 			  : ((const struct sockaddr_in *)ss)->sin_port));
+}
+
+struct wbw_httpd *wbw_httpd__new(const struct sockaddr_storage *ss, socklen_t len,
+				 wbw_httpd_body_fn body, void *ctx, char *err, size_t errlen)
+{
+	struct wbw_httpd *h = calloc(1, sizeof(*h));
+	struct sockaddr_storage bound;
+	socklen_t blen = sizeof(bound);
+	int one = 1;
+
+	if (!h) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	set_where(h, ss);
 	for (int i = 0; i < WBW_HTTPD_CLIENTS; i++)
 		h->clients[i].fd = -1;
 	h->body = body;
 	h->ctx = ctx;
 	h->lfd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/*
+	 * A backlog well past the slots: while hostile clients churn, a
+	 * scraper's SYN dropped on a full queue would wait a second or more
+	 * for its retransmission; queued, it is accepted on the next pass.
+	 */
 	if (h->lfd < 0 || setsockopt(h->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(h->lfd, (const struct sockaddr *)ss, len) || listen(h->lfd, 16)) {
+	    bind(h->lfd, (const struct sockaddr *)ss, len) ||
+	    listen(h->lfd, 4 * WBW_HTTPD_CLIENTS)) {
 		snprintf(err, errlen, "--listen %s: %s%s", h->where, strerror(errno),
 			 errno == EACCES ? " (ports below 1024 need CAP_NET_BIND_SERVICE)" : "");
 		wbw_httpd__free(h);
 		return NULL;
 	}
+	/* port 0 (the unit tests): say the port the kernel chose */
+	if (!getsockname(h->lfd, (struct sockaddr *)&bound, &blen))
+		set_where(h, &bound);
 	return h;
 }
 
@@ -201,7 +221,8 @@ int wbw_httpd__pollfds(struct wbw_httpd *h, struct pollfd *fds)
 {
 	int n = 0;
 
-	fds[n++] = (struct pollfd){ .fd = h->lfd, .events = POLLIN };
+	/* kept at fds[0] even while backlogged: wbw_httpd__serve looks there */
+	fds[n++] = (struct pollfd){ .fd = h->lfd, .events = h->backlogged ? 0 : POLLIN };
 	for (int i = 0; i < WBW_HTTPD_CLIENTS; i++)
 		if (h->clients[i].fd >= 0)
 			fds[n++] = (struct pollfd){ .fd = h->clients[i].fd,
@@ -299,6 +320,78 @@ static void on_writable(struct client *c)
 	drop(c);
 }
 
+int wbw_httpd_pick_slot(const struct wbw_httpd_slot *slots, int n, uint64_t now_ms, bool *evict)
+{
+	int victim = -1;
+
+	*evict = false;
+	for (int k = 0; k < n; k++) {
+		if (!slots[k].used)
+			return k;
+		if (slots[k].answered || now_ms - slots[k].since_ms < WBW_HTTPD_GRACE_MS)
+			continue;
+		/* strictly older: of equal ages the first slot goes, a stable choice */
+		if (victim < 0 || slots[k].since_ms < slots[victim].since_ms)
+			victim = k;
+	}
+	*evict = victim >= 0;
+	return victim;
+}
+
+/* Read what the client sent, or send what is due; either may close it. */
+static void service(struct wbw_httpd *h, struct client *c)
+{
+	if (c->resp)
+		on_writable(c);
+	else
+		on_readable(h, c);
+	/* answered on read: try to send at once, the usual case for a small reply */
+	if (c->fd >= 0 && c->resp)
+		on_writable(c);
+}
+
+/*
+ * Accept what waits while there is room.  The unanswered connections are
+ * read first: a request that came in since the poll (a scraper delayed
+ * between connect and send) is answered rather than evicted.
+ */
+static void admit(struct wbw_httpd *h, uint64_t now_ms)
+{
+	struct wbw_httpd_slot slots[WBW_HTTPD_CLIENTS];
+
+	for (int k = 0; k < WBW_HTTPD_CLIENTS; k++)
+		if (h->clients[k].fd >= 0 && !h->clients[k].resp)
+			service(h, &h->clients[k]);
+	for (;;) {
+		struct client *c;
+		bool evict;
+		int k, fd;
+
+		for (k = 0; k < WBW_HTTPD_CLIENTS; k++)
+			slots[k] = (struct wbw_httpd_slot){ .used = h->clients[k].fd >= 0,
+							    .answered = h->clients[k].resp != NULL,
+							    .since_ms = h->clients[k].since_ms };
+		k = wbw_httpd_pick_slot(slots, WBW_HTTPD_CLIENTS, now_ms, &evict);
+		h->backlogged = k < 0;
+		if (k < 0)
+			return; /* the rest wait in the accept queue, in order */
+		fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		c = &h->clients[k];
+		if (evict)
+			drop(c);
+		c->fd = fd;
+		c->since_ms = now_ms;
+		c->got = 0;
+		/*
+		 * A scraper sends its request right after connecting, so it is
+		 * usually here already: answered now, it cannot be evicted.
+		 */
+		service(h, c);
+	}
+}
+
 void wbw_httpd__serve(struct wbw_httpd *h, const struct pollfd *fds, int n, uint64_t now_ms)
 {
 	for (int i = 1; i < n; i++) {
@@ -309,35 +402,12 @@ void wbw_httpd__serve(struct wbw_httpd *h, const struct pollfd *fds, int n, uint
 		for (int k = 0; k < WBW_HTTPD_CLIENTS; k++)
 			if (h->clients[k].fd == fds[i].fd)
 				c = &h->clients[k];
-		if (!c)
-			continue;
-		if (c->resp)
-			on_writable(c);
-		else
-			on_readable(h, c);
-		/* answered on read: try to send at once, the usual case for a small reply */
-		if (c->fd >= 0 && c->resp)
-			on_writable(c);
+		if (c)
+			service(h, c);
 	}
-	if (n > 0 && (fds[0].revents & POLLIN)) {
-		for (;;) {
-			int fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-			struct client *c = NULL;
-
-			if (fd < 0)
-				break;
-			for (int k = 0; k < WBW_HTTPD_CLIENTS && !c; k++)
-				if (h->clients[k].fd < 0)
-					c = &h->clients[k];
-			if (!c) {
-				close(fd); /* busy: the scraper retries at its next interval */
-				continue;
-			}
-			c->fd = fd;
-			c->since_ms = now_ms;
-			c->got = 0;
-		}
-	}
+	/* backlogged: the listener was not polled, but a slot may have come free */
+	if (h->backlogged || (n > 0 && (fds[0].revents & POLLIN)))
+		admit(h, now_ms);
 	for (int k = 0; k < WBW_HTTPD_CLIENTS; k++)
 		if (h->clients[k].fd >= 0 && now_ms - h->clients[k].since_ms > WBW_HTTPD_IDLE_MS)
 			drop(&h->clients[k]);
