@@ -16,8 +16,15 @@ expect_eq "exactly B lags: pid, fd, path, errno" "$pid $(ioq hold '.[] | select(
 	"$(sq '[.[] | select(.type == "lagging_file" and .ino == '"$(ioq hold '.[] | select(.op == "stat") | .ino')"')] | map("\(.pid) \(.fd) \(.path) \(.errno_name)") | join(",")')"
 expect_eq "it was seen by another file (A)" true "$(sq '[.[] | select(.path == "'"$FX_MNT/scan"'")][0].seen_by_another_file')"
 expect "stderr counts them" grep -q "^wberrwatch scan: [0-9]* open file" "$WORK/scan.err"
-expect_eq "no watcher ran when it hit: its age is unknown" null "$(sq '[.[] | select(.path == "'"$FX_MNT/scan"'")][0].age_ms')"
-expect "and stderr says why" grep -q "no watcher running to time the errors: ages unknown" "$WORK/scan.err"
+# a watcher of someone else's on this host times every error, ours too: then
+# the age is known, rightly (CI runs nothing else: there it must hold)
+if pgrep -x wberrwatch >/dev/null && [ "${CI:-}" != true ]; then
+	ok "no watcher ran when it hit: its age is unknown # SKIP another watcher runs on this host"
+	ok "and stderr says why # SKIP another watcher runs on this host"
+else
+	expect_eq "no watcher ran when it hit: its age is unknown" null "$(sq '[.[] | select(.path == "'"$FX_MNT/scan"'")][0].age_ms')"
+	expect "and stderr says why" grep -q "no watcher running to time the errors: ages unknown" "$WORK/scan.err"
+fi
 touch "$WORK/go"
 wait "$IO_hold"
 "$WBW" scan --json >"$WORK/scan2.json" 2>/dev/null
