@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define WBW_WIRE_VERSION 9
+#define WBW_WIRE_VERSION 10
 
 /* Limits, in one place. */
 #define WBW_TASK_COMM_LEN 16
@@ -90,6 +90,8 @@ enum wbw_rec_flags {
 	/* set record: eseq_after and event_err are the event's own new_errseq
 	 * and err fields (patches/0002), not values read from the mapping */
 	WBW_F_SET_EVENT_V2 = 1u << 11,
+	/* set record: `writers` is the inode's i_writecount when the error was set */
+	WBW_F_WRITERS_VALID = 1u << 12,
 };
 
 struct wbw_rec_hdr {
@@ -126,7 +128,13 @@ struct wbw_set_err_rec {
 	__u64 writer_cgroup_id;
 	char writer_comm[WBW_TASK_COMM_LEN];
 	__s32 event_err;  /* WBW_F_SET_EVENT_V2: the error recorded, negative */
-	__u32 pad;
+	/*
+	 * WBW_F_WRITERS_VALID: inode->i_writecount as the error was set: the
+	 * files open for writing on it at that instant (every descriptor table,
+	 * kernel users and mmaps of closed files too).  A pass that finds fewer
+	 * says some were released before the watcher first looked.
+	 */
+	__s32 writers;
 };
 
 /* A file's cursor was checked against its mapping and advanced. */

@@ -559,8 +559,15 @@ int wbw_app__poll(struct wbw_app *app, int timeout_ms, uint64_t *now_out)
 	now = wbw_now_ns(CLOCK_MONOTONIC);
 	if (app->httpd)
 		wbw_httpd__serve(app->httpd, fds + 1, nfds - 1, now / 1000000);
-	retry_hooks(app);
+	/*
+	 * The first look at a new error's files before anything else: their
+	 * holders may close them any moment, and attaching the retry hooks
+	 * (tracepoints being enabled) took 13 ms on a busy host, which is when
+	 * the first look missed them.  A retry within that time is missed
+	 * either way: the hooks are not in place until attached.
+	 */
 	lifetime_pass(app, now);
+	retry_hooks(app);
 	wbw_corr__tick(app->corr, now);
 	write_metrics(app, now, false);
 	if (now_out)

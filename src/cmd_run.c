@@ -106,8 +106,12 @@ static int finish_run(struct wbw_app *app, const struct wbw_summary *sum, int ch
 	const uint64_t *n = app->run_verdicts;
 	enum wbw_gate_reason why = wbw_gate_judge(n, cli->fail_on);
 	bool tripped = wbw_gate_tripped(why);
+	/*
+	 * Files released before the first look at an error cannot be placed:
+	 * they may be the command's, told or not.
+	 */
 	bool incomplete = sum->lost_total || sum->decode_errors || sum->corr.inodes_dropped ||
-			  !app->writeback_complete;
+			  !app->writeback_complete || sum->corr.looked_late;
 	int rc = tripped ? cli->gate_status : incomplete ? cli->incomplete_status : child_status;
 
 	fprintf(stderr,
@@ -125,6 +129,12 @@ static int finish_run(struct wbw_app *app, const struct wbw_summary *sum, int ch
 		fprintf(stderr, "wberrwatch run: FAILED: --fail-on=%s matched: data was lost without "
 				"the program being told (exit %d, the --gate-status)\n",
 			fail_on_name[cli->fail_on], rc);
+	else if (incomplete && sum->corr.looked_late)
+		fprintf(stderr, "wberrwatch run: cannot vouch: %llu error%s had files released before "
+				"wberrwatch first looked, whose is unknown (exit %d, the "
+				"--incomplete-status)\n",
+			(unsigned long long)sum->corr.looked_late, sum->corr.looked_late == 1 ? "" : "s",
+			rc);
 	else if (incomplete && !app->writeback_complete)
 		fprintf(stderr, "wberrwatch run: cannot vouch: the command's data was not all written "
 				"back in time (exit %d, the --incomplete-status); raise --writeback-wait\n",

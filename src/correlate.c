@@ -105,6 +105,13 @@ struct err_state {
 	bool concluded; /* UNSEEN/SUPERSEDED given, or told */
 	struct app_told *apps_told;
 	/*
+	 * Until the first pass listing it ends: the distinct writable files
+	 * found on the mapping (by that pass, or told before it), to compare
+	 * with the writers the kernel counted when the error hit.
+	 */
+	uint64_t *looked;
+	uint32_t nlooked, looked_cap;
+	/*
 	 * UNREPORTED findings on it, provisional or final: they are its
 	 * outcome, so it gets no UNSEEN besides (one alarm per error).
 	 */
@@ -527,6 +534,26 @@ static void retire_findings(struct wbw_corr *c, struct err_state *es, struct err
 	}
 }
 
+/* A writable file the first look found (or that was told before it ended). */
+static void note_looked(struct err_state *es, uint64_t file)
+{
+	if (es->listed || !file)
+		return;
+	for (uint32_t i = 0; i < es->nlooked; i++)
+		if (es->looked[i] == file)
+			return;
+	if (es->nlooked == es->looked_cap) {
+		uint32_t cap = es->looked_cap ? es->looked_cap * 2 : 8;
+		uint64_t *n = realloc(es->looked, cap * sizeof(*n));
+
+		if (!n)
+			return; /* fewer found: the count says more were missed, never fewer */
+		es->looked = n;
+		es->looked_cap = cap;
+	}
+	es->looked[es->nlooked++] = file;
+}
+
 static void free_files(struct err_state *es)
 {
 	while (es->files) {
@@ -620,6 +647,8 @@ static void told(struct wbw_corr *c, struct err_state *es, struct tracked_file *
 	 */
 	if (via == WBW_TOLD_CHECK)
 		watch_retry(c, es, task, ts);
+	if (f_mode & WBW_FMODE_WRITE)
+		note_looked(es, file);
 	if (f && fd < 0) {
 		/* the check names no descriptor: the holder's, as the last pass saw it */
 		for (unsigned i = 0; i < f->nholders; i++)
@@ -692,6 +721,7 @@ static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_
 	free_retries(c, es);
 	free_syncfs(es);
 	free_apps_told(es);
+	free(es->looked);
 	free(es);
 	st->cur = NULL;
 }
@@ -775,6 +805,7 @@ static struct err_state *new_error(struct wbw_corr *c, struct inode_state *st,
 	e->id = ++c->next_error_id;
 	retire_error(c, st, es, ev->ts_ns,
 		     ev->kind == WBW_EV_SET_ERR && ev->set.prev_known && wbw_errseq_seen(ev->set.prev));
+	e->writers = -1;
 	e->dev = st->dev;
 	e->ino = st->ino;
 	e->mapping = st->mapping;
@@ -836,6 +867,8 @@ static void push_set(struct wbw_corr *c, const struct wbw_ev *ev)
 		}
 	}
 	e = &es->e;
+	if (!e->events && !e->predates_watch)
+		e->writers = ev->set.writers; /* as the error hit: the burst's first event */
 	e->events++;
 	e->last_ts = ev->ts_ns;
 	if (ev->set.bdev)
@@ -924,6 +957,8 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 	if (!es || !es->e.eseq)
 		return;
 	at_error = wbw_errseq_same_error(ev->file.cursor, es->e.eseq);
+	if (ev->file.f_mode & WBW_FMODE_WRITE)
+		note_looked(es, ev->file.file);
 	f = find_file(es, ev->file.file);
 	if (!f) {
 		bool writer = ev->file.f_mode & WBW_FMODE_WRITE;
@@ -1402,6 +1437,38 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 	}
 }
 
+/*
+ * The first look at an error's files ended.  With iterator passes alone a
+ * file released before it is seen by nothing, but the kernel counted the
+ * files open for writing when the error hit: if the look found fewer (or
+ * saw them told), the rest were released before it, untold as far as
+ * anyone can say.  Their UNREPORTED names no holder, and says how late the
+ * look came; it is final.  (Files opened since the error only make the
+ * look find more: this never says too many.)  With release events the
+ * releases before the pass came as events.
+ */
+static void looked_late(struct wbw_corr *c, struct err_state *es, uint64_t now_ns)
+{
+	struct wbw_verdict v = { .kind = WBW_V_UNREPORTED, .error = &es->e, .ts_ns = now_ns,
+				 .final = true, .fd = -1, .released = WBW_RELEASE_BEFORE_LOOK };
+
+	if (c->opts.release_events || es->e.writers < 0 || (uint32_t)es->e.writers <= es->nlooked) {
+		free(es->looked);
+		es->looked = NULL;
+		es->nlooked = es->looked_cap = 0;
+		return;
+	}
+	es->e.released_before_look = (uint32_t)es->e.writers - es->nlooked;
+	free(es->looked);
+	es->looked = NULL;
+	es->nlooked = es->looked_cap = 0;
+	v.nholders = es->e.released_before_look;
+	v.released_ts = now_ns;
+	es->unreported++;
+	c->stats.looked_late++;
+	emit_verdict(c, &v);
+}
+
 void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 {
 	c->stats.passes++;
@@ -1409,8 +1476,9 @@ void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 		if (es->in_pass != c->pass)
 			continue;
 		if (!es->listed) {
-			es->listed = true;
 			es->e.first_look_ts = now_ns;
+			looked_late(c, es, now_ns);
+			es->listed = true;
 			c->unlisted--;
 		}
 		conclude_pass(c, es, now_ns);
@@ -1655,6 +1723,7 @@ void wbw_corr__free(struct wbw_corr *c)
 			free_retries(c, st->cur);
 			free_syncfs(st->cur);
 			free_apps_told(st->cur);
+			free(st->cur->looked);
 			free(st->cur);
 		}
 		free(st->fs_path);

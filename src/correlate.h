@@ -66,6 +66,8 @@ struct wbw_error {
 	 * released between the error and then is seen by nothing: the window.
 	 */
 	uint64_t first_look_ts;
+	int32_t writers;          /* files open for writing when it hit, or -1 if unknown */
+	uint32_t released_before_look; /* of those, not found by the first look */
 	/*
 	 * Found at start-up (wbw_corr__adopt): the error hit before the watch.
 	 * first_ts is when it hit where a watcher timed it (hit_known), else
@@ -105,6 +107,12 @@ enum wbw_release {
 	WBW_RELEASE_NONE = 0,
 	WBW_RELEASE_CLOSE, /* gone from its holder's descriptor table */
 	WBW_RELEASE_EXIT,  /* its holder exited */
+	/*
+	 * Released before the first pass listed the mapping's files (iterator
+	 * passes only): the kernel counted more files open for writing when the
+	 * error hit (i_writecount) than the pass found; whose is unknown.
+	 */
+	WBW_RELEASE_BEFORE_LOOK,
 };
 
 /* How a REPORTED file was seen to be told. */
@@ -264,6 +272,8 @@ struct wbw_corr_stats {
 	uint64_t tracked_files;   /* files being tracked now */
 	uint64_t passes;          /* iterator passes consumed */
 	uint64_t syncfs_events;   /* syncfs calls seen reporting an error */
+	/* errors some of whose files were released before the first look, unseen */
+	uint64_t looked_late;
 };
 
 struct wbw_corr;

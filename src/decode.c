@@ -33,6 +33,7 @@ static void decode_set(const struct wbw_set_err_rec *r, const struct wbw_decode_
 	ev->set.raw = r->eseq_event;
 	ev->set.generation = r->i_generation;
 	ev->set.bdev = (r->hdr.flags & WBW_F_BDEV) ? r->rdev : 0;
+	ev->set.writers = (r->hdr.flags & WBW_F_WRITERS_VALID) && r->writers >= 0 ? r->writers : -1;
 	ev->set.writer_known = r->hdr.flags & WBW_F_WRITER_VALID;
 	if (ev->set.writer_known) {
 		ev->set.writer.pid = r->writer_pid;

@@ -73,6 +73,7 @@ struct wbw_ev {
 			bool writer_known;
 			struct wbw_task writer; /* who last dirtied the inode (pid, comm) */
 			uint64_t writer_ts_ns;
+			int32_t writers; /* files open for writing at the error, or -1 if unknown */
 		} set;
 		struct {
 			uint64_t file;

@@ -404,6 +404,7 @@ static const char *release_name(enum wbw_release r)
 	switch (r) {
 	case WBW_RELEASE_CLOSE: return "close";
 	case WBW_RELEASE_EXIT: return "exit";
+	case WBW_RELEASE_BEFORE_LOOK: return "before_first_look";
 	default: return NULL;
 	}
 }
@@ -441,7 +442,8 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 {
 	const struct wbw_error *e = v->error;
 	struct wbw_json j = { 0 };
-	bool per_file = v->kind == WBW_V_REPORTED || v->kind == WBW_V_UNREPORTED;
+	bool unknown_holder = v->released == WBW_RELEASE_BEFORE_LOOK;
+	bool per_file = (v->kind == WBW_V_REPORTED || v->kind == WBW_V_UNREPORTED) && !unknown_holder;
 
 	json_head(&j, "verdict");
 	wbw_json_str(&j, "verdict", wbw_verdict_name(v->kind));
@@ -496,6 +498,16 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 		wbw_json_i64(&j, "fd", v->syncfs_fd);
 		json_addr(&j, "file", v->syncfs_file);
 		json_errno(&j, v->syncfs_err);
+		wbw_json_end(&j);
+	}
+	if (unknown_holder) {
+		/* files the kernel counted at the error that the first look did not find */
+		wbw_json_null(&j, "file");
+		wbw_json_null(&j, "holder");
+		wbw_json_bool(&j, "window_expired", false);
+		wbw_json_begin(&j, "released_by");
+		wbw_json_str(&j, "how", release_name(v->released));
+		wbw_json_u64(&j, "files", v->nholders);
 		wbw_json_end(&j);
 	}
 	if (per_file && released_untold(v)) {
@@ -569,6 +581,16 @@ static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *
 				 wbw_errno_name(v->syncfs_err, ebuf, sizeof(ebuf)));
 		break;
 	case WBW_V_UNREPORTED:
+		if (v->released == WBW_RELEASE_BEFORE_LOOK) {
+			snprintf(what, sizeof(what),
+				 "UNREPORTED: %u file%s open for writing when the error hit released "
+				 "before the first look, %llu ms after it: holder unknown",
+				 v->nholders, v->nholders == 1 ? "" : "s",
+				 (unsigned long long)(e->first_look_ts > e->first_ts
+							      ? (e->first_look_ts - e->first_ts) / 1000000
+							      : 0));
+			break;
+		}
 		snprintf(what, sizeof(what), "UNREPORTED: held by %s[%u]%s%.0d, released by %s of %s[%u]%s",
 			 v->holder.comm, v->holder.pid, v->fd >= 0 ? " fd " : "", v->fd >= 0 ? v->fd : 0,
 			 release_name(v->released), v->releaser.comm, v->releaser.pid,
@@ -655,6 +677,8 @@ static void print_summary_json(struct wbw_output *o, const struct wbw_summary *s
 	wbw_json_end(&j);
 	/* releases untold whose application may yet be told, and those it was */
 	wbw_json_u64(&j, "unreported_pending", s->corr.provisional);
+	/* errors some of whose files were released before the first look */
+	wbw_json_u64(&j, "looked_late", s->corr.looked_late);
 	wbw_json_u64(&j, "handovers", s->corr.handovers);
 	wbw_json_bool(&j, "complete", s->lost_total == 0 && s->decode_errors == 0 &&
 					   s->corr.inodes_dropped == 0);
@@ -695,6 +719,11 @@ void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_sum
 			"still be told (UNREPORTED once final)\n",
 			s->corr.provisional, s->corr.provisional == 1 ? "" : "s",
 			s->corr.provisional == 1 ? "its" : "their");
+	if (s->corr.looked_late)
+		fprintf(human,
+			"wberrwatch:   %" PRIu64 " error%s had files released before the first look: "
+			"whose is unknown (see first_look_ms)\n",
+			s->corr.looked_late, s->corr.looked_late == 1 ? "" : "s");
 	if (s->corr.handovers)
 		fprintf(human, "wberrwatch:   %" PRIu64 " release%s handed over to a later opener\n",
 			s->corr.handovers, s->corr.handovers == 1 ? "" : "s");

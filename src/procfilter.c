@@ -22,8 +22,10 @@ bool wbw_procfilter__match(const struct wbw_procfilter *f, const struct wbw_task
 const struct wbw_task *wbw_verdict__process(const struct wbw_verdict *v)
 {
 	switch (v->kind) {
-	case WBW_V_REPORTED:
 	case WBW_V_UNREPORTED:
+		/* released before the first look: whose is not known */
+		return v->released == WBW_RELEASE_BEFORE_LOOK ? NULL : &v->holder;
+	case WBW_V_REPORTED:
 	case WBW_V_RETRIED:
 		return &v->holder;
 	default:

@@ -231,7 +231,7 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 	rec->eseq_event = eseq_event;
 	rec->eseq_after = after;
 	rec->event_err = event_err;
-	rec->pad = 0;
+	rec->writers = 0;
 	rec->i_generation = inode ? BPF_CORE_READ(inode, i_generation) : 0;
 	rec->rdev = 0;
 	rec->writer_pid = 0;
@@ -249,6 +249,11 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 			rec->writer_cgroup_id = d->cgroup_id;
 			__builtin_memcpy(rec->writer_comm, d->comm, sizeof(rec->writer_comm));
 		}
+	}
+	if (inode && (BPF_CORE_READ(inode, i_mode) & 0170000) == 0100000) {
+		/* S_IFREG: its writers at the instant of the error, for the first look to count */
+		rec->writers = BPF_CORE_READ(inode, i_writecount.counter);
+		rec->hdr.flags |= WBW_F_WRITERS_VALID;
 	}
 	/* S_IFBLK: the block device's own page cache (the bdev pseudo-fs inode) */
 	if (inode && (BPF_CORE_READ(inode, i_mode) & 0170000) == 0060000) {

@@ -81,6 +81,9 @@ struct inode {
 	__u32 i_generation;
 	enum inode_state_flags_t i_state;
 	struct hlist_head i_dentry;
+	struct {
+		__s32 counter;
+	} i_writecount;
 };
 
 struct address_space {

@@ -31,6 +31,9 @@ bail() {
 }
 
 e2e_cleanup() {
+	local p
+	# a script that bailed leaves its I/O helpers waiting: they hold the fixture's files
+	for p in "${IO_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	if [ -n "$WPID" ] && kill -0 "$WPID" 2>/dev/null; then
 		kill -KILL "$WPID" 2>/dev/null
 		wait "$WPID" 2>/dev/null
@@ -132,10 +135,12 @@ wait_json() {
 }
 
 # io_bg NAME OPS...: run wbw-io in the background, output in $WORK/NAME.json
+IO_PIDS=()
 io_bg() {
 	local name=$1; shift
 	"$IO" "$@" >"$WORK/$name.json" &
 	eval "IO_$name=$!"
+	IO_PIDS+=($!)
 }
 
 # ioq NAME FILTER: jq over one wbw-io run's output

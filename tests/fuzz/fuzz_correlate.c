@@ -103,7 +103,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (take(&c, 1) & 1)
 				r.hdr.flags |= WBW_F_SET_EVENT_V2;
 			r.event_err = -(int32_t)take(&c, 2);
-			r.pad = 0;
+			/* the writers the kernel counted at the error, now and then */
+			r.writers = (int32_t)take(&c, 1) % 6 - 1;
+			if (take(&c, 1) & 1)
+				r.hdr.flags |= WBW_F_WRITERS_VALID;
 			r.i_generation = 0;
 			feed(corr, &r, sizeof(r));
 			break;

@@ -588,6 +588,64 @@ static void test_handover_window_and_final_errors(void **state)
 }
 
 /*
+ * A busy host: the kernel counted 3 files open for writing as the error hit
+ * (i_writecount); A's fsync was told before the first pass, which then
+ * found A's file and one more.  B's was released before the look: an
+ * UNREPORTED that names no holder, final, and no UNSEEN besides.  With
+ * release events (fentry) such releases come as events: nothing is said.
+ */
+static void test_released_before_the_first_look(void **state)
+{
+	for (int events = 0; events < 2; events++) {
+		struct seen s;
+		struct wbw_corr *c = new_corr_full(&s, 0, false, events);
+		struct wbw_corr_stats st;
+		struct wbw_set_err_rec r = rec_set(1000 * MS, MAP + 12, DEV70, 12, 0x0, 0x1c);
+
+		r.hdr.flags |= WBW_F_WRITERS_VALID;
+		r.writers = 3;
+		PUSH(c, r);
+		/* later events of the burst count no matter */
+		r = rec_set(1001 * MS, MAP + 12, DEV70, 12, 0x1c, 0x1c);
+		r.hdr.flags |= WBW_F_WRITERS_VALID;
+		r.writers = 0;
+		PUSH(c, r);
+		PUSH(c, rec_observe(1002 * MS, MAP + 12, 0xa, DEV70, 12, 0x0, 0x101c, 42, "A"));
+		PASS(c, 1010 * MS, 1,
+		     rec_file(1009 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0x101c, W, 42, "A"),
+		     rec_file(1009 * MS, MAP + 12, 0xc, DEV70, 12, 4, 0, W, 44, "C"),
+		     rec_file(1009 * MS, MAP + 12, 0xc, DEV70, 12, 5, 0, W, 44, "C"),
+		     rec_file(1009 * MS, MAP + 12, 0xd, DEV70, 12, 6, 0, R, 44, "C"));
+		wbw_corr__stats(c, &st);
+		if (events) {
+			assert_int_equal(s.nv, 1);
+			assert_int_equal(st.looked_late, 0);
+			wbw_corr__free(c);
+			continue;
+		}
+		assert_int_equal(s.nv, 2);
+		assert_int_equal(s.v[1].kind, WBW_V_UNREPORTED);
+		assert_int_equal(s.v[1].released, WBW_RELEASE_BEFORE_LOOK);
+		assert_int_equal(s.v[1].nholders, 1);
+		assert_true(s.v[1].final);
+		/* the error as it stands now (it went out at A's check, before the look) */
+		assert_int_equal(s.v[1].error->writers, 3);
+		assert_int_equal(s.v[1].error->released_before_look, 1);
+		assert_int_equal(s.v[1].error->first_look_ts, 1010 * MS);
+		assert_int_equal(st.looked_late, 1);
+		assert_int_equal(st.verdicts[WBW_V_UNREPORTED], 1);
+		/* the second pass says nothing more; C's release later is a verdict of its own */
+		PASS(c, 1110 * MS, 1, NO_ROWS);
+		assert_int_equal(s.nv, 3);
+		assert_int_equal(s.v[2].holder.pid, 44);
+		wbw_corr__flush(c, true);
+		for (int i = 0; i < s.nv; i++)
+			assert_int_not_equal(s.v[i].kind, WBW_V_UNSEEN);
+		wbw_corr__free(c);
+	}
+}
+
+/*
  * Start-up catch-up: a scan found two files lagging an error older than the
  * watch (one error), and one at a seen value of another inode.  The errors
  * are taken on, listed by the next pass, and judged like live ones: the
@@ -1342,6 +1400,7 @@ int main(void)
 		cmocka_unit_test(test_handover_window_and_final_errors),
 		cmocka_unit_test(test_child_exit_is_not_the_release_of_a_file_its_parent_holds),
 		cmocka_unit_test(test_adopted_errors_get_verdicts),
+		cmocka_unit_test(test_released_before_the_first_look),
 		cmocka_unit_test(test_release_by_exit_names_the_exiting_process),
 		cmocka_unit_test(test_told_seen_by_cursor_and_not_due_files),
 		cmocka_unit_test(test_all_files_tracks_read_only),

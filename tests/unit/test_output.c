@@ -339,7 +339,7 @@ static void test_summary_and_fatal(void **state)
 				 "\"release\":0,\"syncfs\":0,\"total\":4},\"decode_errors\":0,\"inodes_dropped\":0,\"verdicts\":{"
 				 "\"reported\":{},\"unreported\":{\"ENOSPC\":2},\"unseen\":{},"
 				 "\"superseded\":{},\"retried\":{}},"
-				 "\"unreported_pending\":0,\"handovers\":0,\"complete\":false}\n");
+				 "\"unreported_pending\":0,\"looked_late\":0,\"handovers\":0,\"complete\":false}\n");
 	/* lost records are said out loud */
 	assert_non_null(strstr(hum, "WARNING: incomplete: 4 records lost"));
 	assert_non_null(strstr(hum, "unreported 2: ENOSPC 2\n"));
