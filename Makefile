@@ -59,11 +59,15 @@ BIN := $(OUTPUT)/wberrwatch
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/san/%.o,$(CORE_SRCS)) $(OUTPUT)/san/core_types.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/san/%,$(wildcard tests/unit/test_*.c))
+# The whole tool built so, for the soak test (tests/e2e/test_soak.sh): the
+# commands and the loader too, the BPF skeletons compiled into it.
+SAN_APP_OBJS := $(patsubst src/%.c,$(OUTPUT)/san/%.o,$(APP_SRCS))
+SAN_BIN := $(OUTPUT)/san/wberrwatch
 DEMO_PROGS := $(OUTPUT)/demo/careless $(OUTPUT)/demo/careful
 TEST_HELPERS := $(OUTPUT)/tests/wbw-io $(OUTPUT)/tests/wbw-faultfs $(DEMO_PROGS)
 
 .PHONY: all clean install uninstall check check-unit check-e2e check-apps deps vmlinux vmlinux-check \
-	static bench fuzz test-helpers demo kernel-patch-check check-kernels
+	static bench fuzz test-helpers demo kernel-patch-check check-kernels sanitized soak
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -115,6 +119,14 @@ $(OUTPUT)/static/wberrwatch: $(APP_OBJS) $(CORE_OBJS) | $(OUTPUT)/static
 $(OUTPUT)/san/%.o: src/%.c | $(OUTPUT)/san
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(OUTPUT)/san/loader.o: $(SKEL) $(LIFETIME_SKEL)
+
+# ASan+UBSan wberrwatch: the soak test runs it (WBW_SOAK_BIN)
+sanitized: $(SAN_BIN)
+$(SAN_BIN): $(SAN_APP_OBJS) $(SAN_OBJS)
+	$(call msg,LINK-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(LIBS) -o $@
 
 $(OUTPUT)/san/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(OUTPUT)/san
 	$(call msg,CC-TEST,$@)
@@ -174,8 +186,13 @@ vmlinux-check: $(OUTPUT)/gen_vmlinux_min
 check-unit: $(BIN) $(UNIT_TESTS) $(OUTPUT)/fuzz_correlate
 	$(Q)tests/run-tests --unit $(OUTPUT)
 
-check-e2e: $(BIN) $(TEST_HELPERS)
+check-e2e: $(BIN) $(SAN_BIN) $(TEST_HELPERS)
 	$(Q)tests/run-tests --e2e $(OUTPUT)
+
+# The soak test alone, for longer than CI's 120 s: make soak DURATION=3600
+DURATION ?= 600
+soak: $(BIN) $(SAN_BIN) $(TEST_HELPERS)
+	$(Q)SOAK_SECONDS=$(DURATION) tests/run-tests --e2e $(OUTPUT) tests/e2e/test_soak.sh
 
 # Real programs (cp, tar, rsync, git, dd, sqlite3, PostgreSQL 15) on the
 # failing disk (root; scripts/install-deps --apps).  `check` runs them too.
@@ -184,7 +201,7 @@ check-apps: $(BIN) $(TEST_HELPERS)
 
 # Unit tests (no root), end-to-end tests and the application suite (root:
 # BPF, loop devices).
-check: $(BIN) $(UNIT_TESTS) $(TEST_HELPERS) $(OUTPUT)/fuzz_correlate
+check: $(BIN) $(SAN_BIN) $(UNIT_TESTS) $(TEST_HELPERS) $(OUTPUT)/fuzz_correlate
 	$(Q)tests/run-tests --all $(OUTPUT)
 
 deps:

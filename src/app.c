@@ -4,6 +4,7 @@
  * loop's round, metrics, start and end of a watch, one cleanup.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,12 +20,18 @@
 #include "httpd.h"
 #include "run.h"
 
-static volatile sig_atomic_t exiting, stop_signal;
+static volatile sig_atomic_t exiting, stop_signal, reopen_output;
 
 static void on_stop_signal(int sig)
 {
 	exiting = 1;
 	stop_signal = sig;
+}
+
+static void on_hangup(int sig)
+{
+	(void)sig;
+	reopen_output = 1;
 }
 
 /* How often --metrics-file is rewritten (and once more at exit). */
@@ -290,6 +297,51 @@ static int resolve_mount(struct wbw_cli *cli, char *err, size_t errlen)
 	return WBW_EXIT_OK;
 }
 
+/*
+ * --output FILE.  O_APPEND: every line lands at the file's end whoever else
+ * writes or truncates it (logrotate's copytruncate); 0644 as a log is.
+ */
+static FILE *open_output(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "a");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/*
+ * SIGHUP: logrotate moved FILE away (or will delete it); the next line goes
+ * to a FILE opened anew.  Each line was written whole and flushed
+ * (emit_line), so the old file ends with the last line before the switch
+ * and the new one begins with the next: none lost, none in both.  If FILE
+ * cannot be opened, the lines keep going where they went.
+ */
+static void reopen_output_file(struct wbw_app *app)
+{
+	const char *path = app->cli->output_file;
+	FILE *f;
+
+	reopen_output = 0;
+	if (!path || app->out.broken)
+		return;
+	f = open_output(path);
+	if (!f) {
+		fprintf(stderr, "wberrwatch: SIGHUP: cannot reopen --output %s: %s; still writing to "
+				"the file open before\n", path, strerror(errno));
+		return;
+	}
+	/* everything was flushed: a failure here can only be the close's own */
+	if (fclose(app->out.out))
+		fprintf(stderr, "wberrwatch: SIGHUP: closing the previous --output %s: %s\n", path,
+			strerror(errno));
+	app->out.out = f;
+}
+
 struct wbw_app *wbw_app__new(struct wbw_cli *cli, int *rc)
 {
 	struct wbw_app *app = calloc(1, sizeof(*app)); /* large: watched and holder lists */
@@ -305,7 +357,21 @@ struct wbw_app *wbw_app__new(struct wbw_cli *cli, int *rc)
 	wbw_output__init(&app->out, stdout, cli->json, &app->mounts,
 			 (int64_t)(wbw_now_ns(CLOCK_REALTIME) - wbw_now_ns(CLOCK_MONOTONIC)));
 	app->filter_errno = cli->filter_errno;
-	*rc = resolve_mount(cli, err, sizeof(err));
+	*rc = WBW_EXIT_OK;
+	/* first: a later failure's fatal record belongs in the file */
+	if (cli->output_file) {
+		FILE *f = open_output(cli->output_file);
+
+		if (f) {
+			app->out.out = f;
+		} else {
+			snprintf(err, sizeof(err), "cannot open --output %s: %s", cli->output_file,
+				 strerror(errno));
+			*rc = WBW_EXIT_FAILURE;
+		}
+	}
+	if (!*rc)
+		*rc = resolve_mount(cli, err, sizeof(err));
 	if (!*rc)
 		*rc = setup_procfilter(app, cli, err, sizeof(err));
 	/* before loading anything: a port in use fails fast; a port below 1024 binds while root */
@@ -323,11 +389,21 @@ struct wbw_app *wbw_app__new(struct wbw_cli *cli, int *rc)
 	return app;
 }
 
-static void install_signals(void)
+static void install_signals(const struct wbw_cli *cli)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 
 	sigemptyset(&sa.sa_mask);
+	/*
+	 * logrotate's move-then-HUP: reopen --output in the poll loop.  Without
+	 * a file to reopen a hangup keeps its default action, as before.
+	 */
+	if (cli->output_file) {
+		struct sigaction hup = { .sa_handler = on_hangup };
+
+		sigemptyset(&hup.sa_mask);
+		sigaction(SIGHUP, &hup, NULL);
+	}
 	sigaction(SIGTERM, &sa, NULL);
 	/* the first Ctrl-C stops cleanly; a second one kills at once */
 	sa.sa_flags = SA_RESETHAND;
@@ -349,7 +425,7 @@ int wbw_app__load(struct wbw_app *app)
 	};
 	struct wbw_loader_diag diag;
 
-	install_signals();
+	install_signals(cli);
 	wbw_mounts__load(&app->mounts); /* paths are best effort: a failure only loses them */
 
 	app->loader = wbw_loader__new(&opts, &diag);
@@ -503,7 +579,8 @@ void wbw_app__start(struct wbw_app *app)
  * still needs: CAP_BPF and CAP_PERFMON to attach the lifetime and retry
  * hooks as errors come and go; CAP_KILL to pass signals to a command
  * running as another user; CAP_DAC_OVERRIDE to write --report and
- * --metrics-file where the caller asked (a CI workspace is not root's).
+ * --metrics-file, and to create --output anew on SIGHUP, where the caller
+ * asked (a CI workspace is not root's).
  */
 void wbw_app__drop_capabilities(const struct wbw_app *app)
 {
@@ -514,7 +591,7 @@ void wbw_app__drop_capabilities(const struct wbw_app *app)
 	keep[n++] = CAP_PERFMON_;
 	if (app->run)
 		keep[n++] = CAP_KILL_;
-	if (app->cli->report_file || app->cli->metrics_file)
+	if (app->cli->report_file || app->cli->metrics_file || app->cli->output_file)
 		keep[n++] = CAP_DAC_OVERRIDE_;
 	err = wbw_caps_keep_only(keep, n);
 	if (err)
@@ -556,6 +633,8 @@ int wbw_app__poll(struct wbw_app *app, int timeout_ms, uint64_t *now_out)
 		wbw_output__fatal(&app->out, WBW_EXIT_FAILURE, err);
 		return WBW_EXIT_FAILURE;
 	}
+	if (reopen_output)
+		reopen_output_file(app);
 	now = wbw_now_ns(CLOCK_MONOTONIC);
 	if (app->httpd)
 		wbw_httpd__serve(app->httpd, fds + 1, nfds - 1, now / 1000000);
@@ -608,6 +687,8 @@ void wbw_app__free(struct wbw_app *app)
 	wbw_mounts__free(&app->mounts);
 	wbw_cgroup_tree__free(app->cgroups);
 	wbw_httpd__free(app->httpd);
+	if (app->out.out && app->out.out != stdout && app->out.out != stderr)
+		fclose(app->out.out);
 	if (app->report.out)
 		fclose(app->report.out);
 	free(app->report_buf);

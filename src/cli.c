@@ -39,6 +39,7 @@ enum {
 	OPT_WRITEBACK_WAIT,
 	OPT_HANDOVER_WINDOW,
 	OPT_PER_PROCESS,
+	OPT_OUTPUT,
 };
 
 static const struct option long_opts[] = {
@@ -69,6 +70,7 @@ static const struct option long_opts[] = {
 	{ "writeback-wait", required_argument, NULL, OPT_WRITEBACK_WAIT },
 	{ "handover-window", required_argument, NULL, OPT_HANDOVER_WINDOW },
 	{ "per-process", no_argument, NULL, OPT_PER_PROCESS },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ 0 },
 };
 
@@ -88,6 +90,8 @@ void wbw_cli_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -j, --json             one JSON object per line on stdout (schema: docs/json.md)\n"
+		"      --output FILE      watch: append the lines to FILE instead of stdout, and\n"
+		"                         reopen it on SIGHUP (after logrotate moved it)\n"
 		"      --dev MAJ:MIN      only errors on this device, e.g. 7:0 (filtered in the kernel)\n"
 		"      --mount PATH       only errors on the filesystem PATH is on (its device)\n"
 		"      --errno ERR        only errors with this errno: a name (EIO) or a number\n"
@@ -333,6 +337,13 @@ int wbw_cli_parse(int argc, char **argv, struct wbw_cli *cli, char *err, size_t 
 	first = optind;
 	if (cli->mount_path && cli->filter_dev)
 		return fail(err, errlen, "--dev and --mount both name a device: give one");
+	/*
+	 * run's stdout is the command's (its lines go to stderr and --report);
+	 * scan and doctor print one answer: only a watch has a log to rotate
+	 */
+	if (cmd != WBW_CMD_WATCH && cli->output_file)
+		return fail(err, errlen, "--output belongs to a watch: run writes to stderr and "
+				       "--report, scan and doctor to stdout");
 	if (cmd == WBW_CMD_RUN) {
 		if (cli->gate_status == cli->incomplete_status)
 			return fail(err, errlen,
@@ -478,6 +489,15 @@ static int parse_options(int argc, char **argv, struct wbw_cli *cli, char *err, 
 			if (!*optarg)
 				return fail(err, errlen, "invalid --user '': expected a user name");
 			cli->user = optarg;
+			break;
+		case OPT_OUTPUT:
+			if (!*optarg)
+				return fail(err, errlen, "invalid --output '': expected a path");
+			/* the last one winning would leave the first file silently unwritten */
+			if (cli->output_file)
+				return fail(err, errlen, "--output given twice ('%s', '%s'): give one file",
+					    cli->output_file, optarg);
+			cli->output_file = optarg;
 			break;
 		case OPT_METRICS_FILE:
 			if (!*optarg)

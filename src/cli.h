@@ -78,6 +78,7 @@ struct wbw_cli {
 	uint64_t settle_ms;
 	uint64_t ringbuf_bytes;
 	const char *metrics_file; /* Prometheus textfile, rewritten atomically */
+	const char *output_file;  /* watch: the lines go here, reopened on SIGHUP */
 	const char *listen;       /* --listen as given: serve /metrics over HTTP */
 	struct sockaddr_storage listen_addr;
 	socklen_t listen_addr_len;

@@ -5,6 +5,7 @@
  * a summary on stderr.
  */
 #include <stdio.h>
+#include <string.h>
 #include "app.h"
 #include "cmd.h"
 
@@ -35,6 +36,16 @@ int do_watch(struct wbw_cli *cli)
 	}
 	if (wbw_app__finish(app, t0, &sum) && rc == WBW_EXIT_OK)
 		wbw_output__summary(&app->out, stderr, &sum);
+	/*
+	 * A reader gone from stdout (EPIPE) ends the watch quietly; a log file
+	 * that cannot take a line (a full disk) is a failure to say, with the
+	 * status a service manager restarts on.
+	 */
+	if (app->out.broken && cli->output_file && rc == WBW_EXIT_OK) {
+		fprintf(stderr, "wberrwatch: writing --output %s failed: %s\n", cli->output_file,
+			strerror(app->out.write_errno));
+		rc = WBW_EXIT_FAILURE;
+	}
 out:
 	wbw_app__free(app);
 	return rc;

@@ -1517,6 +1517,9 @@ size_t wbw_corr__retry_disarmed(struct wbw_corr *c, uint64_t *out, size_t max)
 {
 	size_t n = c->ndisarmed < max ? c->ndisarmed : max;
 
+	/* nothing disarmed yet: c->disarmed may still be NULL, which memcpy must not get */
+	if (!n)
+		return 0;
 	memcpy(out, c->disarmed, n * sizeof(*out));
 	memmove(c->disarmed, c->disarmed + n, (c->ndisarmed - n) * sizeof(*out));
 	c->ndisarmed -= n;

@@ -36,8 +36,10 @@ static void emit_line(struct wbw_output *o, const char *text)
 {
 	if (o->broken || !text)
 		return;
-	if (fputs(text, o->out) == EOF || fputc('\n', o->out) == EOF || fflush(o->out) == EOF)
+	if (fputs(text, o->out) == EOF || fputc('\n', o->out) == EOF || fflush(o->out) == EOF) {
 		o->broken = true;
+		o->write_errno = errno;
+	}
 }
 
 static void iso_time(const struct wbw_output *o, uint64_t mono_ns, char *buf, size_t len)

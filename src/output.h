@@ -50,6 +50,7 @@ struct wbw_output {
 	FILE *out;
 	bool json;
 	bool broken; /* a write failed (EPIPE: reader went away) */
+	int write_errno; /* why, once broken */
 	struct wbw_mounts *mounts;
 	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
 	bool header_done;

@@ -254,13 +254,46 @@ static void test_listen(void **state)
 	assert_string_equal(err, "scan is one pass: --listen and --metrics-file belong to a watch");
 }
 
+static void test_output(void **state)
+{
+	struct wbw_cli cli;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&cli, err, "--json"), WBW_EXIT_OK);
+	assert_null(cli.output_file);
+	assert_int_equal(PARSE(&cli, err, "--json", "--output", "/var/log/wbw.json"), WBW_EXIT_OK);
+	assert_string_equal(cli.output_file, "/var/log/wbw.json");
+	assert_int_equal(PARSE(&cli, err, "watch", "--output=w.log"), WBW_EXIT_OK);
+	assert_string_equal(cli.output_file, "w.log");
+	assert_int_equal(cli.command, WBW_CMD_WATCH);
+	assert_int_equal(PARSE(&cli, err, "--output", ""), WBW_EXIT_USAGE);
+	assert_string_equal(err, "invalid --output '': expected a path");
+	assert_int_equal(PARSE(&cli, err, "--output"), WBW_EXIT_USAGE);
+	assert_string_equal(err, "option '--output' needs a value");
+	assert_int_equal(PARSE(&cli, err, "--output", "a.log", "--output", "b.log"), WBW_EXIT_USAGE);
+	assert_string_equal(err, "--output given twice ('a.log', 'b.log'): give one file");
+	/* the same file twice is still twice: the command line says something else */
+	assert_int_equal(PARSE(&cli, err, "--output=a", "--output=a"), WBW_EXIT_USAGE);
+	static const char *const elsewhere[] = { "run", "scan", "doctor" };
+
+	for (size_t i = 0; i < sizeof(elsewhere) / sizeof(elsewhere[0]); i++) {
+		assert_int_equal(PARSE(&cli, err, (char *)elsewhere[i], "--output", "w.log", "--", "true"),
+				 WBW_EXIT_USAGE);
+		assert_string_equal(err, "--output belongs to a watch: run writes to stderr and "
+					 "--report, scan and doctor to stdout");
+	}
+	assert_int_equal(PARSE(&cli, err, "scan", "--output", "w.log"), WBW_EXIT_USAGE);
+	assert_non_null(strstr(err, "--output belongs to a watch"));
+}
+
 static void test_usage_mentions_every_option(void **state)
 {
 	static const char *const opts[] = { "--json", "--dev", "--duration", "--tp-mode", "--settle",
 					    "--ringbuf-size", "--verbose", "--help", "--version",
 					    "--all-files", "--name-writers", "--fail-on", "--report",
 					    "--user", "--metrics-file", "--errno", "--mount", "--pid",
-					    "--comm", "--cgroup", "--listen" };
+					    "--comm", "--cgroup", "--listen", "--output" };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -284,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_hooks),
 		cmocka_unit_test(test_process_filters),
 		cmocka_unit_test(test_listen),
+		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_usage_mentions_every_option),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
