@@ -112,25 +112,26 @@ run nocmd
 expect_eq "run without a command: status 2" 2 "$RC_nocmd"
 
 # 4b: once attached the watcher keeps only what it needs (CapEff bits:
+#     CAP_SYS_NICE 23 while it runs at nice -20, to return there after passes;
 #     CAP_BPF 39, CAP_PERFMON 38; run adds CAP_KILL 5; --report CAP_DAC_OVERRIDE 1)
 capeff() { sed -n 's/^CapEff:\t//p' "/proc/$1/status"; }
 "$WBW" --duration 2 >/dev/null 2>"$WORK/w.err" &
 w=$!
 for _ in $(seq 100); do grep -q watching "$WORK/w.err" && break; sleep 0.05; done
-expect_eq "a watch keeps CAP_BPF and CAP_PERFMON only" 000000c000000000 "$(capeff $w)"
+expect_eq "a watch keeps CAP_BPF, CAP_PERFMON and CAP_SYS_NICE only" 000000c000800000 "$(capeff $w)"
 wait $w
 "$WBW" run --report "$WORK/caps.json" -- sleep 2 >/dev/null 2>"$WORK/r.err" &
 w=$!
 for _ in $(seq 100); do grep -q watching "$WORK/r.err" && break; sleep 0.05; done
 sleep 0.2
-expect_eq "run --report keeps also CAP_KILL and CAP_DAC_OVERRIDE" 000000c000000022 "$(capeff $w)"
+expect_eq "run --report keeps also CAP_KILL and CAP_DAC_OVERRIDE" 000000c000800022 "$(capeff $w)"
 wait $w
 # started as the systemd unit starts it: without CAP_DAC_OVERRIDE to keep
 setpriv --bounding-set=-all,+bpf,+perfmon,+sys_resource,+dac_read_search,+sys_nice --inh-caps=-all \
 	"$WBW" --duration 2 --metrics-file "$WORK/unit.prom" >/dev/null 2>"$WORK/u.err" &
 w=$!
 for _ in $(seq 100); do grep -q watching "$WORK/u.err" && break; sleep 0.05; done
-expect_eq "with the unit's reduced capabilities: keeps what it has of them" 000000c000000000 "$(capeff $w)"
+expect_eq "with the unit's reduced capabilities: keeps what it has of them" 000000c000800000 "$(capeff $w)"
 wait $w
 expect "and says nothing about failing to drop" bash -c "! grep -q 'could not drop' '$WORK/u.err'"
 
