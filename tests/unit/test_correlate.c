@@ -596,6 +596,7 @@ static void test_handover_window_and_final_errors(void **state)
  */
 static void test_released_before_the_first_look(void **state)
 {
+	(void)state;
 	for (int events = 0; events < 2; events++) {
 		struct seen s;
 		struct wbw_corr *c = new_corr_full(&s, 0, false, events);
