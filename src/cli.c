@@ -292,6 +292,13 @@ static int parse_seconds(const char *s, int64_t *ms)
 	return 0;
 }
 
+/* The one message for an option that takes seconds. */
+static int fail_seconds(char *err, size_t errlen, const char *opt, const char *arg,
+			const char *example)
+{
+	return fail(err, errlen, "invalid --%s '%s': expected seconds, e.g. %s", opt, arg, example);
+}
+
 static int parse_size(const char *s, uint64_t *bytes)
 {
 	char num[32];
@@ -453,18 +460,14 @@ static int parse_options(int argc, char **argv, struct wbw_cli *cli, char *err, 
 		}
 		case OPT_HANDOVER_WINDOW:
 			if (parse_seconds(optarg, &cli->handover_ms))
-				return fail(err, errlen,
-					    "invalid --handover-window '%s': expected seconds, e.g. 600",
-					    optarg);
+				return fail_seconds(err, errlen, "handover-window", optarg, "600");
 			break;
 		case OPT_PER_PROCESS:
 			cli->per_process = true;
 			break;
 		case OPT_WRITEBACK_WAIT:
 			if (parse_seconds(optarg, &cli->writeback_wait_ms))
-				return fail(err, errlen,
-					    "invalid --writeback-wait '%s': expected seconds, e.g. 30 or 2.5",
-					    optarg);
+				return fail_seconds(err, errlen, "writeback-wait", optarg, "30 or 2.5");
 			cli->run_option = true;
 			break;
 		case OPT_FAIL_ON:
@@ -520,9 +523,7 @@ static int parse_options(int argc, char **argv, struct wbw_cli *cli, char *err, 
 			break;
 		case OPT_DURATION:
 			if (parse_seconds(optarg, &cli->duration_ms))
-				return fail(err, errlen,
-					    "invalid --duration '%s': expected seconds, e.g. 10 or 0.5",
-					    optarg);
+				return fail_seconds(err, errlen, "duration", optarg, "10 or 0.5");
 			break;
 		case OPT_TP_MODE:
 			if (!strcmp(optarg, "auto"))
