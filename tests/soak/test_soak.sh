@@ -15,7 +15,7 @@
 # all after warm-up (a third of the run, at most a minute); and it ran as the
 # ASan+UBSan build (WBW_SOAK_BIN, default BUILD/san/wberrwatch) without a
 # sanitizer report: CI runs this once and it covers both.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../e2e/lib.sh"
 
 SOAK_SECONDS=${SOAK_SECONDS:-120}
 SOAK_SEED=${SOAK_SEED:-$((($(date +%s%N) / 1000) % 32768))}
