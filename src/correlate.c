@@ -1451,17 +1451,15 @@ static void looked_late(struct wbw_corr *c, struct err_state *es, uint64_t now_n
 {
 	struct wbw_verdict v = { .kind = WBW_V_UNREPORTED, .error = &es->e, .ts_ns = now_ns,
 				 .final = true, .fd = -1, .released = WBW_RELEASE_BEFORE_LOOK };
+	uint32_t found = es->nlooked;
 
-	if (c->opts.release_events || es->e.writers < 0 || (uint32_t)es->e.writers <= es->nlooked) {
-		free(es->looked);
-		es->looked = NULL;
-		es->nlooked = es->looked_cap = 0;
-		return;
-	}
-	es->e.released_before_look = (uint32_t)es->e.writers - es->nlooked;
+	/* the files found were needed for this count only */
 	free(es->looked);
 	es->looked = NULL;
 	es->nlooked = es->looked_cap = 0;
+	if (c->opts.release_events || es->e.writers < 0 || (uint32_t)es->e.writers <= found)
+		return;
+	es->e.released_before_look = (uint32_t)es->e.writers - found;
 	v.nholders = es->e.released_before_look;
 	v.released_ts = now_ns;
 	es->unreported++;
