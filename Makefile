@@ -59,7 +59,7 @@ BIN := $(OUTPUT)/wberrwatch
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/san/%.o,$(CORE_SRCS)) $(OUTPUT)/san/core_types.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/san/%,$(wildcard tests/unit/test_*.c))
-# The whole tool built so, for the soak test (tests/soak/test_soak.sh): the
+# The whole tool built so, for the soak test (tests/e2e/test_soak.sh): the
 # commands and the loader too, the BPF skeletons compiled into it.
 SAN_APP_OBJS := $(patsubst src/%.c,$(OUTPUT)/san/%.o,$(APP_SRCS))
 SAN_BIN := $(OUTPUT)/san/wberrwatch
@@ -192,7 +192,7 @@ check-e2e: $(BIN) $(SAN_BIN) $(TEST_HELPERS)
 # The soak test alone, for longer than CI's 120 s: make soak DURATION=3600
 DURATION ?= 600
 soak: $(BIN) $(SAN_BIN) $(TEST_HELPERS)
-	$(Q)SOAK_SECONDS=$(DURATION) tests/run-tests --e2e $(OUTPUT) tests/soak/test_soak.sh
+	$(Q)SOAK_SECONDS=$(DURATION) tests/run-tests --e2e $(OUTPUT) tests/e2e/test_soak.sh
 
 # Real programs (cp, tar, rsync, git, dd, sqlite3, PostgreSQL 15) on the
 # failing disk (root; scripts/install-deps --apps).  `check` runs them too.
