@@ -56,9 +56,19 @@ watch_start --json --mount "$M"
 for i in $(seq "$RUNS"); do pair "w$i" in_cg "$CGB"; done
 sleep 0.5
 watch_stop INT
-got=0 told=0 late=0 gap_ok=0
+# Ground truth for every run: the error must hit after B opened the file
+# (inside A's fsync, or the writeback of A's data started then).  A sync(2)
+# run by anything else on the host between A's write and B's open writes A's
+# data back early: B then opens a file whose error hit before, is due on it
+# all the same (its cursor samples an unseen error as 0), and closes it
+# before any pass could list it, which no hook of this kernel sees.  That is
+# not the race this test is about: such a run is counted apart, and must
+# stay rare (none in CI, where nothing else runs).
+got=0 told=0 late=0 gap_ok=0 early=0
 for i in $(seq "$RUNS"); do
 	b=$(jq -rs '.[0].pid' "$WORK/w$i.B")
+	b_open=$(jq -rs '.[] | select(.op == "open") | .ts_ns' "$WORK/w$i.B")
+	hit=$(wq "[.[] | select(.type == \"wb_error\" and .fs_path == \"/w$i\") | .ts_ns] | min // 0")
 	[ "$(jq -rs '.[] | select(.op == "fsync") | .errno_name' "$WORK/w$i.A")" != "" ] && told=$((told + 1))
 	# ground truth: B closed within 5 ms of A's fsync returning
 	gap=$(( ($(jq -rs '.[] | select(.op == "close") | .ts_ns' "$WORK/w$i.B") - \
@@ -68,6 +78,8 @@ for i in $(seq "$RUNS"); do
 	l=$(vq "/w$i" '[.[] | select(.verdict == "unreported" and .released_by.how == "before_first_look") | "\(.released_by.files) \(.first_look_ms)"] | first // ""')
 	if [ "$n" = 1 ]; then got=$((got + 1))
 	elif [ -n "$l" ]; then late=$((late + 1)); echo "# w$i: B released before the first look: $l (files, ms)"
+	elif [ "$hit" -gt 0 ] && [ "$hit" -lt "$b_open" ]; then
+		early=$((early + 1)); echo "# w$i: the error hit $(( (b_open - hit) / 1000 )) us before B opened (a sync elsewhere): not the race"
 	else echo "# w$i: B ($b) missed, silently: $(vq_all "/w$i" '[.[] | "\(.verdict) \(.holder.pid)"] | join(",")')"; fi
 done
 expect_eq "watch: A's fsync was told the error in every run" "$RUNS" "$told"
@@ -77,25 +89,34 @@ expect_eq "watch: A's fsync was told the error in every run" "$RUNS" "$told"
 echo "# watch: B closed within 5 ms of A's fsync in $gap_ok of $RUNS runs"
 expect "watch: B closed within 5 ms of A's fsync in most runs ($gap_ok of $RUNS; ground truth)" \
 	[ "$gap_ok" -ge $((RUNS * 3 / 4)) ]
-echo "# watch: B's UNREPORTED named $got times, released before the first look $late times"
+echo "# watch: B's UNREPORTED named $got times, released before the first look $late times, error before B opened $early times"
 expect_eq "watch: never a silent miss: B's UNREPORTED, or one that says the look came late" \
-	"$RUNS" "$((got + late))"
+	"$RUNS" "$((got + late + early))"
+expect "watch: the error hit after B opened in most runs ($((RUNS - early)) of $RUNS; ground truth)" \
+	[ "$early" -le $((RUNS / 4)) ]
 expect_eq "watch: every UNREPORTED says when the watcher first looked" 0 \
 	"$(wq '[.[] | select(.type == "verdict" and .verdict == "unreported" and .first_look_ms == null)] | length')"
 
 # under run: B inside the command, A outside it: the gate trips on B's
 # UNREPORTED, or run cannot vouch (a file released before the first look
 # cannot be placed); it never passes
-got=0 late=0
+got=0 late=0 early=0
 for i in $(seq "$RUNS"); do
 	pair "r$i" "$WBW" run --report "$WORK/r$i.json" --writeback-wait 0 --
 	r=$(jq -rs '[.[] | select(.type == "run")][0] | "\(.tripped) \(.exit_status)"' "$WORK/r$i.json")
+	# ground truth, as above: an error run found at its start hit before B
+	# (the command) was started at all
+	caught=$(jq -rs '[.[] | select(.type == "start")][0].catch_up.errors' "$WORK/r$i.json")
 	n=$(jq -rs '[.[] | select(.type == "verdict" and .verdict == "unreported" and .final and .released_by.how == "close")] | length' "$WORK/r$i.json")
 	if [ "$r" = "true 86" ] && [ "$n" = 1 ]; then got=$((got + 1))
 	elif [ "$r" = "false 87" ]; then late=$((late + 1))
+	elif [ "$caught" != 0 ]; then
+		early=$((early + 1)); echo "# r$i: the error hit before run started (a sync elsewhere): not the race"
 	else echo "# r$i: run record '$r', final UNREPORTED $n: $(jq -rsc '[.[] | select(.type == "verdict" or .type == "run")]' "$WORK/r$i.json")"; fi
 done
-echo "# run: the gate tripped on B's UNREPORTED $got times, could not vouch $late times"
-expect_eq "run: never passes: the gate trips (86) or it cannot vouch (87) in $RUNS of $RUNS runs" \
-	"$RUNS" "$((got + late))"
+echo "# run: the gate tripped on B's UNREPORTED $got times, could not vouch $late times, error before the run $early times"
+expect_eq "run: never passes: the gate trips (86) or it cannot vouch (87) in every run of the race" \
+	"$RUNS" "$((got + late + early))"
+expect "run: the error hit after the command started in most runs ($((RUNS - early)) of $RUNS; ground truth)" \
+	[ "$early" -le $((RUNS / 4)) ]
 finish
