@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,27 @@ static void write_metrics(struct wbw_app *app, uint64_t now, bool force)
 }
 
 /*
+ * Set how the watcher is scheduled; returns the boost it got.  SCHED_FIFO
+ * preempts normal tasks at once when the ring buffer wakes it: at nice -20
+ * the scheduler may still let a busy task finish its slice first (EEVDF's
+ * RUN_TO_PARITY), milliseconds in which a holder closes its file unseen.
+ * SCHED_RESET_ON_FORK: what the watcher starts (run's command, its sync)
+ * runs as a normal task at nice 0.
+ */
+static int watcher_priority(int want)
+{
+	struct sched_param fifo = { .sched_priority = WBW_WATCHER_RTPRIO }, other = { 0 };
+
+	if (want == WBW_BOOST_FIFO && !sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &fifo))
+		return WBW_BOOST_FIFO;
+	sched_setscheduler(0, SCHED_OTHER | SCHED_RESET_ON_FORK, &other);
+	if (want != WBW_BOOST_NONE && !setpriority(PRIO_PROCESS, 0, WBW_WATCHER_NICE))
+		return WBW_BOOST_NICE;
+	setpriority(PRIO_PROCESS, 0, 0);
+	return WBW_BOOST_NONE;
+}
+
+/*
  * List the open files on mappings with a tracked error: at once when a new
  * error hit (its files must be found before they are closed), then every
  * WBW_PASS_INTERVAL_NS while files are tracked.
@@ -219,7 +241,7 @@ static void lifetime_pass(struct wbw_app *app, uint64_t now)
 	 */
 	relaxed = app->boosted && !wbw_corr__has_new_error(app->corr);
 	if (relaxed)
-		setpriority(PRIO_PROCESS, 0, 0);
+		watcher_priority(WBW_BOOST_NONE);
 	n = wbw_corr__snapshot_begin(app->corr, app->watched, WBW_WATCHED_MAX);
 	nh = wbw_corr__holders(app->corr, app->holders, WBW_HOLDERS_MAX);
 	if (wbw_loader__lifetime_pass(app->loader, app->watched, n, app->holders, nh, &diag)) {
@@ -243,7 +265,7 @@ static void lifetime_pass(struct wbw_app *app, uint64_t now)
 	}
 	/* back to waiting for the next error at the watcher's priority (CAP_SYS_NICE, kept) */
 	if (relaxed)
-		setpriority(PRIO_PROCESS, 0, WBW_WATCHER_NICE);
+		watcher_priority(app->boosted);
 }
 
 /*
@@ -533,11 +555,12 @@ void wbw_app__start(struct wbw_app *app)
 	 * The first look at an error's open files races every holder's close:
 	 * with --hooks=tracepoint a file released before that pass is seen by
 	 * nothing.  On a busy host a watcher at normal priority wakes late, so
-	 * it runs at the highest nice priority (CAP_SYS_NICE, taken before the
-	 * capabilities go; without it the watch runs at the priority it has).
-	 * It sleeps in poll() but for its passes.
+	 * it waits at a real-time priority, else at nice -20 (CAP_SYS_NICE,
+	 * taken before the capabilities go; without it the watch runs at the
+	 * priority it has).  It sleeps in poll() but for its passes, and the
+	 * passes that follow a first look run as a normal task.
 	 */
-	app->boosted = setpriority(PRIO_PROCESS, 0, WBW_WATCHER_NICE) == 0;
+	app->boosted = watcher_priority(WBW_BOOST_FIFO);
 
 	/*
 	 * Before the start record and the banner: they tell users and tests
@@ -568,6 +591,9 @@ void wbw_app__start(struct wbw_app *app)
 		.ringbuf_bytes = cli->ringbuf_bytes,
 		.caught_up_errors = app->caught_up_errors,
 		.caught_up_files = app->caught_up_files,
+		.priority = app->boosted == WBW_BOOST_FIFO ? "fifo"
+			    : app->boosted == WBW_BOOST_NICE ? "nice"
+							     : "normal",
 	};
 	if (app->report.out)
 		wbw_output__start(&app->report, &start);

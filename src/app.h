@@ -52,7 +52,8 @@ struct wbw_app {
 	bool run;
 	uint64_t run_verdicts[WBW_V_KIND_MAX];
 	bool writeback_complete; /* run: the command's data was written back in time */
-	bool boosted;            /* runs at WBW_WATCHER_NICE (wbw_app__start) */
+	/* waits for errors at a raised priority (wbw_app__start): enum wbw_boost */
+	int boosted;
 	uint64_t caught_up_errors, caught_up_files; /* older than the watch, found at start */
 	struct wbw_output report; /* --report: JSON lines into a memory buffer */
 	char *report_buf;
@@ -66,8 +67,18 @@ struct wbw_app {
 	uint32_t holders[WBW_HOLDERS_MAX];
 };
 
-/* The watcher's nice value, for a first look that does not wait on the scheduler. */
+/*
+ * How the watcher waits for errors, so that its first look at an error's
+ * files does not wait on the scheduler: at a real-time priority where it may
+ * (CAP_SYS_NICE and RLIMIT_RTPRIO or root), else at the highest nice value.
+ */
+enum wbw_boost {
+	WBW_BOOST_NONE,
+	WBW_BOOST_NICE, /* WBW_WATCHER_NICE */
+	WBW_BOOST_FIFO, /* SCHED_FIFO at WBW_WATCHER_RTPRIO */
+};
 #define WBW_WATCHER_NICE (-20)
+#define WBW_WATCHER_RTPRIO 1 /* the lowest: above every normal task, below every other RT one */
 /* While files are tracked, how often their descriptor tables are re-read. */
 #define WBW_PASS_INTERVAL_NS (100ull * 1000 * 1000)
 

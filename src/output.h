@@ -33,6 +33,7 @@ struct wbw_start_info {
 	/* start-up catch-up: errors older than the watch, and their open files due */
 	uint64_t caught_up_errors;
 	uint64_t caught_up_files;
+	const char *priority; /* how the watcher waits for errors: "fifo", "nice" or "normal" */
 };
 
 /* verdicts per kind and errno, counted as they are printed */
