@@ -112,14 +112,20 @@ run nocmd
 expect_eq "run without a command: status 2" 2 "$RC_nocmd"
 
 # 4b: once attached the watcher keeps only what it needs (CapEff bits:
-#     CAP_SYS_NICE 23 while it runs at nice -20, to return there after passes;
+#     CAP_SYS_NICE 23 while it waits at SCHED_FIFO, to return there after passes;
 #     CAP_BPF 39, CAP_PERFMON 38; run adds CAP_KILL 5; --report CAP_DAC_OVERRIDE 1)
 capeff() { sed -n 's/^CapEff:\t//p' "/proc/$1/status"; }
 "$WBW" --duration 2 >/dev/null 2>"$WORK/w.err" &
 w=$!
 for _ in $(seq 100); do grep -q watching "$WORK/w.err" && break; sleep 0.05; done
 expect_eq "a watch keeps CAP_BPF, CAP_PERFMON and CAP_SYS_NICE only" 000000c000800000 "$(capeff $w)"
+# /proc/PID/stat after the comm: field 19 nice, field 41 policy (1: SCHED_FIFO)
+sched() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print "nice " $17 " policy " $39 " rtprio " $38 }'; }
+expect_eq "a watch waits for errors at SCHED_FIFO 1" "nice 0 policy 1 rtprio 1" "$(sched $w)"
 wait $w
+run prio --report "$WORK/prio.json" -- sh -c 'sed "s/^.*) //" /proc/self/stat | awk "{ print \"nice \" \$17 \" policy \" \$39 }"'
+expect_eq "run's command does not inherit the watcher's priority" "nice 0 policy 0" "$(cat "$WORK/prio.out")"
+expect_eq "the start record says how the watcher waits" fifo "$(rq prio.json '.[] | select(.type == "start") | .priority')"
 "$WBW" run --report "$WORK/caps.json" -- sleep 2 >/dev/null 2>"$WORK/r.err" &
 w=$!
 for _ in $(seq 100); do grep -q watching "$WORK/r.err" && break; sleep 0.05; done
