@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define WBW_WIRE_VERSION 10
+#define WBW_WIRE_VERSION 11
 
 /* Limits, in one place. */
 #define WBW_TASK_COMM_LEN 16
@@ -161,6 +161,12 @@ struct wbw_path_rec {
 	__u64 mapping;
 	__u64 ino;
 	__u32 dev;
+	/*
+	 * inode->i_generation: with dev and ino, which inode this is.  A freed
+	 * inode's number and struct address_space are often reused at once by
+	 * the next file created; the generation is new.
+	 */
+	__u32 i_generation;
 	__u16 depth;     /* components stored */
 	__u16 names_len; /* bytes used in names */
 	char names[WBW_PATH_BUF];
@@ -272,7 +278,7 @@ struct wbw_err_time {
 WBW_ASSERT_SIZE(struct wbw_rec_hdr, 48);
 WBW_ASSERT_SIZE(struct wbw_set_err_rec, 128);
 WBW_ASSERT_SIZE(struct wbw_observe_rec, 96);
-WBW_ASSERT_SIZE(struct wbw_path_rec, 1352);
+WBW_ASSERT_SIZE(struct wbw_path_rec, 1360);
 WBW_ASSERT_SIZE(struct wbw_file_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_exit_rec, 64);
 WBW_ASSERT_SIZE(struct wbw_inode_rec, 72);

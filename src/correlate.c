@@ -125,6 +125,7 @@ struct inode_state {
 	uint32_t dev;
 	uint64_t ino;
 	uint64_t mapping;
+	uint32_t generation; /* i_generation, 0 until a set or path record says */
 	char *fs_path;
 	bool path_truncated;
 	struct err_state *cur; /* latest error recorded on this mapping */
@@ -742,8 +743,12 @@ static void drop_state(struct wbw_corr *c, struct inode_state *st)
 	c->count--;
 }
 
+/*
+ * The state of dev:ino.  `mapping` and `generation` (0: not known) tell a
+ * new inode that took the number of a freed one from the old inode.
+ */
 static struct inode_state *lookup(struct wbw_corr *c, uint32_t dev, uint64_t ino, uint64_t mapping,
-				  bool create, uint64_t ts)
+				  uint32_t generation, bool create, uint64_t ts)
 {
 	size_t b = hash_key(dev, ino) & (c->nbuckets - 1);
 	struct inode_state *st;
@@ -751,11 +756,14 @@ static struct inode_state *lookup(struct wbw_corr *c, uint32_t dev, uint64_t ino
 	for (st = c->buckets[b]; st; st = st->hnext) {
 		if (st->dev != dev || st->ino != ino)
 			continue;
-		if (mapping && st->mapping && mapping != st->mapping) {
+		if ((mapping && st->mapping && mapping != st->mapping) ||
+		    (generation && st->generation && generation != st->generation)) {
 			/*
 			 * Same dev:ino, other address_space: the inode was evicted
 			 * and read in again (or the number reused); its errseq
 			 * state died with it, and an error nobody saw is lost.
+			 * Same address_space, other generation: the inode was freed
+			 * and its number and memory went to a new file at once.
 			 */
 			c->stats.inode_reuse++;
 			retire_error(c, st, NULL, ts, false);
@@ -764,6 +772,8 @@ static struct inode_state *lookup(struct wbw_corr *c, uint32_t dev, uint64_t ino
 		}
 		if (mapping)
 			st->mapping = mapping;
+		if (generation)
+			st->generation = generation;
 		lru_unlink(c, st);
 		lru_push_front(c, st);
 		return st;
@@ -780,6 +790,7 @@ static struct inode_state *lookup(struct wbw_corr *c, uint32_t dev, uint64_t ino
 	st->dev = dev;
 	st->ino = ino;
 	st->mapping = mapping;
+	st->generation = generation;
 	st->hnext = c->buckets[b];
 	c->buckets[b] = st;
 	lru_push_front(c, st);
@@ -839,7 +850,7 @@ static struct err_state *new_error(struct wbw_corr *c, struct inode_state *st,
  */
 static void push_set(struct wbw_corr *c, const struct wbw_ev *ev)
 {
-	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, true, ev->ts_ns);
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, ev->generation, true, ev->ts_ns);
 	struct err_state *es;
 	struct wbw_error *e;
 
@@ -886,7 +897,7 @@ static void push_set(struct wbw_corr *c, const struct wbw_ev *ev)
 
 static void push_observe(struct wbw_corr *c, const struct wbw_ev *ev)
 {
-	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, false, ev->ts_ns);
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, 0, false, ev->ts_ns);
 	struct wbw_observation o = {
 		.ts_ns = ev->ts_ns,
 		.task = ev->task,
@@ -929,7 +940,7 @@ static void push_path(struct wbw_corr *c, const struct wbw_ev *ev)
 
 	if (ev->path.no_dentry || !ev->path.fs_path[0])
 		return;
-	st = lookup(c, ev->dev, ev->ino, ev->mapping, true, ev->ts_ns);
+	st = lookup(c, ev->dev, ev->ino, ev->mapping, ev->generation, true, ev->ts_ns);
 	if (!st)
 		return;
 	if (st->fs_path && !strcmp(st->fs_path, ev->path.fs_path))
@@ -949,7 +960,7 @@ static void push_path(struct wbw_corr *c, const struct wbw_ev *ev)
 /* One open file on a watched mapping, from an iterator pass. */
 static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 {
-	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, false, ev->ts_ns);
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, 0, false, ev->ts_ns);
 	struct err_state *es = st ? st->cur : NULL;
 	struct tracked_file *f;
 	bool at_error;
@@ -1010,7 +1021,7 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
  */
 static void push_sync(struct wbw_corr *c, const struct wbw_ev *ev)
 {
-	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, false, ev->ts_ns);
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, 0, false, ev->ts_ns);
 	struct err_state *es = st ? st->cur : NULL;
 	struct retry_watch **pp;
 
@@ -1037,7 +1048,7 @@ static void push_sync(struct wbw_corr *c, const struct wbw_ev *ev)
 /* Written to again: a later success may cover a rewrite; stop watching. */
 static void push_dirty(struct wbw_corr *c, const struct wbw_ev *ev)
 {
-	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, false, ev->ts_ns);
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, 0, false, ev->ts_ns);
 
 	if (st && st->cur)
 		free_retries(c, st->cur);
@@ -1213,7 +1224,7 @@ static void push_syncfs(struct wbw_corr *c, const struct wbw_ev *ev)
  */
 static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 {
-	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, false, ev->ts_ns);
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, 0, false, ev->ts_ns);
 	struct err_state *es = st ? st->cur : NULL;
 	struct wbw_verdict v = { .kind = WBW_V_UNREPORTED, .final = true, .fd = -1,
 				 .ts_ns = ev->ts_ns, .nholders = 1 };
@@ -1662,7 +1673,7 @@ bool wbw_corr__adopt(struct wbw_corr *c, const struct wbw_ev *ev, uint64_t hit_t
 
 	if (ev->kind != WBW_EV_FILE || !ev->mapping || !wbw_errseq_errno(eseq))
 		return false;
-	st = lookup(c, ev->dev, ev->ino, ev->mapping, true, ev->ts_ns);
+	st = lookup(c, ev->dev, ev->ino, ev->mapping, ev->generation, true, ev->ts_ns);
 	if (!st || (st->cur && wbw_errseq_same_error(st->cur->e.eseq, eseq)))
 		return false;
 	if (fs_path && !st->fs_path)

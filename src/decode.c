@@ -31,7 +31,7 @@ static void decode_set(const struct wbw_set_err_rec *r, const struct wbw_decode_
 
 	decode_ident(r->hdr.flags, r->mapping, r->ino, r->dev, ev);
 	ev->set.raw = r->eseq_event;
-	ev->set.generation = r->i_generation;
+	ev->generation = r->i_generation;
 	ev->set.bdev = (r->hdr.flags & WBW_F_BDEV) ? r->rdev : 0;
 	ev->set.writers = (r->hdr.flags & WBW_F_WRITERS_VALID) && r->writers >= 0 ? r->writers : -1;
 	ev->set.writer_known = r->hdr.flags & WBW_F_WRITER_VALID;
@@ -139,6 +139,7 @@ static int decode_path(const struct wbw_path_rec *r, struct wbw_ev *ev)
 		return WBW_DECODE_BAD_PATH;
 
 	decode_ident(r->hdr.flags, r->mapping, r->ino, r->dev, ev);
+	ev->generation = r->i_generation;
 	ev->path.depth = r->depth;
 	ev->path.complete = r->hdr.flags & WBW_F_PATH_COMPLETE;
 	ev->path.truncated = r->hdr.flags & WBW_F_PATH_TRUNCATED;

@@ -60,6 +60,7 @@ struct wbw_ev {
 	uint64_t mapping; /* 0: not known (classic tracepoint) */
 	uint64_t ino;
 	uint32_t dev;     /* kernel encoding: major << 20 | minor */
+	uint32_t generation; /* the inode's i_generation (set and path records), or 0 */
 	union {
 		struct {
 			uint32_t raw;   /* the tracepoint's own field */
@@ -68,7 +69,6 @@ struct wbw_ev {
 			bool prev_known;
 			bool after_known;
 			int err; /* errno recorded; 0 if the decoder cannot tell */
-			uint32_t generation;
 			uint32_t bdev; /* block device whose own mapping it is, or 0 */
 			bool writer_known;
 			struct wbw_task writer; /* who last dirtied the inode (pid, comm) */

@@ -43,16 +43,24 @@ static __always_inline int errno_filtered_out(__u32 eseq)
 __u64 dropped[WBW_REC_KIND_MAX] = {};
 
 /*
- * mapping address -> errseq value for which its path was last sent.  A burst
- * of failed I/O fires dozens of set events per mapping; the path is sent once
- * per mapping and error, not per event.  LRU: an evicted entry only costs a
- * path record sent again.
+ * mapping address -> the inode and errseq value for which its path was last
+ * sent.  A burst of failed I/O fires dozens of set events per mapping; the
+ * path is sent once per inode and error, not per event.  The inode is part
+ * of it: a freed inode's struct address_space is often the next new file's,
+ * with the same first errseq value (50 of 68 PostgreSQL verdicts lost their
+ * path so).  LRU: an evicted entry only costs a path record sent again.
  */
+struct path_sent_val {
+	__u64 ino;
+	__u32 generation;
+	__u32 eseq;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, WBW_PATH_CACHE_ENTRIES);
 	__type(key, __u64);
-	__type(value, __u32);
+	__type(value, struct path_sent_val);
 } path_sent SEC(".maps");
 
 /* see struct wbw_err_time: the map's name is WBW_ERR_TIMES_MAP */
@@ -159,11 +167,13 @@ static __always_inline struct dentry *inode_first_dentry(struct inode *inode)
 static __always_inline void emit_path(__u64 mapping, __u32 eseq, struct inode *inode,
 				      struct dentry *dentry, __u32 dev, __u64 ino)
 {
+	struct path_sent_val now = { .ino = ino, .eseq = eseq };
 	struct wbw_path_rec *rec;
-	__u32 *sent;
+	struct path_sent_val *sent;
 
+	now.generation = BPF_CORE_READ(inode, i_generation);
 	sent = bpf_map_lookup_elem(&path_sent, &mapping);
-	if (sent && *sent == eseq)
+	if (sent && sent->eseq == eseq && sent->ino == ino && sent->generation == now.generation)
 		return;
 
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
@@ -175,6 +185,7 @@ static __always_inline void emit_path(__u64 mapping, __u32 eseq, struct inode *i
 	rec->mapping = mapping;
 	rec->ino = ino;
 	rec->dev = dev;
+	rec->i_generation = now.generation;
 	rec->depth = 0;
 	rec->names_len = 0;
 	if (!dentry)
@@ -184,7 +195,7 @@ static __always_inline void emit_path(__u64 mapping, __u32 eseq, struct inode *i
 	else
 		rec->hdr.flags |= WBW_F_PATH_NO_DENTRY;
 	bpf_ringbuf_submit(rec, 0);
-	bpf_map_update_elem(&path_sent, &mapping, &eseq, BPF_ANY);
+	bpf_map_update_elem(&path_sent, &mapping, &now, BPF_ANY);
 }
 
 /*

@@ -22,6 +22,7 @@ struct seen {
 	struct wbw_verdict v[16];
 	uint64_t v_error_id[16];
 	uint64_t v_superseded_by[16];
+	char v_path[16][64]; /* the error's fs_path as the verdict was given */
 	int nv;
 	struct wbw_error err[16];
 	char err_path[16][64];
@@ -56,6 +57,7 @@ static void on_verdict(void *ctx, const struct wbw_verdict *v)
 	s->kind[s->n++] = 'V';
 	s->v_error_id[s->nv] = v->error->id;
 	s->v_superseded_by[s->nv] = v->superseded_by ? v->superseded_by->id : 0;
+	snprintf(s->v_path[s->nv], 64, "%s", v->error->fs_path ? v->error->fs_path : "(null)");
 	s->v[s->nv++] = *v;
 }
 
@@ -264,6 +266,47 @@ static void test_inode_reuse_starts_a_new_lifetime(void **state)
 	assert_int_equal(s.nerr, 2);
 	assert_int_equal(s.err[0].mapping, MAP);
 	assert_int_equal(s.err[1].mapping, MAP + 0x1000);
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.inode_reuse, 1);
+	wbw_corr__free(c);
+}
+
+/*
+ * A file deleted and a new one created at once: the new inode often gets the
+ * freed number and the freed struct address_space, and its first error the
+ * same errseq value.  The generation tells them apart: the old error keeps
+ * its own path and gets its own verdict, the new one gets the new path.
+ */
+static void test_freed_inode_reused_with_same_mapping(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+	struct wbw_path_rec p_old = rec_path(0, MAP, DEV70, 12, "old\0", 4, 1);
+	struct wbw_path_rec p_new = rec_path(0, MAP, DEV70, 12, "new\0", 4, 1);
+	struct wbw_set_err_rec s_new = rec_set(2000 * MS, MAP, DEV70, 12, 0x0, 0x1c);
+	struct wbw_corr_stats st;
+
+	(void)state;
+	p_old.i_generation = 7; /* rec_set's */
+	p_new.i_generation = 8;
+	s_new.i_generation = 8;
+	PUSH(c, p_old);
+	PUSH(c, rec_set(1000 * MS, MAP, DEV70, 12, 0x0, 0x1c));
+	wbw_corr__tick(c, 1300 * MS);
+	assert_int_equal(s.nerr, 1);
+	assert_string_equal(s.err_path[0], "/old");
+	/* the new file: its path record comes first, then its error */
+	PUSH(c, p_new);
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].kind, WBW_V_UNSEEN);
+	assert_int_equal(s.v_error_id[0], 1);
+	assert_true(s.v[0].final);
+	assert_string_equal(s.v_path[0], "/old");
+	PUSH(c, s_new);
+	wbw_corr__tick(c, 2300 * MS);
+	assert_int_equal(s.nerr, 2);
+	assert_int_equal(s.err[1].id, 2);
+	assert_string_equal(s.err_path[1], "/new");
 	wbw_corr__stats(c, &st);
 	assert_int_equal(st.inode_reuse, 1);
 	wbw_corr__free(c);
@@ -1392,6 +1435,7 @@ int main(void)
 		cmocka_unit_test(test_classic_events_learn_errno_from_next_event),
 		cmocka_unit_test(test_observe_of_error_from_before_the_watch),
 		cmocka_unit_test(test_inode_reuse_starts_a_new_lifetime),
+		cmocka_unit_test(test_freed_inode_reused_with_same_mapping),
 		cmocka_unit_test(test_state_is_bounded),
 		cmocka_unit_test(test_many_inodes_grow_the_table),
 		cmocka_unit_test(test_path_arriving_later_names_pending_error),

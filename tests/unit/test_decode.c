@@ -29,7 +29,7 @@ static void test_set_tp_btf_uses_value_read_from_mapping(void **state)
 	assert_true(ev.set.prev_known);
 	assert_int_equal(ev.set.prev, 0x0);
 	assert_int_equal(ev.set.err, ENOSPC);
-	assert_int_equal(ev.set.generation, 7);
+	assert_int_equal(ev.generation, 7);
 	assert_string_equal(ev.task.comm, "ksoftirqd/0");
 	assert_int_equal(ev.task.pid, 14);
 }
@@ -171,7 +171,9 @@ static void test_path_joined_root_first(void **state)
 	struct wbw_ev ev;
 
 	(void)state;
+	r.i_generation = 9;
 	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.generation, 9);
 	assert_int_equal(ev.kind, WBW_EV_PATH);
 	assert_string_equal(ev.path.fs_path, "/dir/data");
 	assert_int_equal(ev.path.depth, 2);
