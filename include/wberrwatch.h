@@ -149,6 +149,13 @@ struct wbw_observe_rec {
 	__u32 mapping_eseq; /* mapping->wb_err when the hook ran */
 	__u32 f_mode;
 	__u32 f_flags;
+	/*
+	 * The caller's descriptor for `file` (the lowest, if several), or -1:
+	 * none within its first WBW_OBSERVE_FDS_MAX, or no descriptor at all
+	 * (a kernel thread's check).
+	 */
+	__s32 fd;
+	__u32 pad;
 };
 
 /*
@@ -277,7 +284,7 @@ struct wbw_err_time {
 	_Static_assert(sizeof(type) == (bytes), #type " layout changed: bump WBW_WIRE_VERSION")
 WBW_ASSERT_SIZE(struct wbw_rec_hdr, 48);
 WBW_ASSERT_SIZE(struct wbw_set_err_rec, 128);
-WBW_ASSERT_SIZE(struct wbw_observe_rec, 96);
+WBW_ASSERT_SIZE(struct wbw_observe_rec, 104);
 WBW_ASSERT_SIZE(struct wbw_path_rec, 1360);
 WBW_ASSERT_SIZE(struct wbw_file_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_exit_rec, 64);
@@ -292,6 +299,7 @@ WBW_ASSERT_SIZE(struct wbw_err_time, 16);
 #define WBW_WATCHED_MAX 16384 /* mappings with a tracked error at once */
 #define WBW_HOLDERS_MAX 16384 /* processes holding tracked files */
 #define WBW_EXIT_FDS_MAX 65536 /* descriptors looked at in an exiting holder */
+#define WBW_OBSERVE_FDS_MAX 1024 /* descriptors searched for the file a check told */
 
 /* f_mode bits (include/linux/fs.h), stable since 2.6 */
 #define WBW_FMODE_READ 0x1u

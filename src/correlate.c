@@ -910,6 +910,7 @@ static void push_observe(struct wbw_corr *c, const struct wbw_ev *ev)
 		.err = ev->obs.err,
 		.f_mode = ev->obs.f_mode,
 		.f_flags = ev->obs.f_flags,
+		.fd = ev->obs.fd,
 	};
 	struct err_state *es = NULL;
 
@@ -929,8 +930,8 @@ static void push_observe(struct wbw_corr *c, const struct wbw_ev *ev)
 	if (c->sink.on_observe)
 		c->sink.on_observe(c->sink.ctx, &o);
 	if (es)
-		told(c, es, find_file(es, ev->obs.file), &ev->task, -1, ev->obs.file, ev->obs.f_mode,
-		     ev->obs.new_cursor, ev->ts_ns, WBW_TOLD_CHECK, NULL);
+		told(c, es, find_file(es, ev->obs.file), &ev->task, ev->obs.fd, ev->obs.file,
+		     ev->obs.f_mode, ev->obs.new_cursor, ev->ts_ns, WBW_TOLD_CHECK, NULL);
 }
 
 static void push_path(struct wbw_corr *c, const struct wbw_ev *ev)

@@ -91,6 +91,7 @@ struct wbw_observation {
 	int err; /* errno reported to the caller, 0 if none */
 	uint32_t f_mode;
 	uint32_t f_flags;
+	int32_t fd; /* the caller's descriptor for the file, or -1 */
 	const char *fs_path;
 };
 

@@ -92,6 +92,7 @@ static void decode_observe(const struct wbw_observe_rec *r, struct wbw_ev *ev)
 	ev->obs.mapping_eseq = r->mapping_eseq;
 	ev->obs.f_mode = r->f_mode;
 	ev->obs.f_flags = r->f_flags;
+	ev->obs.fd = r->fd;
 	/*
 	 * errseq_check_and_advance() returns -(new & MAX_ERRNO) whenever the
 	 * mapping's value differed from the cursor, and stores that value (with

@@ -83,6 +83,7 @@ struct wbw_ev {
 			int err; /* errno the check reported to the caller, or 0 */
 			uint32_t f_mode;
 			uint32_t f_flags;
+			int32_t fd; /* the caller's descriptor for the file, or -1 */
 		} obs;
 		struct {
 			/* task = the process holding the file */

@@ -369,6 +369,10 @@ static void print_observe_json(struct wbw_output *o, const struct wbw_observatio
 	json_paths(o, &j, ob->dev, ob->fs_path, false, ob->ts_ns);
 	json_addr(&j, "mapping", ob->mapping);
 	json_addr(&j, "file", ob->file);
+	if (ob->fd >= 0)
+		wbw_json_i64(&j, "fd", ob->fd);
+	else
+		wbw_json_null(&j, "fd");
 	wbw_json_u64(&j, "cursor_old", ob->old);
 	wbw_json_u64(&j, "cursor_new", ob->new_cursor);
 	wbw_json_u64(&j, "f_mode", ob->f_mode);

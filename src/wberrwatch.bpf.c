@@ -343,6 +343,34 @@ int set_wb_err_tp(struct trace_event_raw_filemap_set_wb_err *ctx)
 	return handle_set_err(NULL, ctx->errseq, ctx->i_ino, ctx->s_dev, 0, 0, 0);
 }
 
+/*
+ * The current task's descriptor for `file`, or -1.  The check runs in the
+ * caller's context (fsync, fdatasync, sync_file_range, msync; an io_uring
+ * worker shares its submitter's table), and it is rare: it fires only when
+ * the file has news to be told.  A plain bounded loop, not bpf_loop: this
+ * program must load on every kernel with ring buffers (5.8+).
+ */
+static __always_inline __s32 caller_fd_of(struct file *file)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	__u32 max_fds, i;
+
+	if (!fdt)
+		return -1;
+	fds = BPF_CORE_READ(fdt, fd);
+	max_fds = BPF_CORE_READ(fdt, max_fds);
+	for (i = 0; i < WBW_OBSERVE_FDS_MAX && i < max_fds; i++) {
+		struct file *f = NULL;
+
+		bpf_probe_read_kernel(&f, sizeof(f), &fds[i]);
+		if (f == file)
+			return (__s32)i;
+	}
+	return -1;
+}
+
 static __always_inline int handle_observe(struct file *file, __u32 cursor_old, __u32 cursor_new,
 					  __u32 flags)
 {
@@ -390,6 +418,8 @@ static __always_inline int handle_observe(struct file *file, __u32 cursor_old, _
 	}
 	rec->f_mode = BPF_CORE_READ(file, f_mode);
 	rec->f_flags = BPF_CORE_READ(file, f_flags);
+	rec->fd = caller_fd_of(file);
+	rec->pad = 0;
 	bpf_ringbuf_submit(rec, 0);
 	return 0;
 }

@@ -46,7 +46,7 @@ for p in /s2 /s7 /s8 /s9 /s6 /s5; do
 done
 touch "$WORK/go3" "$WORK/go2" "$WORK/go8" "$WORK/go9" "$WORK/go11" "$WORK/go12"
 kill -KILL "$IO_s7"; wait "$IO_s7" 2>/dev/null
-"$IO" "open a $M/s5 w" "fsync a" "close a" >"$WORK/s5b.json"
+"$IO" "open a $M/s5 w" "stat a" "fsync a" "close a" >"$WORK/s5b.json"
 # 4: after s3's error was seen, a new file on it is not told
 wait "$IO_s9"
 for _ in $(seq 100); do [ "$(ioq s3 '[.[] | select(.op == "close")] | length')" = 2 ] && break; sleep 0.05; done
@@ -118,6 +118,10 @@ expect_eq "s5: fsync of a file opened after the unseen error returned $FX_ERRNO"
 	"$(ioq s5b '.[] | select(.op == "fsync") | .errno_name')"
 expect_eq "s5: REPORTED to it, no UNSEEN" "reported $(ioq s5b '.[0].pid')" \
 	"$(vq /s5 '[.[] | "\(.verdict) \(.holder.pid)"] | join(",")')"
+# told at once, before any pass could list the file: the fd is the check's own
+expect_eq "s5: the REPORTED and the observation name the descriptor the fsync came through" \
+	"$(ioq s5b '.[] | select(.op == "stat") | .fdnum') $(ioq s5b '.[] | select(.op == "stat") | .fdnum')" \
+	"$(vq /s5 '.[0].holder.fd') $(wq '[.[] | select(.type == "observe" and .fs_path == "/s5")][0].fd')"
 # 11: the fsyncgate retry
 for s in s11 s12; do
 	pid=$(ioq $s '.[0].pid')

@@ -86,6 +86,8 @@ static inline struct wbw_observe_rec rec_observe(__u64 ts, __u64 mapping, __u64 
 	r.mapping_eseq = new_cursor;
 	r.f_mode = 0x2;
 	r.f_flags = 01;
+	r.fd = -1; /* no descriptor found (a kernel thread's check) */
+	r.pad = 0;
 	return r;
 }
 

@@ -142,7 +142,13 @@ static void test_observe_flushes_error_first_and_links_it(void **state)
 
 	(void)state;
 	push_burst(c, 1000 * MS, 12, 3);
-	PUSH(c, rec_observe(1010 * MS, MAP + 12, 0xf1, DEV70, 12, 0x0, 0x101c, 42, "writer"));
+	{
+		/* the caller's descriptor, as the BPF program found it */
+		struct wbw_observe_rec r = rec_observe(1010 * MS, MAP + 12, 0xf1, DEV70, 12, 0x0, 0x101c, 42, "writer");
+
+		r.fd = 5;
+		PUSH(c, r);
+	}
 	PUSH(c, rec_observe(1011 * MS, MAP + 12, 0xf2, DEV70, 12, 0x0, 0x101c, 42, "writer"));
 	/* each check is an observation and a REPORTED verdict for its file */
 	assert_int_equal(s.n, 5);
@@ -152,6 +158,10 @@ static void test_observe_flushes_error_first_and_links_it(void **state)
 	assert_int_equal(s.obs[0].err, ENOSPC);
 	assert_int_equal(s.obs[0].task.pid, 42);
 	assert_int_equal(s.obs[0].file, 0xf1);
+	/* told before any pass listed it: the descriptor is the check's own */
+	assert_int_equal(s.obs[0].fd, 5);
+	assert_int_equal(s.v[0].kind, WBW_V_REPORTED);
+	assert_int_equal(s.v[0].fd, 5);
 	/* already emitted: a tick does not repeat it */
 	wbw_corr__tick(c, 5000 * MS);
 	assert_int_equal(s.nerr, 1);

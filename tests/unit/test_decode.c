@@ -158,6 +158,7 @@ static void test_observe_reports_errno_when_cursor_moved(void **state)
 	assert_int_equal(ev.obs.err, ENOSPC);
 	assert_int_equal(ev.task.pid, 3247);
 	assert_string_equal(ev.task.comm, "wbw-io");
+	assert_int_equal(ev.obs.fd, -1);
 
 	/* cursor already current: nothing reported */
 	r = rec_observe(200, MAP, 0xffff1, DEV70, 12, 0x101c, 0x101c, 1, "x");

@@ -171,6 +171,7 @@ static void test_observe_json(void **state)
 		.err = ENOSPC,
 		.f_mode = 0xc5d801e,
 		.f_flags = 0x8001,
+		.fd = 4,
 		.fs_path = "/data",
 	};
 	char *s = render(true, do_observe, &ob);
@@ -181,7 +182,7 @@ static void test_observe_json(void **state)
 		   "\"time\":\"2026-11-24T08:51:12.318040Z\",\"ts_ns\":4195318040000,\"errno\":28,"
 		   "\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\",\"ino\":12,\"path\":\"/mnt/fx/data\","
 		   "\"fs_path\":\"/data\",\"path_truncated\":false,\"mapping\":\"0xffff88811ca5bbd0\","
-		   "\"file\":\"0xffff88810a12ae40\",\"cursor_old\":0,\"cursor_new\":4124,"
+		   "\"file\":\"0xffff88810a12ae40\",\"fd\":4,\"cursor_old\":0,\"cursor_new\":4124,"
 		   "\"f_mode\":207454238,\"f_flags\":32769,"
 		   "\"process\":{\"pid\":3247,\"tid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1}}\n");
 	free(s);
