@@ -42,7 +42,8 @@ STATIC_LIBS := -lbpf -lelf -lz
 # Modules with no libbpf and no I/O beyond stdio: unit-tested and fuzzed.
 CORE_SRCS := src/errseq.c src/decode.c src/correlate.c src/json.c src/mounts.c src/cli.c \
 	src/output.c src/corespec.c src/kbtf.c src/minbtf.c src/metrics.c src/atomicfile.c \
-	src/procfilter.c src/cgroup.c src/httpd.c src/gate.c
+	src/procfilter.c src/cgroup.c src/httpd.c src/gate.c src/jsonread.c \
+	src/container.c
 # main() and the commands (one file each), what they share (app.c), and
 # the one module that knows libbpf (loader.c).
 APP_SRCS := src/wberrwatch.c src/cmd_watch.c src/cmd_run.c src/cmd_scan.c src/cmd_doctor.c \
