@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,6 +387,24 @@ struct wbw_containers {
 	struct entry *cache;
 	size_t n, next;
 };
+
+int wbw_cgroup2_mount(char *out, size_t outlen)
+{
+	FILE *f = setmntent("/proc/self/mounts", "re");
+	struct mntent *m;
+	int rc = -ENOENT;
+
+	if (!f)
+		return -ENOENT;
+	while ((m = getmntent(f)))
+		if (!strcmp(m->mnt_type, "cgroup2")) {
+			snprintf(out, outlen, "%s", m->mnt_dir);
+			rc = 0;
+			break;
+		}
+	endmntent(f);
+	return rc;
+}
 
 struct wbw_containers *wbw_containers__new(const char *cgroup2_root, const char *root)
 {

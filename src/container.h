@@ -66,6 +66,9 @@ const char *wbw_container_describe(const struct wbw_container *c, char *buf, siz
 bool wbw_container_matches(const struct wbw_container *c, const char *arg);
 
 /* The I/O side: a cache of cgroup id -> container. */
+
+/* Where the cgroup v2 hierarchy is mounted (the first cgroup2 in /proc/self/mounts); 0 or -ENOENT. */
+int wbw_cgroup2_mount(char *out, size_t outlen);
 struct wbw_containers;
 
 /*
