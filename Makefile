@@ -68,7 +68,7 @@ DEMO_PROGS := $(OUTPUT)/demo/careless $(OUTPUT)/demo/careful
 TEST_HELPERS := $(OUTPUT)/tests/wbw-io $(OUTPUT)/tests/wbw-faultfs $(DEMO_PROGS)
 
 .PHONY: all clean install uninstall check check-unit check-e2e check-apps deps vmlinux vmlinux-check \
-	static bench fuzz test-helpers demo kernel-patch-check check-kernels sanitized soak
+	static image bench fuzz test-helpers demo kernel-patch-check check-kernels sanitized soak
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -116,6 +116,17 @@ static: $(OUTPUT)/static/wberrwatch
 $(OUTPUT)/static/wberrwatch: $(APP_OBJS) $(CORE_OBJS) | $(OUTPUT)/static
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static $^ $(STATIC_LIBS) -o $@
+
+# An OCI image of the static binary (contrib/kubernetes/Containerfile, FROM
+# scratch: nothing is pulled), built by podman from a context holding only
+# the binary.  IMAGE names it.
+IMAGE ?= localhost/wberrwatch:$(VERSION)
+image: $(OUTPUT)/static/wberrwatch
+	$(call msg,IMAGE,$(IMAGE))
+	$(Q)ctx=$$(mktemp -d) && mkdir -p $$ctx/build/static && \
+	cp $< $$ctx/build/static/ && \
+	podman build -q --pull=never -f contrib/kubernetes/Containerfile -t $(IMAGE) $$ctx; \
+	rc=$$?; rm -rf $$ctx; exit $$rc
 
 $(OUTPUT)/san/%.o: src/%.c | $(OUTPUT)/san
 	$(call msg,CC-SAN,$@)

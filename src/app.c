@@ -468,6 +468,8 @@ int wbw_app__load(struct wbw_app *app)
 	struct wbw_loader_diag diag;
 
 	install_signals(cli);
+	/* in a container with the host's PID namespace: the host's paths */
+	app->mounts.path = wbw_mounts__host_table();
 	wbw_mounts__load(&app->mounts); /* paths are best effort: a failure only loses them */
 	/* set here: run opens its outputs anew after wbw_app__new() */
 	app->out.container_of = app->report.container_of = wbw_containers__get;
