@@ -144,7 +144,12 @@ static void sink_verdict(void *ctx, const struct wbw_verdict *v)
 		if (app->report.out)
 			wbw_output__verdict(&app->report, v);
 	}
-	wbw_metrics__verdict(&app->metrics, v);
+	{
+		const struct wbw_task *t = wbw_verdict__process(v);
+
+		wbw_metrics__verdict(&app->metrics, v,
+				     t ? wbw_containers__get(app->containers, t->cgroup_id) : NULL);
+	}
 	wbw_output__verdict(&app->out, v);
 }
 

@@ -61,7 +61,7 @@ expect_eq "the container's cgroup is kubelet's cgroupfs layout" \
 	"0::/kubepods/besteffort/pod$POD_UID/$ID" "$(grep '^0::' "/proc/$CPID/cgroup")"
 io_bg host "wait $CTL/begin" "open a $M/f-host w" "write a 8" "wait $CTL/go" "close a"
 
-watch_start --json --dev "$FX_DEV"
+watch_start --json --dev "$FX_DEV" --metrics-file "$WORK/m.prom"
 "$WBW" --dev "$FX_DEV" --container db >"$WORK/text.out" 2>"$WORK/text.err" &
 TPID=$!
 for _ in $(seq 200); do grep -q 'watching writeback errors' "$WORK/text.err" && break; sleep 0.05; done
@@ -101,6 +101,13 @@ expect_eq "f-host: a host process, in no container" "unreported null" \
 expect_eq "the holder's cgroup id is the container's cgroup directory" \
 	"$(stat -c %i "$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)/kubepods/besteffort/pod$POD_UID/$ID")" \
 	"$(vq /c1 '.[0].holder.cgroup_id')"
+
+# metrics: the container's verdicts by pod, namespace and container; every verdict at 0 from the start
+expect_eq "metrics: c1's REPORTED, by pod, namespace and container" 1 \
+	"$(sed -n 's/^wberrwatch_container_verdicts_total{verdict="reported",namespace="prod",pod="web-0",container="db"} //p' "$WORK/m.prom")"
+expect_eq "metrics: no RETRIED, exported at 0" 0 \
+	"$(sed -n "s/^wberrwatch_verdicts_total{verdict=\"retried\",device=\"$FX_DEV\",errno=\"ENOSPC\"} //p" "$WORK/m.prom")"
+expect "promtool check metrics accepts them" promtool check metrics <"$WORK/m.prom"
 
 # text, filtered by container name: the container's two verdicts, nothing of the host's
 label="[pod web-0 in namespace prod, container db]"
