@@ -176,6 +176,13 @@ $(OUTPUT)/fuzz_correlate: tests/fuzz/fuzz_correlate.c $(FUZZ_SRCS) include/wberr
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		tests/fuzz/fuzz_correlate.c $(FUZZ_SRCS) -o $@
 
+# and over the parsers of container runtimes' files (src/container.c, src/jsonread.c)
+$(OUTPUT)/fuzz_container: tests/fuzz/fuzz_container.c src/container.c src/jsonread.c | $(OUTPUT)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		tests/fuzz/fuzz_container.c src/container.c src/jsonread.c -o $@
+
 fuzz: $(OUTPUT)/fuzz_correlate
 	$(Q)mkdir -p $(OUTPUT)/fuzz-corpus
 	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -print_final_stats=1 \
@@ -195,7 +202,7 @@ vmlinux: $(OUTPUT)/gen_vmlinux_min
 vmlinux-check: $(OUTPUT)/gen_vmlinux_min
 	$(Q)$< vmlinux/types.list | diff -u vmlinux/vmlinux_min.h - && echo "vmlinux_min.h: up to date"
 
-check-unit: $(BIN) $(UNIT_TESTS) $(OUTPUT)/fuzz_correlate
+check-unit: $(BIN) $(UNIT_TESTS) $(OUTPUT)/fuzz_correlate $(OUTPUT)/fuzz_container
 	$(Q)tests/run-tests --unit $(OUTPUT)
 
 check-e2e: $(BIN) $(SAN_BIN) $(TEST_HELPERS)
@@ -213,7 +220,7 @@ check-apps: $(BIN) $(TEST_HELPERS)
 
 # Unit tests (no root), end-to-end tests and the application suite (root:
 # BPF, loop devices).
-check: $(BIN) $(SAN_BIN) $(UNIT_TESTS) $(TEST_HELPERS) $(OUTPUT)/fuzz_correlate
+check: $(BIN) $(SAN_BIN) $(UNIT_TESTS) $(TEST_HELPERS) $(OUTPUT)/fuzz_correlate $(OUTPUT)/fuzz_container
 	$(Q)tests/run-tests --all $(OUTPUT)
 
 deps:

@@ -54,6 +54,14 @@ static int on_record(void *ctx, const void *data, size_t len)
 		app->decode_errors++;
 		return 0;
 	}
+	/*
+	 * A holder's container, looked up while it still stands: a container
+	 * whose process exits right after the error is removed soon after, and
+	 * its cgroup with it (cached per cgroup id; the pass lists only files
+	 * of failing mappings).
+	 */
+	if (ev.kind == WBW_EV_FILE)
+		wbw_containers__get(app->containers, ev.task.cgroup_id);
 	wbw_corr__push(app->corr, &ev);
 	return 0;
 }

@@ -373,7 +373,7 @@ static const char *const storage_lists[] = {
 };
 
 #define CONTAINER_FILE_MAX (4u << 20)
-#define CACHE_SIZE 256
+#define CACHE_SIZE 1024
 #define CGROUP_WALK_DEPTH 32
 
 struct entry {
@@ -544,16 +544,17 @@ static bool read_config(const char *path, struct wbw_container *c)
 	return ok;
 }
 
-static bool from_state(struct wbw_containers *cs, const char *path, struct wbw_container *c)
+static bool from_state(struct wbw_containers *cs, const char *path, struct wbw_container *c,
+		       char *bundle, size_t bundlelen)
 {
-	char bundle[4096], cfg[4200];
+	char cfg[4200];
 	size_t len;
 	char *text = slurp(path, &len);
 	bool ok;
 
 	if (!text)
 		return false;
-	ok = wbw_container_parse_state(text, len, bundle, sizeof(bundle));
+	ok = wbw_container_parse_state(text, len, bundle, bundlelen);
 	free(text);
 	if (!ok)
 		return false;
@@ -561,8 +562,24 @@ static bool from_state(struct wbw_containers *cs, const char *path, struct wbw_c
 	return read_config(cfg, c);
 }
 
+/* podman's or CRI-O's list of names, from one name */
+static void storage_name(struct wbw_containers *cs, const char *list, struct wbw_container *c)
+{
+	char path[4200];
+	size_t len;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s%s", cs->root, list);
+	text = slurp(path, &len);
+	if (text)
+		wbw_container_parse_storage(text, len, c->id, c->name, sizeof(c->name));
+	free(text);
+}
+
 static void find_bundle(struct wbw_containers *cs, struct wbw_container *c)
 {
+	char bundle[4096] = "";
+
 	for (size_t i = 0; i < sizeof(bundle_table) / sizeof(bundle_table[0]) && !c->bundle_found;
 	     i++) {
 		char pat[512], full[600];
@@ -576,7 +593,8 @@ static void find_bundle(struct wbw_containers *cs, struct wbw_container *c)
 			struct wbw_container t = *c;
 
 			if (bundle_table[i].kind == CONFIG ? read_config(g.gl_pathv[k], &t)
-							   : from_state(cs, g.gl_pathv[k], &t)) {
+							   : from_state(cs, g.gl_pathv[k], &t, bundle,
+									sizeof(bundle))) {
 				*c = t;
 				c->bundle_found = true;
 				if (!c->runtime[0])
@@ -588,16 +606,22 @@ static void find_bundle(struct wbw_containers *cs, struct wbw_container *c)
 	}
 	/* podman keeps its names in containers/storage, not in the bundle */
 	for (size_t i = 0; i < sizeof(storage_lists) / sizeof(storage_lists[0]) && !c->name[0];
-	     i++) {
-		char path[512];
-		size_t len;
-		char *text;
+	     i++)
+		storage_name(cs, storage_lists[i], c);
+	/*
+	 * a store elsewhere (podman --root): runc's state names the bundle,
+	 * STORE/overlay-containers/<id>/userdata, and the list is beside it
+	 */
+	if (!c->name[0] && bundle[0]) {
+		char suffix[WBW_CONTAINER_ID_LEN + 16], list[4200];
+		size_t n = strlen(bundle), k;
 
-		snprintf(path, sizeof(path), "%s%s", cs->root, storage_lists[i]);
-		text = slurp(path, &len);
-		if (text)
-			wbw_container_parse_storage(text, len, c->id, c->name, sizeof(c->name));
-		free(text);
+		snprintf(suffix, sizeof(suffix), "/%s/userdata", c->id);
+		k = strlen(suffix);
+		if (n > k && !strcmp(bundle + n - k, suffix)) {
+			snprintf(list, sizeof(list), "%.*s/containers.json", (int)(n - k), bundle);
+			storage_name(cs, list, c);
+		}
 	}
 }
 

@@ -42,3 +42,19 @@ ct_wait() {
 	done
 	return 1
 }
+
+# ct_rmdir_cgroups DIR...: podman's parent cgroups this test made, with the
+# conmon group podman leaves under them; a conmon still exiting keeps its
+# group busy for a moment, so try for up to 2 s
+ct_rmdir_cgroups() {
+	local d left
+	for _ in $(seq 40); do
+		left=0
+		for d in "$@"; do
+			[ -d "$d" ] && rmdir "$d/conmon" "$d" 2>/dev/null
+			[ -d "$d" ] && left=1
+		done
+		[ $left = 0 ] && return 0
+		sleep 0.05
+	done
+}

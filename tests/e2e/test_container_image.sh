@@ -31,7 +31,7 @@ cleanup_ct() {
 	"${PODMAN[@]}" rm -f -t 0 "$WNAME" "$CNAME" >/dev/null 2>&1
 	"${PODMAN[@]}" rmi -f "$IMG" "$WIMG" >/dev/null 2>&1
 	local d
-	for d in "${made_cg[@]}"; do [ -d "$d" ] && rmdir "$d/conmon" "$d" 2>/dev/null; done
+	ct_rmdir_cgroups "${made_cg[@]}"
 	e2e_cleanup
 }
 trap cleanup_ct EXIT

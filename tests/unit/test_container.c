@@ -14,6 +14,7 @@
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define ID2 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+#define ID3 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
 static struct wbw_container parse(const char *path, bool expect)
 {
@@ -293,6 +294,16 @@ static void test_lookup_in_a_tree(void **state)
 		 "containers.json", tmp);
 	put_file(p, "[{\"id\":\"" ID2 "\",\"names\":[\"wbw-app\"]}]");
 
+	/* podman with a store elsewhere (--root /store): runc's state names the bundle */
+	snprintf(p, sizeof(p), "%s/cg/libpod_parent/libpod-" ID3 "/x", tmp);
+	put_file(p, "");
+	snprintf(p, sizeof(p), "%s/root/run/runc/" ID3 "/state.json", tmp);
+	put_file(p, "{\"config\":{\"labels\":[\"bundle=/store/overlay-containers/" ID3 "/userdata\"]}}");
+	snprintf(p, sizeof(p), "%s/root/store/overlay-containers/" ID3 "/userdata/config.json", tmp);
+	put_file(p, "{\"annotations\":{\"io.container.manager\":\"libpod\"}}");
+	snprintf(p, sizeof(p), "%s/root/store/overlay-containers/containers.json", tmp);
+	put_file(p, "[{\"id\":\"" ID3 "\",\"names\":[\"on-the-store\"]}]");
+
 	snprintf(cg, sizeof(cg), "%s/cg", tmp);
 	snprintf(p, sizeof(p), "%s/root", tmp);
 	cs = wbw_containers__new(cg, p);
@@ -318,6 +329,13 @@ static void test_lookup_in_a_tree(void **state)
 	assert_string_equal(c->runtime, "podman");
 	assert_string_equal(c->name, "wbw-app");
 	assert_true(c->bundle_found);
+
+	snprintf(p, sizeof(p), "%s/cg/libpod_parent/libpod-" ID3, tmp);
+	assert_int_equal(stat(p, &st), 0);
+	c = wbw_containers__get(cs, st.st_ino);
+	assert_non_null(c);
+	assert_string_equal(c->runtime, "podman");
+	assert_string_equal(c->name, "on-the-store");
 
 	/* not in a container, the root, unknown ids */
 	snprintf(p, sizeof(p), "%s/cg/kubepods", tmp);
