@@ -35,8 +35,7 @@ ct_id() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
 
 # ct_wait FILE JQ [SECONDS]: until FILE has a JSON line matching JQ
 ct_wait() {
-	local i
-	for i in $(seq $((${3:-10} * 20))); do
+	for _ in $(seq $((${3:-10} * 20))); do
 		[ -n "$(jq -c "select($2)" "$1" 2>/dev/null)" ] && return 0
 		sleep 0.05
 	done

@@ -30,7 +30,6 @@ done
 cleanup_ct() {
 	"${PODMAN[@]}" rm -f -t 0 "$WNAME" "$CNAME" >/dev/null 2>&1
 	"${PODMAN[@]}" rmi -f "$IMG" "$WIMG" >/dev/null 2>&1
-	local d
 	ct_rmdir_cgroups "${made_cg[@]}"
 	e2e_cleanup
 }

@@ -33,7 +33,6 @@ cleanup_ct() {
 		awk -v m="$FX_MNT/" 'index($5, m) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
 			while read -r mp; do umount "$mp" 2>/dev/null; done
 	fi
-	local d
 	# podman leaves its conmon group behind under the parent it made
 	ct_rmdir_cgroups "${made_cg[@]}"
 	[ -n "${TPID:-}" ] && kill -KILL "$TPID" 2>/dev/null
