@@ -6,11 +6,14 @@
 # fsync (REPORTED), c2 closed untold (UNREPORTED); a host process's f-host
 # (UNREPORTED) is in no container.  Every verdict about the container must
 # name pod, namespace, container and id; --container keeps only its own.
+# A second container of the pod ("sidecar") holds c4 and exits untold, and
+# is deleted at once (its cgroup with it): the final UNREPORTED, a second
+# later (--handover-window 1), must still name it.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/containers.sh"
 ct_need runc busybox jq
 
-ID=$(ct_id)
+ID=$(ct_id) ID2=$(ct_id)
 POD_UID=$(cat /proc/sys/kernel/random/uuid)
 B=$WORK/bundle
 CTL=$WORK/ctl
@@ -21,12 +24,15 @@ for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
 	for d in "$h/kubepods" "$h/kubepods/besteffort"; do [ -d "$d" ] || made_cg+=("$d"); done
 done
 cleanup_ct() {
-	runc kill "$ID" KILL >/dev/null 2>&1
-	for _ in $(seq 40); do [ "$(runc state "$ID" 2>/dev/null | jq -r .status)" = running ] || break; sleep 0.05; done
-	runc delete -f "$ID" >/dev/null 2>&1
+	local id
+	for id in "$ID" "$ID2"; do
+		runc kill "$id" KILL >/dev/null 2>&1
+		for _ in $(seq 40); do [ "$(runc state "$id" 2>/dev/null | jq -r .status)" = running ] || break; sleep 0.05; done
+		runc delete -f "$id" >/dev/null 2>&1
+	done
 	local d
 	for d in /sys/fs/cgroup/kubepods/besteffort/pod"$POD_UID" /sys/fs/cgroup/*/kubepods/besteffort/pod"$POD_UID"; do
-		[ -d "$d" ] && { rmdir "$d/$ID" 2>/dev/null; rmdir "$d" 2>/dev/null; }
+		[ -d "$d" ] && { rmdir "$d/$ID" "$d/$ID2" 2>/dev/null; rmdir "$d" 2>/dev/null; }
 	done
 	for d in "${made_cg[@]}"; do [ -d "$d" ] && [[ $d == */besteffort ]] && rmdir "$d" 2>/dev/null; done
 	for d in "${made_cg[@]}"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
@@ -53,15 +59,26 @@ jq --arg cg "/kubepods/besteffort/pod$POD_UID/$ID" --arg m "$M" --arg ctl "$CTL"
 		{"destination": "/ctl", "type": "bind", "source": $ctl, "options": ["rbind", "ro"]}]
 ' "$B/config.json" >"$B/config.new" && mv "$B/config.new" "$B/config.json"
 
+# the sidecar: the same root, its own config
+mkdir -p "$WORK/bundle2"
+jq --arg cg "/kubepods/besteffort/pod$POD_UID/$ID2" --arg root "$B/rootfs" '
+	.root.path = $root | .linux.cgroupsPath = $cg |
+	.process.args = ["/bin/wbw-io", "wait /ctl/begin", "open a /data/c4 w", "write a 8", "wait /ctl/go", "exit"] |
+	.annotations["io.kubernetes.cri.container-name"] = "sidecar"
+' "$B/config.json" >"$WORK/bundle2/config.json"
+runc run --bundle "$WORK/bundle2" "$ID2" >"$WORK/c2.json" 2>"$WORK/runc2.err" &
 runc run --bundle "$B" "$ID" >"$WORK/c.json" 2>"$WORK/runc.err" &
 for _ in $(seq 100); do [ "$(runc state "$ID" 2>/dev/null | jq -r .status)" = running ] && break; sleep 0.05; done
 CPID=$(runc state "$ID" 2>/dev/null | jq -r .pid)
 [ -n "$CPID" ] && [ "$CPID" != null ] || bail "runc did not start the container: $(cat "$WORK/runc.err")"
+for _ in $(seq 100); do [ "$(runc state "$ID2" 2>/dev/null | jq -r .status)" = running ] && break; sleep 0.05; done
+SPID=$(runc state "$ID2" 2>/dev/null | jq -r .pid)
+[ -n "$SPID" ] && [ "$SPID" != null ] || bail "runc did not start the sidecar: $(cat "$WORK/runc2.err")"
 expect_eq "the container's cgroup is kubelet's cgroupfs layout" \
 	"0::/kubepods/besteffort/pod$POD_UID/$ID" "$(grep '^0::' "/proc/$CPID/cgroup")"
 io_bg host "wait $CTL/begin" "open a $M/f-host w" "write a 8" "wait $CTL/go" "close a"
 
-watch_start --json --dev "$FX_DEV" --metrics-file "$WORK/m.prom"
+watch_start --json --dev "$FX_DEV" --metrics-file "$WORK/m.prom" --handover-window 1
 "$WBW" --dev "$FX_DEV" --container db >"$WORK/text.out" 2>"$WORK/text.err" &
 TPID=$!
 for _ in $(seq 200); do grep -q 'watching writeback errors' "$WORK/text.err" && break; sleep 0.05; done
@@ -71,13 +88,20 @@ fixture_fail
 touch "$CTL/begin"
 for _ in $(seq 200); do
 	[ "$(jq -s '[.[] | select(.op == "write")] | length' "$WORK/c.json" 2>/dev/null)" = 2 ] &&
+		[ -n "$(jq -c 'select(.op == "write")' "$WORK/c2.json" 2>/dev/null)" ] &&
 		[ -n "$(ioq host '.[] | select(.op == "write")')" ] && break
 	sleep 0.05
 done
 sync
 wait_json '.type == "wb_error" and .fs_path == "/c2"' 20 || not_ok "no error on /c2"
 wait_json '.type == "wb_error" and .fs_path == "/f-host"' 20 || not_ok "no error on /f-host"
+wait_json '.type == "wb_error" and .fs_path == "/c4"' 20 || not_ok "no error on /c4"
 touch "$CTL/go"
+# the sidecar exits untold; deleted at once, its cgroup goes with it
+for _ in $(seq 100); do [ "$(runc state "$ID2" 2>/dev/null | jq -r .status)" = stopped ] && break; sleep 0.05; done
+runc delete "$ID2" >/dev/null 2>&1
+expect "the sidecar's cgroup is gone" test ! -d "$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)/kubepods/besteffort/pod$POD_UID/$ID2"
+wait_json '.type == "verdict" and .fs_path == "/c4" and .final' 10 || not_ok "no final verdict on /c4"
 ct_wait "$WORK/c.json" '.op == "close" and .fd == "b"' 10 || not_ok "the container did not close c2"
 wait "$IO_host"
 sleep 0.5 # a lifetime pass sees the closes
@@ -96,6 +120,10 @@ expect_eq "c2: UNREPORTED, held in the container" "unreported $CPID" "$(vq /c2 '
 expect_eq "c2: the same container" "$want" "$(vq /c2 '.[0].holder.container | tojson')"
 expect_eq "c1's fsync: the told process's container" "db web-0 prod" \
 	"$(wq '[.[] | select(.type == "observe" and .fs_path == "/c1")][0].process.container | "\(.name) \(.pod) \(.namespace)"')"
+expect_eq "c4: UNREPORTED, final, released by the sidecar's exit" "unreported true exit $SPID" \
+	"$(vq /c4 '.[0] | "\(.verdict) \(.final) \(.released_by.how) \(.holder.pid)"')"
+expect_eq "c4: the sidecar, named although its cgroup was gone by then" "sidecar web-0 prod $ID2" \
+	"$(vq /c4 '.[0].holder.container | "\(.name) \(.pod) \(.namespace) \(.id)"')"
 expect_eq "f-host: a host process, in no container" "unreported null" \
 	"$(vq /f-host '.[0] | "\(.verdict) \(.holder.container)"')"
 expect_eq "the holder's cgroup id is the container's cgroup directory" \
