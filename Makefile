@@ -42,7 +42,8 @@ STATIC_LIBS := -lbpf -lelf -lz
 # Modules with no libbpf and no I/O beyond stdio: unit-tested and fuzzed.
 CORE_SRCS := src/errseq.c src/decode.c src/correlate.c src/json.c src/mounts.c src/cli.c \
 	src/output.c src/corespec.c src/kbtf.c src/minbtf.c src/metrics.c src/atomicfile.c \
-	src/procfilter.c src/cgroup.c src/httpd.c src/gate.c
+	src/procfilter.c src/cgroup.c src/httpd.c src/gate.c src/jsonread.c \
+	src/container.c
 # main() and the commands (one file each), what they share (app.c), and
 # the one module that knows libbpf (loader.c).
 APP_SRCS := src/wberrwatch.c src/cmd_watch.c src/cmd_run.c src/cmd_scan.c src/cmd_doctor.c \
@@ -67,7 +68,7 @@ DEMO_PROGS := $(OUTPUT)/demo/careless $(OUTPUT)/demo/careful
 TEST_HELPERS := $(OUTPUT)/tests/wbw-io $(OUTPUT)/tests/wbw-faultfs $(DEMO_PROGS)
 
 .PHONY: all clean install uninstall check check-unit check-e2e check-apps deps vmlinux vmlinux-check \
-	static bench fuzz test-helpers demo kernel-patch-check check-kernels sanitized soak
+	static image bench fuzz test-helpers demo kernel-patch-check check-kernels sanitized soak
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -115,6 +116,17 @@ static: $(OUTPUT)/static/wberrwatch
 $(OUTPUT)/static/wberrwatch: $(APP_OBJS) $(CORE_OBJS) | $(OUTPUT)/static
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static $^ $(STATIC_LIBS) -o $@
+
+# An OCI image of the static binary (contrib/kubernetes/Containerfile, FROM
+# scratch: nothing is pulled), built by podman from a context holding only
+# the binary.  IMAGE names it.
+IMAGE ?= localhost/wberrwatch:$(VERSION)
+image: $(OUTPUT)/static/wberrwatch
+	$(call msg,IMAGE,$(IMAGE))
+	$(Q)ctx=$$(mktemp -d) && mkdir -p $$ctx/build/static && \
+	cp $< $$ctx/build/static/ && \
+	podman build -q --pull=never -f contrib/kubernetes/Containerfile -t $(IMAGE) $$ctx; \
+	rc=$$?; rm -rf $$ctx; exit $$rc
 
 $(OUTPUT)/san/%.o: src/%.c | $(OUTPUT)/san
 	$(call msg,CC-SAN,$@)
@@ -164,6 +176,13 @@ $(OUTPUT)/fuzz_correlate: tests/fuzz/fuzz_correlate.c $(FUZZ_SRCS) include/wberr
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		tests/fuzz/fuzz_correlate.c $(FUZZ_SRCS) -o $@
 
+# and over the parsers of container runtimes' files (src/container.c, src/jsonread.c)
+$(OUTPUT)/fuzz_container: tests/fuzz/fuzz_container.c src/container.c src/jsonread.c | $(OUTPUT)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		tests/fuzz/fuzz_container.c src/container.c src/jsonread.c -o $@
+
 fuzz: $(OUTPUT)/fuzz_correlate
 	$(Q)mkdir -p $(OUTPUT)/fuzz-corpus
 	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -print_final_stats=1 \
@@ -183,7 +202,7 @@ vmlinux: $(OUTPUT)/gen_vmlinux_min
 vmlinux-check: $(OUTPUT)/gen_vmlinux_min
 	$(Q)$< vmlinux/types.list | diff -u vmlinux/vmlinux_min.h - && echo "vmlinux_min.h: up to date"
 
-check-unit: $(BIN) $(UNIT_TESTS) $(OUTPUT)/fuzz_correlate
+check-unit: $(BIN) $(UNIT_TESTS) $(OUTPUT)/fuzz_correlate $(OUTPUT)/fuzz_container
 	$(Q)tests/run-tests --unit $(OUTPUT)
 
 check-e2e: $(BIN) $(SAN_BIN) $(TEST_HELPERS)
@@ -201,7 +220,7 @@ check-apps: $(BIN) $(TEST_HELPERS)
 
 # Unit tests (no root), end-to-end tests and the application suite (root:
 # BPF, loop devices).
-check: $(BIN) $(SAN_BIN) $(UNIT_TESTS) $(TEST_HELPERS) $(OUTPUT)/fuzz_correlate
+check: $(BIN) $(SAN_BIN) $(UNIT_TESTS) $(TEST_HELPERS) $(OUTPUT)/fuzz_correlate $(OUTPUT)/fuzz_container
 	$(Q)tests/run-tests --all $(OUTPUT)
 
 deps:

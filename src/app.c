@@ -55,6 +55,14 @@ static int on_record(void *ctx, const void *data, size_t len)
 		app->decode_errors++;
 		return 0;
 	}
+	/*
+	 * A holder's container, looked up while it still stands: a container
+	 * whose process exits right after the error is removed soon after, and
+	 * its cgroup with it (cached per cgroup id; the pass lists only files
+	 * of failing mappings).
+	 */
+	if (ev.kind == WBW_EV_FILE)
+		wbw_containers__get(app->containers, ev.task.cgroup_id);
 	wbw_corr__push(app->corr, &ev);
 	return 0;
 }
@@ -66,6 +74,9 @@ static void sink_error(void *ctx, const struct wbw_error *e)
 	/* the kernel filters what it can; classic programs learn the errno later */
 	if (app->filter_errno && e->err != app->filter_errno)
 		return;
+	/* while the writer's container still stands: its verdict may come after it is gone */
+	if (e->writer_known)
+		wbw_containers__get(app->containers, e->writer.cgroup_id);
 	/* a process filter keeps errors whose writer it matches (writers are named then) */
 	if (!wbw_procfilter__match(&app->procs, e->writer_known ? &e->writer : NULL))
 		return;
@@ -81,6 +92,7 @@ static void sink_observe(void *ctx, const struct wbw_observation *o)
 
 	if (app->filter_errno && o->err != app->filter_errno)
 		return;
+	wbw_containers__get(app->containers, o->task.cgroup_id);
 	if (!wbw_procfilter__match(&app->procs, &o->task))
 		return;
 	if (!app->run)
@@ -141,7 +153,12 @@ static void sink_verdict(void *ctx, const struct wbw_verdict *v)
 		if (app->report.out)
 			wbw_output__verdict(&app->report, v);
 	}
-	wbw_metrics__verdict(&app->metrics, v);
+	{
+		const struct wbw_task *t = wbw_verdict__process(v);
+
+		wbw_metrics__verdict(&app->metrics, v,
+				     t ? wbw_containers__get(app->containers, t->cgroup_id) : NULL);
+	}
 	wbw_output__verdict(&app->out, v);
 }
 
@@ -289,10 +306,34 @@ static void retry_hooks(struct wbw_app *app)
 	app->retry_on = on;
 }
 
-/* --pid, --comm, --cgroup: checked here, where the system can be asked */
+/* --container: the cgroup is (in) a container of that id or name */
+static bool in_container(void *ctx, uint64_t cgroup_id)
+{
+	struct wbw_app *app = ctx;
+	const struct wbw_container *c = wbw_containers__get(app->containers, cgroup_id);
+
+	return c && wbw_container_matches(c, app->cli->filter_container);
+}
+
+/* --pid, --comm, --cgroup, --container: checked here, where the system can be asked */
 static int setup_procfilter(struct wbw_app *app, struct wbw_cli *cli, char *err, size_t errlen)
 {
 	struct wbw_procfilter *f = &app->procs;
+	char cgroot[4096];
+
+	/* container names for every record; none without a cgroup v2 hierarchy */
+	if (!wbw_cgroup2_mount(cgroot, sizeof(cgroot)))
+		app->containers = wbw_containers__new(cgroot, "");
+	if (cli->filter_container) {
+		if (!app->containers) {
+			snprintf(err, errlen,
+				 "--container '%s': no cgroup v2 hierarchy is mounted (containers are "
+				 "found by their cgroup)", cli->filter_container);
+			return WBW_EXIT_USAGE;
+		}
+		f->container_in = in_container;
+		f->container_ctx = app;
+	}
 
 	if (cli->filter_pid) {
 		/* EPERM: it exists but is not ours to signal */
@@ -462,7 +503,12 @@ int wbw_app__load(struct wbw_app *app)
 	struct wbw_loader_diag diag;
 
 	install_signals(cli);
+	/* in a container with the host's PID namespace: the host's paths */
+	app->mounts.path = wbw_mounts__host_table();
 	wbw_mounts__load(&app->mounts); /* paths are best effort: a failure only loses them */
+	/* set here: run opens its outputs anew after wbw_app__new() */
+	app->out.container_of = app->report.container_of = wbw_containers__get;
+	app->out.container_ctx = app->report.container_ctx = app->containers;
 
 	app->loader = wbw_loader__new(&opts, &diag);
 	if (!app->loader) {
@@ -586,6 +632,7 @@ void wbw_app__start(struct wbw_app *app)
 		.filter_pid = cli->filter_pid,
 		.filter_comm = cli->filter_comm,
 		.filter_cgroup = cli->cgroup_path,
+		.filter_container = cli->filter_container,
 		.listen = cli->listen,
 		.settle_ms = cli->settle_ms,
 		.ringbuf_bytes = cli->ringbuf_bytes,
@@ -730,6 +777,7 @@ void wbw_app__free(struct wbw_app *app)
 	wbw_corr__free(app->corr);
 	wbw_mounts__free(&app->mounts);
 	wbw_cgroup_tree__free(app->cgroups);
+	wbw_containers__free(app->containers);
 	wbw_httpd__free(app->httpd);
 	if (app->out.out && app->out.out != stdout && app->out.out != stderr)
 		fclose(app->out.out);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <time.h>
 #include "cli.h"
+#include "container.h"
 #include "correlate.h"
 #include "decode.h"
 #include "loader.h"
@@ -47,6 +48,7 @@ struct wbw_app {
 	int filter_errno;
 	struct wbw_procfilter procs; /* --pid, --comm, --cgroup */
 	struct wbw_cgroup_tree *cgroups;
+	struct wbw_containers *containers; /* cgroup id -> container; NULL: no cgroup2 mounted */
 	bool retry_on;
 	/* run: only verdicts about the command's process tree count */
 	bool run;

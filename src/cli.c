@@ -32,6 +32,7 @@ enum {
 	OPT_PID,
 	OPT_COMM,
 	OPT_CGROUP,
+	OPT_CONTAINER,
 	OPT_LISTEN,
 	OPT_HOOKS,
 	OPT_GATE_STATUS,
@@ -63,6 +64,7 @@ static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "hooks", required_argument, NULL, OPT_HOOKS },
 	{ "gate-status", required_argument, NULL, OPT_GATE_STATUS },
@@ -101,6 +103,8 @@ void wbw_cli_usage(FILE *f)
 		"      --comm NAME        the same, for processes named NAME (as in ps -o comm)\n"
 		"      --cgroup PATH      the same, for processes in the cgroup v2 directory PATH or\n"
 		"                         below it\n"
+		"      --container ID|NAME  the same, for processes in the container with this id\n"
+		"                         (at least 12 digits of it) or name (Kubernetes' or podman's)\n"
 		"      --all-files        files open read-only are due to be told too (UNREPORTED)\n"
 		"      --per-process      judge releases per process; by default per application:\n"
 		"                         the cgroup v2 (a service, a container), or the process\n"
@@ -439,6 +443,12 @@ static int parse_options(int argc, char **argv, struct wbw_cli *cli, char *err, 
 			if (!*optarg)
 				return fail(err, errlen, "invalid --cgroup '': expected a cgroup v2 directory");
 			cli->cgroup_path = optarg;
+			break;
+		case OPT_CONTAINER:
+			if (!*optarg)
+				return fail(err, errlen,
+					    "invalid --container '': expected a container id or name");
+			cli->filter_container = optarg;
 			break;
 		case OPT_MOUNT:
 			if (!*optarg)

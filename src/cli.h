@@ -74,6 +74,7 @@ struct wbw_cli {
 	uint32_t filter_pid;    /* --pid: tgid; 0 = all */
 	const char *filter_comm; /* --comm: 1 to 15 bytes */
 	const char *cgroup_path; /* --cgroup: checked and walked by the caller */
+	const char *filter_container; /* --container: an id, id prefix or name */
 	int64_t duration_ms;    /* -1: until signalled; 0: exit once attached */
 	uint64_t settle_ms;
 	uint64_t ringbuf_bytes;

@@ -109,6 +109,35 @@ static int check_privilege(struct wbw_loader_diag *d)
 		    "(or CAP_SYS_ADMIN); run as root, e.g. with sudo");
 }
 
+/*
+ * bpf() failing with EPERM while the capability check passed, under a
+ * seccomp filter (/proc/self/status "Seccomp: 2"): the filter refused it,
+ * not the kernel.  Docker's and podman's default profiles allow bpf only
+ * with CAP_SYS_ADMIN.
+ */
+static bool bpf_refused_by_seccomp(void)
+{
+	char line[128];
+	bool filtered = false;
+	FILE *f = fopen("/proc/self/status", "re");
+	int fd;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Seccomp:", 8))
+			filtered = atoi(line + 8) == 2;
+	fclose(f);
+	if (!filtered)
+		return false;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return errno == EPERM;
+}
+
 static bool tracefs_has(const char *event)
 {
 	static const char *const roots[] = { "/sys/kernel/tracing/events",
@@ -393,8 +422,15 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	}
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
 		wbw_kbtf__free(&kbtf);
-		diag(d, WBW_EXIT_NO_TRACEPOINT,
-		     "kernel lacks BPF ring buffers: wberrwatch needs Linux 5.8+");
+		if (bpf_refused_by_seccomp())
+			diag(d, WBW_EXIT_NO_PRIVILEGE,
+			     "bpf() is refused (EPERM) by a seccomp filter although CAP_BPF is held: a "
+			     "container runtime's default profile does this; allow bpf and "
+			     "perf_event_open in the seccomp profile (podman --security-opt "
+			     "seccomp=FILE, Kubernetes seccompProfile Localhost) or run unconfined");
+		else
+			diag(d, WBW_EXIT_NO_TRACEPOINT,
+			     "kernel lacks BPF ring buffers: wberrwatch needs Linux 5.8+");
 		return NULL;
 	}
 	/* WBERRWATCH_FULL_BTF=1: let libbpf parse the kernel's BTF (troubleshooting) */
@@ -833,8 +869,9 @@ static int doctor_record(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
-static struct wbw_doctor_check *doctor_add(struct wbw_doctor *r, const char *name, const char *role,
-					   bool ok, const char *detail)
+#define doctor_add wbw_doctor__add
+struct wbw_doctor_check *wbw_doctor__add(struct wbw_doctor *r, const char *name, const char *role,
+					 bool ok, const char *detail)
 {
 	struct wbw_doctor_check *c;
 

@@ -113,7 +113,7 @@ int wbw_loader__tree_add(struct wbw_loader *l, uint32_t pid);
 bool wbw_loader__in_tree(const struct wbw_loader *l, uint32_t pid);
 
 /* What `wberrwatch doctor` reports: each hook kind tried for real. */
-#define WBW_DOCTOR_MAX_CHECKS 16
+#define WBW_DOCTOR_MAX_CHECKS 24
 
 struct wbw_doctor_check {
 	const char *name;  /* e.g. "raw_tp", "iter/task_file" */
@@ -135,6 +135,9 @@ struct wbw_doctor {
 	char fix[768];                  /* when it would not run: what to do */
 };
 
+/* One more line of the report (cmd_doctor.c adds what is not libbpf's); NULL when full. */
+struct wbw_doctor_check *wbw_doctor__add(struct wbw_doctor *r, const char *name, const char *role,
+					 bool ok, const char *detail);
 /* Try every hook kind wberrwatch can use on this kernel. */
 void wbw_loader__doctor(struct wbw_doctor *r);
 

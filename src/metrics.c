@@ -9,13 +9,14 @@
 #include "metrics.h"
 #include "output.h"
 
-static void count(struct wbw_metrics *m, uint8_t verdict, uint32_t dev, int err)
+/* add n to a series, made if new (a full table counts the label set as dropped once) */
+static void count(struct wbw_metrics *m, uint8_t verdict, uint32_t dev, int err, uint64_t n)
 {
 	for (size_t i = 0; i < m->nseries; i++) {
 		struct wbw_metric_series *s = &m->series[i];
 
 		if (s->verdict == verdict && s->dev == dev && s->err == err) {
-			s->count++;
+			s->count += n;
 			return;
 		}
 	}
@@ -23,20 +24,61 @@ static void count(struct wbw_metrics *m, uint8_t verdict, uint32_t dev, int err)
 		m->series_dropped++;
 		return;
 	}
-	m->series[m->nseries++] = (struct wbw_metric_series){ verdict, dev, err, 1 };
+	m->series[m->nseries++] = (struct wbw_metric_series){ verdict, dev, err, n };
 }
 
 void wbw_metrics__error(struct wbw_metrics *m, const struct wbw_error *e)
 {
-	count(m, WBW_V_KIND_MAX, e->bdev ? e->bdev : e->dev, e->err);
+	uint32_t dev = e->bdev ? e->bdev : e->dev;
+
+	count(m, WBW_V_KIND_MAX, dev, e->err, 1);
+	/*
+	 * Every verdict this error may get, at 0 from now on: a counter that
+	 * appears only at 1 has no earlier sample, and rate() and increase()
+	 * miss its first increment.
+	 */
+	for (uint8_t k = 0; k < WBW_V_KIND_MAX; k++)
+		count(m, k, dev, e->err, 0);
 }
 
-void wbw_metrics__verdict(struct wbw_metrics *m, const struct wbw_verdict *v)
+static void count_container(struct wbw_metrics *m, uint8_t verdict, const struct wbw_container *c)
+{
+	char name[sizeof(c->name)];
+
+	/* a container without a name is labelled by its short id, as runtimes print it */
+	snprintf(name, sizeof(name), "%.*s", c->name[0] ? (int)sizeof(name) - 1 : 12,
+		 c->name[0] ? c->name : c->id);
+	for (size_t i = 0; i < m->ncontainers; i++) {
+		struct wbw_container_series *s = &m->containers[i];
+
+		if (s->verdict == verdict && !strcmp(s->ns, c->ns) && !strcmp(s->pod, c->pod) &&
+		    !strcmp(s->name, name)) {
+			s->count++;
+			return;
+		}
+	}
+	if (m->ncontainers == WBW_METRICS_MAX_CONTAINER_SERIES) {
+		m->series_dropped++;
+		return;
+	}
+	struct wbw_container_series *s = &m->containers[m->ncontainers++];
+
+	s->verdict = verdict;
+	snprintf(s->ns, sizeof(s->ns), "%s", c->ns);
+	snprintf(s->pod, sizeof(s->pod), "%s", c->pod);
+	memcpy(s->name, name, sizeof(s->name));
+	s->count = 1;
+}
+
+void wbw_metrics__verdict(struct wbw_metrics *m, const struct wbw_verdict *v,
+			  const struct wbw_container *c)
 {
 	/* once decided: alerts fire on final verdicts (and UNSEEN pending at the end) */
 	if (!wbw_verdict_decided(v))
 		return;
-	count(m, (uint8_t)v->kind, v->error->bdev ? v->error->bdev : v->error->dev, v->error->err);
+	count(m, (uint8_t)v->kind, v->error->bdev ? v->error->bdev : v->error->dev, v->error->err, 1);
+	if (c)
+		count_container(m, (uint8_t)v->kind, c);
 }
 
 struct sink {
@@ -59,6 +101,19 @@ static void put(struct sink *s, const char *fmt, ...)
 static void header(struct sink *s, const char *name, const char *type, const char *help)
 {
 	put(s, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* a label value: backslash, double quote and newline escaped (the text format's rule) */
+static void value(struct sink *s, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			put(s, "\\%c", *v);
+		else if (*v == '\n')
+			put(s, "\\n");
+		else
+			put(s, "%c", *v);
+	}
 }
 
 static void labels(struct sink *s, const struct wbw_metric_series *x)
@@ -91,6 +146,20 @@ size_t wbw_metrics__format(const struct wbw_metrics *m, char *buf, size_t len)
 		    wbw_verdict_name(m->series[i].verdict));
 		labels(&s, &m->series[i]);
 		put(&s, "} %llu\n", (unsigned long long)m->series[i].count);
+	}
+	header(&s, "wberrwatch_container_verdicts_total", "counter",
+	       "Verdicts about processes in containers, by pod, namespace and container.");
+	for (size_t i = 0; i < m->ncontainers; i++) {
+		const struct wbw_container_series *c = &m->containers[i];
+
+		put(&s, "wberrwatch_container_verdicts_total{verdict=\"%s\",namespace=\"",
+		    wbw_verdict_name(c->verdict));
+		value(&s, c->ns);
+		put(&s, "\",pod=\"");
+		value(&s, c->pod);
+		put(&s, "\",container=\"");
+		value(&s, c->name);
+		put(&s, "\"} %llu\n", (unsigned long long)c->count);
 	}
 	header(&s, "wberrwatch_records_lost_total", "counter",
 	       "Records the kernel could not queue because the ring buffer was full.");

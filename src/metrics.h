@@ -10,9 +10,22 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "container.h"
 #include "correlate.h"
 
 #define WBW_METRICS_MAX_SERIES 1024
+/*
+ * Per-container verdict series (verdict, namespace, pod, container): pods
+ * come and go, so their number is bounded; label sets past it are counted
+ * in wberrwatch_metric_series_dropped_total.
+ */
+#define WBW_METRICS_MAX_CONTAINER_SERIES 256
+
+struct wbw_container_series {
+	uint8_t verdict;
+	char ns[64], pod[254], name[254];
+	uint64_t count;
+};
 
 struct wbw_metric_series {
 	uint8_t verdict; /* WBW_V_KIND_MAX: an error count, not a verdict */
@@ -25,6 +38,8 @@ struct wbw_metrics {
 	struct wbw_metric_series series[WBW_METRICS_MAX_SERIES];
 	size_t nseries;
 	uint64_t series_dropped; /* label sets past the limit, counted not hidden */
+	struct wbw_container_series containers[WBW_METRICS_MAX_CONTAINER_SERIES];
+	size_t ncontainers;
 	uint64_t lost[WBW_REC_KIND_MAX];
 	uint64_t set_events;
 	uint64_t observations;
@@ -35,8 +50,11 @@ struct wbw_metrics {
 	const char *tp_mode;
 };
 
+/* An error; its device and errno get every verdict's series, at 0 until counted. */
 void wbw_metrics__error(struct wbw_metrics *m, const struct wbw_error *e);
-void wbw_metrics__verdict(struct wbw_metrics *m, const struct wbw_verdict *v);
+/* c: the container of the process the verdict is about, or NULL */
+void wbw_metrics__verdict(struct wbw_metrics *m, const struct wbw_verdict *v,
+			  const struct wbw_container *c);
 /* Prometheus text format into buf; returns the length (truncated at len). */
 size_t wbw_metrics__format(const struct wbw_metrics *m, char *buf, size_t len);
 /* The same, malloc'ed, its length in *len; NULL when out of memory. */

@@ -294,6 +294,44 @@ int wbw_mounts__resolve(struct wbw_mounts *m, uint32_t dev, const char *fs_path,
 	return wbw_mounts__join(m, dev, fs_path, out, outlen);
 }
 
+static const struct wbw_mount *root_mount(const struct wbw_mounts *m)
+{
+	/* mountinfo lists mounts in order: the last one on "/" is the one seen */
+	for (size_t i = m->n; i-- > 0;)
+		if (!strcmp(m->v[i].mountpoint, "/"))
+			return &m->v[i];
+	return NULL;
+}
+
+bool wbw_mounts__same_root(const struct wbw_mounts *a, const struct wbw_mounts *b)
+{
+	const struct wbw_mount *x = root_mount(a), *y = root_mount(b);
+
+	return x && y && x->dev == y->dev && !strcmp(x->root, y->root);
+}
+
+const char *wbw_mounts__host_table(void)
+{
+	const char *env = getenv("WBERRWATCH_MOUNTINFO");
+	struct wbw_mounts self = { .path = "/proc/self/mountinfo", .watch_fd = -1 };
+	struct wbw_mounts host = { .path = "/proc/1/mountinfo", .watch_fd = -1 };
+	const char *pick = NULL;
+
+	if (env && *env)
+		return env;
+	/*
+	 * /proc/1/mountinfo is readable without ptrace access
+	 * (mounts_open_common() asks none); with a PID namespace of its own
+	 * the watcher's pid 1 is its own init, whose root is its own too.
+	 */
+	if (!wbw_mounts__load(&self) && !wbw_mounts__load(&host) &&
+	    !wbw_mounts__same_root(&self, &host))
+		pick = host.path;
+	wbw_mounts__free(&self);
+	wbw_mounts__free(&host);
+	return pick;
+}
+
 void wbw_mounts__free(struct wbw_mounts *m)
 {
 	free_entries(m);

@@ -60,5 +60,18 @@ int wbw_mounts__resolve(struct wbw_mounts *m, uint32_t dev, const char *fs_path,
 int wbw_mounts__fs_path(const struct wbw_mounts *m, uint32_t dev, const char *path, char *out,
 			size_t outlen);
 void wbw_mounts__free(struct wbw_mounts *m);
+/*
+ * Do two mount tables have the same root ("/": the same device and the
+ * same directory of it)?  A watcher in a container has a root of its own;
+ * one in a private mount namespace of the host (unshare -m) does not.
+ */
+bool wbw_mounts__same_root(const struct wbw_mounts *a, const struct wbw_mounts *b);
+/*
+ * The mount table whose paths a watcher should print: $WBERRWATCH_MOUNTINFO
+ * if set; else the host's (/proc/1/mountinfo, with the host's PID
+ * namespace) when the watcher's root is not the host's, as in a container;
+ * else NULL (its own, /proc/self/mountinfo).
+ */
+const char *wbw_mounts__host_table(void);
 
 #endif

@@ -6,6 +6,7 @@
 #include "decode.h"
 #include "json.h"
 #include "output.h"
+#include "procfilter.h"
 
 #define PATH_OUT_MAX 4096
 
@@ -120,14 +121,53 @@ static void json_addr(struct wbw_json *j, const char *key, uint64_t addr)
 	wbw_json_str(j, key, buf);
 }
 
-static void json_task(struct wbw_json *j, const char *key, const struct wbw_task *t)
+static const struct wbw_container *container_of(const struct wbw_output *o, uint64_t cgroup_id)
+{
+	return o->container_of && cgroup_id ? o->container_of(o->container_ctx, cgroup_id) : NULL;
+}
+
+/* "container": the container of a process's cgroup, or null */
+static void json_container(const struct wbw_output *o, struct wbw_json *j, uint64_t cgroup_id)
+{
+	const struct wbw_container *c = container_of(o, cgroup_id);
+
+	if (!c) {
+		wbw_json_null(j, "container");
+		return;
+	}
+	wbw_json_begin(j, "container");
+	wbw_json_str(j, "id", c->id);
+	wbw_json_str(j, "runtime", c->runtime[0] ? c->runtime : NULL);
+	wbw_json_str(j, "name", c->name[0] ? c->name : NULL);
+	wbw_json_str(j, "pod", c->pod[0] ? c->pod : NULL);
+	wbw_json_str(j, "namespace", c->ns[0] ? c->ns : NULL);
+	wbw_json_str(j, "pod_uid", c->pod_uid[0] ? c->pod_uid : NULL);
+	wbw_json_end(j);
+}
+
+static void json_task(const struct wbw_output *o, struct wbw_json *j, const char *key,
+		      const struct wbw_task *t)
 {
 	wbw_json_begin(j, key);
 	wbw_json_u64(j, "pid", t->pid);
 	wbw_json_u64(j, "tid", t->tid);
 	wbw_json_str(j, "comm", t->comm);
 	wbw_json_u64(j, "cgroup_id", t->cgroup_id);
+	json_container(o, j, t->cgroup_id);
 	wbw_json_end(j);
+}
+
+/* " [pod P in namespace N, container C]" after a process, or "" */
+static const char *container_suffix(const struct wbw_output *o, const struct wbw_task *t,
+				    char *buf, size_t len)
+{
+	const struct wbw_container *c = t ? container_of(o, t->cgroup_id) : NULL;
+	char d[700];
+
+	if (!c)
+		return "";
+	snprintf(buf, len, " [%s]", wbw_container_describe(c, d, sizeof(d)));
+	return buf;
 }
 
 static void json_errno(struct wbw_json *j, int err)
@@ -194,6 +234,7 @@ static void print_start_json(struct wbw_output *o, const struct wbw_start_info *
 	/* NULL (not given) is written as null */
 	wbw_json_str(&j, "filter_comm", info->filter_comm);
 	wbw_json_str(&j, "filter_cgroup", info->filter_cgroup);
+	wbw_json_str(&j, "filter_container", info->filter_container);
 	wbw_json_str(&j, "listen", info->listen);
 	wbw_json_u64(&j, "settle_ms", info->settle_ms);
 	wbw_json_u64(&j, "ringbuf_bytes", info->ringbuf_bytes);
@@ -249,6 +290,7 @@ static void json_writer(struct wbw_output *o, struct wbw_json *j, const struct w
 	wbw_json_u64(j, "pid", e->writer.pid);
 	wbw_json_str(j, "comm", e->writer.comm);
 	wbw_json_u64(j, "cgroup_id", e->writer.cgroup_id);
+	json_container(o, j, e->writer.cgroup_id);
 	iso_time(o, e->writer_ts, tbuf, sizeof(tbuf));
 	wbw_json_str(j, "dirtied_time", tbuf);
 	wbw_json_end(j);
@@ -274,7 +316,7 @@ static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 	if (e->predates_watch)
 		wbw_json_null(&j, "context"); /* no event of it was seen */
 	else
-		json_task(&j, "context", &e->first_ctx);
+		json_task(o, &j, "context", &e->first_ctx);
 	json_writer(o, &j, e);
 	json_first_look(&j, e);
 	/*
@@ -314,14 +356,15 @@ static const char *path_or_placeholder(struct wbw_output *o, uint32_t dev, const
 
 static void print_error_plain(struct wbw_output *o, const struct wbw_error *e)
 {
-	char line[PATH_OUT_MAX + 256], tbuf[32], ebuf[16], pbuf[PATH_OUT_MAX], dev[24];
+	char line[PATH_OUT_MAX + 1024], tbuf[32], ebuf[16], pbuf[PATH_OUT_MAX], dev[24];
 
 	clock_time(o, e->first_ts, tbuf, sizeof(tbuf));
 	snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(e->dev), wbw_dev_minor(e->dev));
-	char writer[48] = "";
+	char writer[800] = "", cbuf[720];
 
 	if (e->writer_known)
-		snprintf(writer, sizeof(writer), " written-by=%s[%u]", e->writer.comm, e->writer.pid);
+		snprintf(writer, sizeof(writer), " written-by=%s[%u]%s", e->writer.comm, e->writer.pid,
+			 container_suffix(o, &e->writer, cbuf, sizeof(cbuf)));
 	if (e->predates_watch) {
 		snprintf(line, sizeof(line),
 			 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  errseq=0x%x older than the watch%s",
@@ -377,7 +420,7 @@ static void print_observe_json(struct wbw_output *o, const struct wbw_observatio
 	wbw_json_u64(&j, "cursor_new", ob->new_cursor);
 	wbw_json_u64(&j, "f_mode", ob->f_mode);
 	wbw_json_u64(&j, "f_flags", ob->f_flags);
-	json_task(&j, "process", &ob->task);
+	json_task(o, &j, "process", &ob->task);
 	wbw_json_end(&j);
 	emit_line(o, wbw_json_text(&j));
 	wbw_json_free(&j);
@@ -385,15 +428,16 @@ static void print_observe_json(struct wbw_output *o, const struct wbw_observatio
 
 static void print_observe_plain(struct wbw_output *o, const struct wbw_observation *ob)
 {
-	char line[PATH_OUT_MAX + 256], tbuf[32], ebuf[16], pbuf[PATH_OUT_MAX], dev[24];
+	char line[PATH_OUT_MAX + 1024], tbuf[32], ebuf[16], pbuf[PATH_OUT_MAX], dev[24], cbuf[720];
 
 	clock_time(o, ob->ts_ns, tbuf, sizeof(tbuf));
 	snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(ob->dev), wbw_dev_minor(ob->dev));
 	snprintf(line, sizeof(line),
-		 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  told=%s[%u] cursor=0x%x->0x%x", tbuf,
+		 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  told=%s[%u]%s cursor=0x%x->0x%x", tbuf,
 		 "observe", ob->err ? wbw_errno_name(ob->err, ebuf, sizeof(ebuf)) : "-", dev, ob->ino,
 		 path_or_placeholder(o, ob->dev, ob->fs_path, false, 0, ob->ts_ns, pbuf, sizeof(pbuf)),
-		 ob->task.comm, ob->task.pid, ob->old, ob->new_cursor);
+		 ob->task.comm, ob->task.pid, container_suffix(o, &ob->task, cbuf, sizeof(cbuf)),
+		 ob->old, ob->new_cursor);
 	print_header_plain(o);
 	emit_line(o, line);
 }
@@ -471,6 +515,7 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 		wbw_json_u64(&j, "pid", v->holder.pid);
 		wbw_json_str(&j, "comm", v->holder.comm);
 		wbw_json_u64(&j, "cgroup_id", v->holder.cgroup_id);
+		json_container(o, &j, v->holder.cgroup_id);
 		if (v->fd >= 0)
 			wbw_json_i64(&j, "fd", v->fd);
 		else
@@ -537,6 +582,7 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 		wbw_json_u64(&j, "pid", v->holder.pid);
 		wbw_json_str(&j, "comm", v->holder.comm);
 		wbw_json_u64(&j, "cgroup_id", v->holder.cgroup_id);
+		json_container(o, &j, v->holder.cgroup_id);
 		wbw_json_end(&j);
 		iso_time(o, v->told_ts, tbuf, sizeof(tbuf));
 		wbw_json_str(&j, "told_time", tbuf);
@@ -550,7 +596,8 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *v)
 {
 	const struct wbw_error *e = v->error;
-	char line[PATH_OUT_MAX + 512], tbuf[32], ebuf[16], pbuf[PATH_OUT_MAX], dev[24], what[256];
+	char line[PATH_OUT_MAX + 1536], tbuf[32], ebuf[16], pbuf[PATH_OUT_MAX], dev[24], what[256];
+	char cbuf[720];
 
 	clock_time(o, v->ts_ns, tbuf, sizeof(tbuf));
 	snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(e->dev), wbw_dev_minor(e->dev));
@@ -628,11 +675,11 @@ static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *
 	default:
 		snprintf(what, sizeof(what), "?");
 	}
-	snprintf(line, sizeof(line), "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  %s (error %" PRIu64 ")",
+	snprintf(line, sizeof(line), "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  %s%s (error %" PRIu64 ")",
 		 tbuf, "verdict", e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev, e->ino,
 		 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, e->bdev, v->ts_ns, pbuf,
 				     sizeof(pbuf)),
-		 what, e->id);
+		 what, container_suffix(o, wbw_verdict__process(v), cbuf, sizeof(cbuf)), e->id);
 	print_header_plain(o);
 	emit_line(o, line);
 }
@@ -756,6 +803,7 @@ static void print_lagging_json(struct wbw_output *o, const struct wbw_lagging_fi
 	wbw_json_u64(&j, "pid", f->task.pid);
 	wbw_json_str(&j, "comm", f->task.comm);
 	wbw_json_u64(&j, "cgroup_id", f->task.cgroup_id);
+	json_container(o, &j, f->task.cgroup_id);
 	wbw_json_i64(&j, "fd", f->fd);
 	wbw_json_u64(&j, "cursor", f->cursor);
 	wbw_json_u64(&j, "errseq", f->mapping_eseq);
@@ -772,14 +820,15 @@ static void print_lagging_json(struct wbw_output *o, const struct wbw_lagging_fi
 
 static void print_lagging_plain(struct wbw_output *o, const struct wbw_lagging_file *f)
 {
-	char line[PATH_OUT_MAX + 256], ebuf[16], dev[24], age[24] = "?";
+	char line[PATH_OUT_MAX + 1024], ebuf[16], dev[24], age[24] = "?", cbuf[720];
 
 	snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(f->dev), wbw_dev_minor(f->dev));
 	if (f->age_known)
 		snprintf(age, sizeof(age), "%.1fs", (double)f->age_ns / 1e9);
-	snprintf(line, sizeof(line), "%-7s %-7s %-10" PRIu64 " %-8u %-16s %-4d %-9s %s",
+	snprintf(line, sizeof(line), "%-7s %-7s %-10" PRIu64 " %-8u %-16s %-4d %-9s %s%s",
 		 wbw_errno_name((int)(f->mapping_eseq & WBW_ERRSEQ_ERRNO_MASK), ebuf, sizeof(ebuf)),
-		 dev, f->ino, f->task.pid, f->task.comm, f->fd, age, f->path ? f->path : "-");
+		 dev, f->ino, f->task.pid, f->task.comm, f->fd, age, f->path ? f->path : "-",
+		 container_suffix(o, &f->task, cbuf, sizeof(cbuf)));
 	if (!o->header_done) {
 		char head[160];
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "container.h"
 #include "correlate.h"
 #include "loader.h"
 #include "mounts.h"
@@ -27,6 +28,7 @@ struct wbw_start_info {
 	uint32_t filter_pid;        /* 0: none */
 	const char *filter_comm;    /* NULL: none */
 	const char *filter_cgroup;  /* NULL: none */
+	const char *filter_container; /* NULL: none */
 	const char *listen;         /* --listen as given, NULL: none */
 	uint64_t settle_ms;
 	uint64_t ringbuf_bytes;
@@ -55,6 +57,9 @@ struct wbw_output {
 	struct wbw_mounts *mounts;
 	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
 	bool header_done;
+	/* the container of a cgroup id (NULL: none, or not in one); set by the caller */
+	const struct wbw_container *(*container_of)(void *ctx, uint64_t cgroup_id);
+	void *container_ctx;
 	uint32_t verdicts[WBW_V_KIND_MAX][WBW_ERRNO_SLOTS];
 };
 

@@ -16,6 +16,8 @@ bool wbw_procfilter__match(const struct wbw_procfilter *f, const struct wbw_task
 	/* 0: the record carried no cgroup (the task had none, or was gone) */
 	if (f->cgroup_in && (!t->cgroup_id || !f->cgroup_in(f->cgroup_ctx, t->cgroup_id)))
 		return false;
+	if (f->container_in && (!t->cgroup_id || !f->container_in(f->container_ctx, t->cgroup_id)))
+		return false;
 	return true;
 }
 

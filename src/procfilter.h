@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * --pid, --comm, --cgroup: which processes' verdicts to keep (pure C).
+ * --pid, --comm, --cgroup, --container: which processes' verdicts to keep (pure C).
  *
  * Writeback errors are recorded in softirq or kworker context, never in
  * the writer's, so a process filter cannot pick errors in the kernel.  It
@@ -26,11 +26,13 @@ struct wbw_procfilter {
 	char comm[WBW_TASK_COMM_LEN];       /* "": any */
 	wbw_cgroup_in_fn cgroup_in;         /* NULL: any cgroup */
 	void *cgroup_ctx;
+	wbw_cgroup_in_fn container_in;      /* --container: is the cgroup the container's? NULL: any */
+	void *container_ctx;
 };
 
 static inline bool wbw_procfilter__active(const struct wbw_procfilter *f)
 {
-	return f->pid || f->comm[0] || f->cgroup_in;
+	return f->pid || f->comm[0] || f->cgroup_in || f->container_in;
 }
 
 /* Does task t pass every filter given?  NULL (no process known) passes none. */

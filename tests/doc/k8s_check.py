@@ -11,8 +11,8 @@ Every key must be one of the Kubernetes API fields in the allow-list below
 fails instead of being dropped by the API server.  Then the deployment is
 held to what wberrwatch needs and accepts: its args are flags its --help
 lists, the port it listens on is the one probed and scraped, the image and
-command match the Containerfile, and privilege is only CAP_BPF and
-CAP_PERFMON.  Prints "PASS what" / "FAIL what: why" lines.
+command match the Containerfile, privilege is only CAP_BPF, CAP_PERFMON
+and CAP_SYS_NICE, and host paths are read-only and ones the watcher reads.  Prints "PASS what" / "FAIL what: why" lines.
 """
 import copy
 import glob
@@ -21,6 +21,11 @@ import re
 import sys
 
 import yaml
+
+# what the watcher reads from the host: BTF, cgroupfs, and where containerd
+# and CRI-O keep each container's config.json (docs/containers.md)
+HOST_PATHS = ("/sys/kernel/btf", "/sys/fs/cgroup", "/proc",
+              "/run/containerd/io.containerd.runtime.v2.task", "/run/containers/storage")
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
@@ -142,9 +147,11 @@ def check(docs, help_text, containerfile, version, rules_text):
                 ["%s is %r" % (k, sc.get(k)) for k, want in
                  (("privileged", False), ("allowPrivilegeEscalation", False),
                   ("readOnlyRootFilesystem", True)) if sc.get(k) is not want]))
-    out.append(("capabilities: drop ALL, add exactly BPF and PERFMON",
+    # SYS_NICE: the watcher renices itself (WBW_WATCHER_NICE, src/app.h) for an early first look
+    out.append(("capabilities: drop ALL, add exactly BPF, PERFMON and SYS_NICE",
                 ([] if caps.get("drop") == ["ALL"] else ["drop %r" % caps.get("drop")]) +
-                ([] if sorted(caps.get("add", [])) == ["BPF", "PERFMON"] else ["add %r" % caps.get("add")])))
+                ([] if sorted(caps.get("add", [])) == ["BPF", "PERFMON", "SYS_NICE"]
+                 else ["add %r" % caps.get("add")])))
     out.append(("no host network or IPC", ["%s set" % k for k in ("hostNetwork", "hostIPC") if pod.get(k)]))
     # the command is the Containerfile's entrypoint, the image its version
     m = re.search(r'^ENTRYPOINT \["([^"]+)"\]', containerfile, re.M)
@@ -198,9 +205,13 @@ def check(docs, help_text, containerfile, version, rules_text):
             probs.append("mount %r has no volume" % vm.get("name"))
         elif "hostPath" in v and not vm.get("readOnly"):
             probs.append("host path %s mounted writable" % v["hostPath"]["path"])
-        elif "hostPath" in v and v["hostPath"]["path"] not in ("/sys/kernel/btf", "/sys/fs/cgroup", "/proc"):
+        elif "hostPath" in v and v["hostPath"]["path"] not in HOST_PATHS:
             probs.append("host path %s not one the watcher reads" % v["hostPath"]["path"])
-    out.append(("host paths are mounted read-only, and only BTF, cgroup or proc", probs))
+        elif "hostPath" in v and vm.get("mountPath") != v["hostPath"]["path"]:
+            probs.append("host path %s mounted at %s: the watcher looks where the host has it"
+                         % (v["hostPath"]["path"], vm.get("mountPath")))
+    out.append(("host paths are mounted read-only where the host has them, and only BTF, "
+                "cgroup, proc or the runtimes' container state", probs))
     # one set of labels ties the objects together
     tpl = ds["spec"]["template"]["metadata"].get("labels", {})
     sel = ds["spec"]["selector"]["matchLabels"]
@@ -266,6 +277,8 @@ def mutants(docs):
         "a string where a bool belongs": lambda d: pod(d).__setitem__("hostPID", "true"),
         "privileged: true": lambda d: ctr(d)["securityContext"].__setitem__("privileged", True),
         "CAP_SYS_ADMIN added": lambda d: ctr(d)["securityContext"]["capabilities"]["add"].append("SYS_ADMIN"),
+        "CAP_SYS_NICE left out": lambda d: ctr(d)["securityContext"]["capabilities"]["add"].remove("SYS_NICE"),
+        "a host path the watcher does not read": lambda d: pod(d)["volumes"][0]["hostPath"].__setitem__("path", "/etc"),
         "an unknown flag --lisen": lambda d: ctr(d).__setitem__("args", ["--lisen", "0.0.0.0:9465"]),
         "--listen on loopback only": lambda d: ctr(d).__setitem__("args", ["--listen", "9465"]),
         "a probe on another path": lambda d: ctr(d)["livenessProbe"]["httpGet"].__setitem__("path", "/healthz"),

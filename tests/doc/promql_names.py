@@ -164,9 +164,9 @@ def main():
             "a metric of another exporter": 'sum(node_load1)',
             "a verdict value never exported": 'wberrwatch_verdicts_total{verdict="unreportd"}',
             "one bad value in a regex": 'wberrwatch_verdicts_total{verdict=~"unseen|lost"}',
-            "a container label": 'sum by (container) (wberrwatch_verdicts_total)',
-            "a label in a matcher": 'wberrwatch_tracked_files{pod="x"}',
-            "a label_values label": 'label_values(wberrwatch_build_info, namespace)',
+            "a label nobody exports": 'sum by (node) (wberrwatch_verdicts_total)',
+            "a label in a matcher": 'wberrwatch_tracked_files{node="x"}',
+            "a label_values label": 'label_values(wberrwatch_build_info, node)',
             "an unknown series in a binary op": 'wberrwatch_tracked_files / on(instance) wberrwatch_files',
         }
         for what, expr in bad.items():

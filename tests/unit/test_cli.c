@@ -235,6 +235,10 @@ static void test_process_filters(void **state)
 	assert_int_equal(PARSE(&cli, err, "--comm", ""), WBW_EXIT_USAGE);
 	assert_int_equal(PARSE(&cli, err, "--cgroup", ""), WBW_EXIT_USAGE);
 	assert_string_equal(err, "invalid --cgroup '': expected a cgroup v2 directory");
+	assert_int_equal(PARSE(&cli, err, "--container", "web-0"), WBW_EXIT_OK);
+	assert_string_equal(cli.filter_container, "web-0");
+	assert_int_equal(PARSE(&cli, err, "--container", ""), WBW_EXIT_USAGE);
+	assert_string_equal(err, "invalid --container '': expected a container id or name");
 }
 
 static void test_listen(void **state)
@@ -293,7 +297,8 @@ static void test_usage_mentions_every_option(void **state)
 					    "--ringbuf-size", "--verbose", "--help", "--version",
 					    "--all-files", "--name-writers", "--fail-on", "--report",
 					    "--user", "--metrics-file", "--errno", "--mount", "--pid",
-					    "--comm", "--cgroup", "--listen", "--output" };
+					    "--comm", "--cgroup", "--container", "--listen",
+					    "--output" };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);

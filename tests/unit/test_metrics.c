@@ -32,9 +32,9 @@ static void test_counts_and_format(void **state)
 	wbw_metrics__error(&m, &e1);
 	wbw_metrics__error(&m, &e2);
 	wbw_metrics__error(&m, &b);
-	wbw_metrics__verdict(&m, &v);
-	wbw_metrics__verdict(&m, &pending);
-	wbw_metrics__verdict(&m, &restated);
+	wbw_metrics__verdict(&m, &v, NULL);
+	wbw_metrics__verdict(&m, &pending, NULL);
+	wbw_metrics__verdict(&m, &restated, NULL);
 	m.unreported_pending = 1;
 	m.handovers = 4;
 	m.lost[WBW_REC_SET_ERR] = 3;
@@ -51,7 +51,13 @@ static void test_counts_and_format(void **state)
 	assert_non_null(strstr(buf, "wberrwatch_records_lost_total{kind=\"set_err\"} 3\n"));
 	assert_non_null(strstr(buf, "wberrwatch_set_events_total 40\n"));
 	assert_non_null(strstr(buf, "wberrwatch_tracked_files 1\n"));
-	assert_null(strstr(buf, "verdict=\"unseen\""));
+	/* every verdict of a device and errno that had an error is there from the start, at 0 */
+	assert_non_null(strstr(buf, "wberrwatch_verdicts_total{verdict=\"unseen\",device=\"7:0\","
+				    "errno=\"ENOSPC\"} 0\n"));
+	assert_non_null(strstr(buf, "wberrwatch_verdicts_total{verdict=\"reported\",device=\"7:0\","
+				    "errno=\"EIO\"} 0\n"));
+	assert_non_null(strstr(buf, "wberrwatch_verdicts_total{verdict=\"retried\",device=\"7:0\","
+				    "errno=\"ENOSPC\"} 0\n"));
 	assert_non_null(strstr(buf, "# TYPE wberrwatch_unreported_pending gauge\n"
 				    "wberrwatch_unreported_pending 1\n"));
 	assert_non_null(strstr(buf, "wberrwatch_handovers_total 4\n"));
@@ -67,15 +73,59 @@ static void test_series_limit_is_counted(void **state)
 
 	(void)state;
 	memset(&m, 0, sizeof(m));
-	for (int i = 0; i < WBW_METRICS_MAX_SERIES + 5; i++) {
+	/* each device and errno: its error series and one per verdict kind */
+	const int per = 1 + WBW_V_KIND_MAX, n = WBW_METRICS_MAX_SERIES / per + 5;
+	char want[64];
+
+	for (int i = 0; i < n; i++) {
 		struct wbw_error e = { .dev = (7u << 20) | (unsigned)i, .err = EIO };
 
 		wbw_metrics__error(&m, &e);
 	}
 	assert_int_equal(m.nseries, WBW_METRICS_MAX_SERIES);
-	assert_int_equal(m.series_dropped, 5);
+	assert_int_equal(m.series_dropped, n * per - WBW_METRICS_MAX_SERIES);
 	wbw_metrics__format(&m, buf, sizeof(buf));
-	assert_non_null(strstr(buf, "wberrwatch_metric_series_dropped_total 5\n"));
+	snprintf(want, sizeof(want), "wberrwatch_metric_series_dropped_total %d\n",
+		 n * per - WBW_METRICS_MAX_SERIES);
+	assert_non_null(strstr(buf, want));
+}
+
+/* per-container verdicts: pod, namespace, container; escaped; bounded */
+static void test_container_series(void **state)
+{
+	static struct wbw_metrics m;
+	static char buf[1 << 20];
+	struct wbw_error e = { .id = 1, .dev = DEV70, .err = EIO };
+	struct wbw_verdict v = { .kind = WBW_V_UNREPORTED, .error = &e, .final = true };
+	struct wbw_container db = { .id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+				    .pod = "web-0", .ns = "prod", .name = "db" };
+	struct wbw_container odd = { .id = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210",
+				     .name = "a\"b\\c\nd" };
+	struct wbw_container anon = { .id = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" };
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	wbw_metrics__verdict(&m, &v, &db);
+	wbw_metrics__verdict(&m, &v, &db);
+	wbw_metrics__verdict(&m, &v, NULL); /* a host process: not a container series */
+	wbw_metrics__verdict(&m, &v, &odd);
+	wbw_metrics__verdict(&m, &v, &anon);
+	wbw_metrics__format(&m, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "wberrwatch_container_verdicts_total{verdict=\"unreported\","
+				    "namespace=\"prod\",pod=\"web-0\",container=\"db\"} 2\n"));
+	assert_non_null(strstr(buf, "{verdict=\"unreported\",namespace=\"\",pod=\"\","
+				    "container=\"a\\\"b\\\\c\\nd\"} 1\n"));
+	assert_non_null(strstr(buf, "container=\"001122334455\"} 1\n"));
+	assert_non_null(strstr(buf, "wberrwatch_verdicts_total{verdict=\"unreported\",device=\"7:0\","
+				    "errno=\"EIO\"} 5\n"));
+	for (int i = 0; i < WBW_METRICS_MAX_CONTAINER_SERIES + 3; i++) {
+		struct wbw_container c = db;
+
+		snprintf(c.pod, sizeof(c.pod), "web-%d", i + 1);
+		wbw_metrics__verdict(&m, &v, &c);
+	}
+	assert_int_equal(m.ncontainers, WBW_METRICS_MAX_CONTAINER_SERIES);
+	assert_int_equal(m.series_dropped, 6);
 }
 
 static void test_atomic_write(void **state)
@@ -110,6 +160,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_and_format),
 		cmocka_unit_test(test_series_limit_is_counted),
+		cmocka_unit_test(test_container_series),
 		cmocka_unit_test(test_atomic_write),
 	};
 	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);

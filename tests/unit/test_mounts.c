@@ -105,6 +105,41 @@ static void test_reparse_replaces(void **state)
 	wbw_mounts__free(&m);
 }
 
+/* the host's table vs a container's (overlay root) and vs unshare -m's copy */
+static void test_same_root(void **state)
+{
+	static const char host[] =
+		"22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
+		"30 22 7:0 / /mnt/fx rw - ext4 /dev/loop0 rw\n";
+	static const char unshared[] =
+		"622 600 254:1 / / rw,relatime - ext4 /dev/vda1 rw\n"
+		"640 622 7:3 / /tmp/fx rw - ext4 /dev/loop3 rw\n";
+	static const char container[] =
+		"700 650 0:77 / / ro,relatime - overlay overlay rw,lowerdir=/l\n"
+		"701 700 254:1 /var/lib/x /data rw - ext4 /dev/vda1 rw\n";
+	/* a chroot into a directory of the same filesystem */
+	static const char chrooted[] = "800 1 254:1 /srv/root / rw - ext4 /dev/vda1 rw\n";
+	/* overmounted: the last mount on / counts */
+	static const char over[] = "1 0 254:1 / / rw - ext4 /dev/vda1 rw\n"
+				   "2 1 0:77 / / rw - overlay overlay rw\n";
+	struct wbw_mounts a = { 0 }, b = { 0 };
+
+	(void)state;
+	assert_int_equal(wbw_mounts__parse(&a, host), 0);
+	assert_int_equal(wbw_mounts__parse(&b, unshared), 0);
+	assert_true(wbw_mounts__same_root(&a, &b));
+	assert_int_equal(wbw_mounts__parse(&b, container), 0);
+	assert_false(wbw_mounts__same_root(&a, &b));
+	assert_int_equal(wbw_mounts__parse(&b, chrooted), 0);
+	assert_false(wbw_mounts__same_root(&a, &b));
+	assert_int_equal(wbw_mounts__parse(&b, over), 0);
+	assert_false(wbw_mounts__same_root(&a, &b));
+	assert_int_equal(wbw_mounts__parse(&b, ""), 0);
+	assert_false(wbw_mounts__same_root(&a, &b));
+	wbw_mounts__free(&a);
+	wbw_mounts__free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_fs_path),
 		cmocka_unit_test(test_reparse_replaces),
+		cmocka_unit_test(test_same_root),
 	};
 	return cmocka_run_group_tests_name("mounts", tests, NULL, NULL);
 }

@@ -48,6 +48,22 @@ static const struct wbw_error sample_error = {
 	.fs_path = "/data",
 };
 
+/* a made-up container for cgroup 7001 (a pod's) and 7002 (podman's) */
+static const struct wbw_container pod_db = {
+	.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	.runtime = "containerd", .pod = "web-0", .ns = "prod", .name = "db", .pod_uid = "42",
+};
+static const struct wbw_container podman_app = {
+	.id = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210",
+	.runtime = "podman", .name = "wbw-app",
+};
+
+static const struct wbw_container *fake_container_of(void *ctx, uint64_t id)
+{
+	(void)ctx;
+	return id == 7001 ? &pod_db : id == 7002 ? &podman_app : NULL;
+}
+
 static char *render(bool json, void (*fn)(struct wbw_output *, const void *), const void *arg)
 {
 	struct wbw_output o;
@@ -56,6 +72,7 @@ static char *render(bool json, void (*fn)(struct wbw_output *, const void *), co
 	FILE *f = open_memstream(&buf, &len);
 
 	wbw_output__init(&o, f, json, &mounts, OFFSET_NS);
+	o.container_of = fake_container_of;
 	o.header_done = true;
 	fn(&o, arg);
 	fclose(f);
@@ -83,7 +100,7 @@ static void test_error_json(void **state)
 		   "\"ino\":12,\"path\":\"/mnt/fx/data\",\"fs_path\":\"/data\",\"path_truncated\":false,"
 		   "\"mapping\":\"0xffff88811ca5bbd0\",\"bdev\":null,\"errseq\":28,\"event_errseq\":0,\"events\":18,"
 		   "\"first_ts_ns\":4195285482000,\"last_ts_ns\":4195318000000,"
-		   "\"context\":{\"pid\":14,\"tid\":14,\"comm\":\"ksoftirqd/0\",\"cgroup_id\":1},"
+		   "\"context\":{\"pid\":14,\"tid\":14,\"comm\":\"ksoftirqd/0\",\"cgroup_id\":1,\"container\":null},"
 		   "\"writer\":null,\"first_look_ms\":null,\"predates_watch\":false,"
 		   "\"hit_time_known\":true}\n");
 	free(s);
@@ -110,7 +127,7 @@ static void test_writer_is_named(void **state)
 	e.writer_ts = 4195000000000ull + 100000000;
 	s = render(true, do_error, &e);
 	assert_non_null(strstr(s, "\"writer\":{\"pid\":3247,\"comm\":\"postgres\","
-				  "\"cgroup_id\":5021,\"dirtied_time\":\"2026-11-24T08:51:12.100000Z\"}"));
+				  "\"cgroup_id\":5021,\"container\":null,\"dirtied_time\":\"2026-11-24T08:51:12.100000Z\"}"));
 	free(s);
 	s = render(false, do_error, &e);
 	assert_non_null(strstr(s, " errseq=0x1c written-by=postgres[3247] completed-by=ksoftirqd/0[14]"));
@@ -184,7 +201,7 @@ static void test_observe_json(void **state)
 		   "\"fs_path\":\"/data\",\"path_truncated\":false,\"mapping\":\"0xffff88811ca5bbd0\","
 		   "\"file\":\"0xffff88810a12ae40\",\"fd\":4,\"cursor_old\":0,\"cursor_new\":4124,"
 		   "\"f_mode\":207454238,\"f_flags\":32769,"
-		   "\"process\":{\"pid\":3247,\"tid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1}}\n");
+		   "\"process\":{\"pid\":3247,\"tid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1,\"container\":null}}\n");
 	free(s);
 	ob.error = NULL;
 	s = render(false, do_observe, &ob);
@@ -232,7 +249,7 @@ static void test_syncfs_verdict(void **state)
 		   "\"fs_path\":\"/data\",\"path_truncated\":false,\"bdev\":null,\"writer\":null,"
 		   "\"first_look_ms\":12,"
 		   "\"final\":true,\"file\":\"0xffff88810a12ae40\",\"f_mode\":1,\"cursor\":0,"
-		   "\"holder\":{\"pid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1,\"fd\":5,\"processes\":1},"
+		   "\"holder\":{\"pid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1,\"container\":null,\"fd\":5,\"processes\":1},"
 		   "\"application\":\"process:3247\",\"told_via\":\"syncfs\",\"syncfs\":{\"fd\":5,\"file\":\"0xffff88810a12ae40\","
 		   "\"errno\":5,\"errno_name\":\"EIO\"}}\n");
 	free(s);
@@ -374,6 +391,52 @@ static void test_errno_names(void **state)
 	assert_string_equal(wbw_errno_name(4000, buf, sizeof(buf)), "E4000");
 }
 
+/* a verdict about a process in a container names the container */
+static void test_container_labels(void **state)
+{
+	struct wbw_error e = sample_error;
+	struct wbw_verdict v = {
+		.kind = WBW_V_REPORTED, .error = &e, .ts_ns = 4195000000000ull + 400000000,
+		.final = true, .file = 0xffff88810a12ae40ull, .f_mode = 0x2,
+		.holder = { .pid = 3247, .tid = 3247, .cgroup_id = 7001, .comm = "postgres" },
+		.fd = 5, .nholders = 1, .told_via = WBW_TOLD_CHECK, .app = 7001,
+	};
+	char *s;
+
+	(void)state;
+	s = render(false, do_verdict, &v);
+	assert_string_equal(s, "08:51:12.400 verdict  ENOSPC  7:0     12         /mnt/fx/data  "
+			       "REPORTED to postgres[3247] [pod web-0 in namespace prod, container db] "
+			       "(error 1)\n");
+	free(s);
+	s = render(true, do_verdict, &v);
+	assert_non_null(strstr(s, "\"holder\":{\"pid\":3247,\"comm\":\"postgres\",\"cgroup_id\":7001,"
+			       "\"container\":{\"id\":\"0123456789abcdef0123456789abcdef0123456789abcdef"
+			       "0123456789abcdef\",\"runtime\":\"containerd\",\"name\":\"db\",\"pod\":"
+			       "\"web-0\",\"namespace\":\"prod\",\"pod_uid\":\"42\"},\"fd\":5"));
+	free(s);
+	/* UNSEEN: the writer's container, without pod */
+	e.writer_known = true;
+	e.writer = (struct wbw_task){ .pid = 88, .cgroup_id = 7002, .comm = "app" };
+	v.kind = WBW_V_UNSEEN;
+	v.final = true;
+	s = render(false, do_verdict, &v);
+	assert_string_equal(s, "08:51:12.400 verdict  ENOSPC  7:0     12         /mnt/fx/data  "
+			       "UNSEEN: no file was told [container wbw-app (podman fedcba987654)] "
+			       "(error 1)\n");
+	free(s);
+	s = render(true, do_verdict, &v);
+	assert_non_null(strstr(s, "\"writer\":{\"pid\":88,\"comm\":\"app\",\"cgroup_id\":7002,"
+			       "\"container\":{\"id\":\"fedcba9876543210fedcba9876543210fedcba9876543210"
+			       "fedcba9876543210\",\"runtime\":\"podman\",\"name\":\"wbw-app\",\"pod\":"
+			       "null,\"namespace\":null,\"pod_uid\":null},"));
+	free(s);
+	/* the error line names the writer's container too */
+	s = render(false, do_error, &e);
+	assert_non_null(strstr(s, " written-by=app[88] [container wbw-app (podman fedcba987654)] "));
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_writer_is_named),
 		cmocka_unit_test(test_observe_json),
 		cmocka_unit_test(test_syncfs_verdict),
+		cmocka_unit_test(test_container_labels),
 		cmocka_unit_test(test_release_verdicts),
 		cmocka_unit_test(test_summary_and_fatal),
 		cmocka_unit_test(test_write_error_marks_broken),

@@ -99,6 +99,24 @@ static void test_verdict_names_holder_or_writer(void **state)
 	}
 }
 
+/* --container: the cgroup is asked about, a record without one never matches */
+static void test_container_filter(void **state)
+{
+	int calls = 0;
+	struct wbw_procfilter f = { .container_in = in_100s, .container_ctx = &calls };
+	struct wbw_task nocg = postgres;
+
+	(void)state;
+	assert_true(wbw_procfilter__active(&f));
+	assert_true(wbw_procfilter__match(&f, &postgres));
+	assert_false(wbw_procfilter__match(&f, &backup));
+	assert_int_equal(calls, 2);
+	nocg.cgroup_id = 0;
+	assert_false(wbw_procfilter__match(&f, &nocg));
+	assert_int_equal(calls, 2);
+	assert_false(wbw_procfilter__match(&f, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +124,7 @@ int main(void)
 		cmocka_unit_test(test_each_filter_and_their_conjunction),
 		cmocka_unit_test(test_comm_is_compared_as_the_kernel_keeps_it),
 		cmocka_unit_test(test_verdict_names_holder_or_writer),
+		cmocka_unit_test(test_container_filter),
 	};
 	return cmocka_run_group_tests_name("procfilter", tests, NULL, NULL);
 }
