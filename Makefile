@@ -220,7 +220,9 @@ check-apps: $(BIN) $(TEST_HELPERS)
 
 # Unit tests (no root), end-to-end tests and the application suite (root:
 # BPF, loop devices).
-check: $(BIN) $(SAN_BIN) $(UNIT_TESTS) $(TEST_HELPERS) $(OUTPUT)/fuzz_correlate $(OUTPUT)/fuzz_container
+# the static binary: test_container_image puts it in an image (make image)
+check: $(BIN) $(SAN_BIN) $(UNIT_TESTS) $(TEST_HELPERS) $(OUTPUT)/fuzz_correlate $(OUTPUT)/fuzz_container \
+	$(OUTPUT)/static/wberrwatch
 	$(Q)tests/run-tests --all $(OUTPUT)
 
 deps:
