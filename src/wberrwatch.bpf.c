@@ -95,6 +95,27 @@ static __always_inline int dev_filtered_out(__u32 dev)
 	return filter_dev && dev != filter_dev;
 }
 
+#define WBW_S_IFMT 0170000
+#define WBW_S_IFBLK 0060000
+
+/*
+ * The block device whose own mapping `inode` is (its page cache: the
+ * metadata of the filesystem on it, or writes to the device node), or 0.
+ * Such an inode lives on the bdev pseudo-filesystem, so --dev and --mount
+ * must compare its i_rdev, the device they name.
+ */
+static __always_inline __u32 bdev_of(struct inode *inode)
+{
+	if (!inode || (BPF_CORE_READ(inode, i_mode) & WBW_S_IFMT) != WBW_S_IFBLK)
+		return 0;
+	return BPF_CORE_READ(inode, i_rdev);
+}
+
+static __always_inline int inode_filtered_out(__u32 dev, __u32 bdev)
+{
+	return dev_filtered_out(dev) && (!bdev || dev_filtered_out(bdev));
+}
+
 /*
  * Walk dentry names from `dentry` to the root of its filesystem (the dentry
  * whose d_parent is itself), leaf first.  Names are read with
@@ -208,6 +229,7 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 {
 	struct wbw_set_err_rec *rec;
 	struct inode *inode = NULL;
+	__u32 bdev = 0;
 
 	if (mapping) {
 		inode = BPF_CORE_READ(mapping, host);
@@ -222,8 +244,9 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 		flags |= WBW_F_AFTER_VALID | WBW_F_MAPPING_VALID;
 		/* before the filters: a scan asks about any error, not only those watched */
 		note_error_time((__u64)mapping, after);
+		bdev = bdev_of(inode);
 	}
-	if (dev_filtered_out(dev) ||
+	if (inode_filtered_out(dev, bdev) ||
 	    ((mapping || (flags & WBW_F_SET_EVENT_V2)) && errno_filtered_out(after)))
 		return 0;
 
@@ -261,15 +284,15 @@ static __always_inline int handle_set_err(struct address_space *mapping, __u32 e
 			__builtin_memcpy(rec->writer_comm, d->comm, sizeof(rec->writer_comm));
 		}
 	}
-	if (inode && (BPF_CORE_READ(inode, i_mode) & 0170000) == 0100000) {
+	if (inode && (BPF_CORE_READ(inode, i_mode) & WBW_S_IFMT) == 0100000) {
 		/* S_IFREG: its writers at the instant of the error, for the first look to count */
 		rec->writers = BPF_CORE_READ(inode, i_writecount.counter);
 		rec->hdr.flags |= WBW_F_WRITERS_VALID;
 	}
 	/* S_IFBLK: the block device's own page cache (the bdev pseudo-fs inode) */
-	if (inode && (BPF_CORE_READ(inode, i_mode) & 0170000) == 0060000) {
+	if (bdev) {
 		rec->hdr.flags |= WBW_F_BDEV;
-		rec->rdev = BPF_CORE_READ(inode, i_rdev);
+		rec->rdev = bdev;
 	}
 	bpf_ringbuf_submit(rec, 0);
 	return 0;
@@ -389,7 +412,7 @@ static __always_inline int handle_observe(struct file *file, __u32 cursor_old, _
 	inode = BPF_CORE_READ(mapping, host);
 	ino = BPF_CORE_READ(inode, i_ino);
 	dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	if (dev_filtered_out(dev) || errno_filtered_out(cursor_new))
+	if (inode_filtered_out(dev, bdev_of(inode)) || errno_filtered_out(cursor_new))
 		return 0;
 	mapping_eseq = BPF_CORE_READ(mapping, wb_err);
 
