@@ -56,6 +56,7 @@ enum wbw_rec_kind {
 	WBW_REC_DIRTY = 7,   /* an inode being watched for retries was written to again */
 	WBW_REC_RELEASE = 8, /* a file on a watched mapping was released (fentry/__fput) */
 	WBW_REC_SYNCFS = 9,  /* a syncfs(2) is about to report an error of its filesystem */
+	WBW_REC_FSYNC_FAIL = 10, /* an fsync/fdatasync returned an error (ext4) */
 	WBW_REC_KIND_MAX,
 };
 
@@ -268,6 +269,24 @@ struct wbw_syncfs_rec {
 };
 
 /*
+ * ext4's fsync or fdatasync returned an error to the caller (the header):
+ * every failed one, whether the error came from the mapping's errseq (the
+ * observe record of the same call says which) or not: ext4 also fails fsync
+ * when writing the inode, its metadata buffers or the parent directory
+ * fails, and no errseq is involved then.
+ */
+struct wbw_fsync_fail_rec {
+	struct wbw_rec_hdr hdr;
+	__u64 mapping;
+	__u64 file;   /* the struct file fsync was called on, or 0 if not known */
+	__u64 ino;
+	__u32 dev;
+	__s32 fd;     /* its descriptor (the syscall's argument), or -1 */
+	__s32 ret;    /* what the call returns: -errno */
+	__u32 datasync; /* 1: fdatasync */
+};
+
+/*
  * When a mapping's current errseq value was set, kept by every watcher in
  * its map WBW_ERR_TIMES_MAP (key: struct address_space address).  errseq_t
  * carries no time, so `wberrwatch scan` finds running watchers' maps by
@@ -291,6 +310,7 @@ WBW_ASSERT_SIZE(struct wbw_exit_rec, 64);
 WBW_ASSERT_SIZE(struct wbw_inode_rec, 72);
 WBW_ASSERT_SIZE(struct wbw_release_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_syncfs_rec, 88);
+WBW_ASSERT_SIZE(struct wbw_fsync_fail_rec, 88);
 WBW_ASSERT_SIZE(struct wbw_err_time, 16);
 
 #define WBW_RETRY_MAX 16384 /* inodes watched for a false success at once */

@@ -99,6 +99,23 @@ static void sink_observe(void *ctx, const struct wbw_observation *o)
 		wbw_output__observe(&app->out, o);
 }
 
+static void sink_fsync_failure(void *ctx, const struct wbw_fsync_failure *f)
+{
+	struct wbw_app *app = ctx;
+
+	/* --dev, --mount, --errno: the lifetime object has no filters of its own */
+	if ((app->cli->filter_dev && f->dev != app->cli->filter_dev) ||
+	    (app->filter_errno && f->err != app->filter_errno))
+		return;
+	wbw_containers__get(app->containers, f->task.cgroup_id);
+	if (!wbw_procfilter__match(&app->procs, &f->task))
+		return;
+	if (!app->run)
+		wbw_output__fsync_failure(&app->out, f);
+	else if (app->report.out && wbw_loader__in_tree(app->loader, f->task.pid))
+		wbw_output__fsync_failure(&app->report, f); /* the command's own */
+}
+
 /*
  * run: is the verdict about the command's processes?  File verdicts name
  * the process that held or was told; error verdicts the writer.
@@ -173,6 +190,8 @@ static void refresh_metrics(struct wbw_app *app)
 	app->metrics.tracked_files = st.tracked_files;
 	app->metrics.unreported_pending = st.provisional;
 	app->metrics.handovers = st.handovers;
+	app->metrics.failed_fsyncs_errseq = st.fsync_failures_errseq;
+	app->metrics.failed_fsyncs_other = st.fsync_failures_other;
 	wbw_loader__lost(app->loader, app->metrics.lost);
 }
 
@@ -527,6 +546,7 @@ int wbw_app__load(struct wbw_app *app)
 			.handover_ns = (uint64_t)cli->handover_ms * 1000000ull },
 		&(struct wbw_corr_sink){ .on_error = sink_error,
 					 .on_observe = sink_observe,
+					 .on_fsync_failure = sink_fsync_failure,
 					 .on_verdict = sink_verdict,
 					 .ctx = app });
 	if (!app->corr) {

@@ -145,6 +145,18 @@ struct exited {
 	int32_t exit_code;
 };
 
+/*
+ * A check that told its caller an error: the fsync that made it returns
+ * that error next (same task, same call), which then came from errseq.
+ */
+struct recent_check {
+	uint32_t tid;
+	uint64_t mapping;
+	int err;
+	uint64_t error_id; /* 0: not an error of ours */
+};
+#define WBW_RECENT_CHECKS 64
+
 struct wbw_corr {
 	struct wbw_corr_opts opts;
 	struct wbw_corr_sink sink;
@@ -165,6 +177,8 @@ struct wbw_corr {
 	uint64_t retry_watches;
 	uint64_t *disarmed; /* mappings to forget in the kernel */
 	size_t ndisarmed, disarmed_cap;
+	struct recent_check checks[WBW_RECENT_CHECKS];
+	unsigned next_check;
 	struct wbw_corr_stats stats;
 };
 
@@ -927,6 +941,12 @@ static void push_observe(struct wbw_corr *c, const struct wbw_ev *ev)
 		}
 	}
 	c->stats.observations++;
+	if (o.err) {
+		struct recent_check *rc = &c->checks[c->next_check++ % WBW_RECENT_CHECKS];
+
+		*rc = (struct recent_check){ .tid = ev->task.tid, .mapping = ev->mapping,
+					     .err = o.err, .error_id = o.error ? o.error->id : 0 };
+	}
 	if (c->sink.on_observe)
 		c->sink.on_observe(c->sink.ctx, &o);
 	if (es)
@@ -956,6 +976,49 @@ static void push_path(struct wbw_corr *c, const struct wbw_ev *ev)
 		st->cur->e.fs_path = path;
 		st->cur->e.path_truncated = st->path_truncated;
 	}
+}
+
+/*
+ * A failed fsync.  Its call checked the file's cursor first (ext4_sync_file
+ * -> file_write_and_wait_range -> file_check_and_advance_wb_err): when that
+ * check told this task this errno on this mapping, the error came from
+ * errseq; else the filesystem failed the call on its own.
+ */
+static void push_fsync_failure(struct wbw_corr *c, const struct wbw_ev *ev)
+{
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, 0, false, ev->ts_ns);
+	struct wbw_fsync_failure f = {
+		.ts_ns = ev->ts_ns,
+		.task = ev->task,
+		.dev = ev->dev,
+		.ino = ev->ino,
+		.mapping = ev->mapping,
+		.file = ev->fsync_fail.file,
+		.fd = ev->fsync_fail.fd,
+		.err = ev->fsync_fail.err,
+		.datasync = ev->fsync_fail.datasync,
+	};
+
+	for (unsigned i = 0; i < WBW_RECENT_CHECKS; i++) {
+		struct recent_check *rc = &c->checks[i];
+
+		if (rc->err && rc->tid == ev->task.tid && rc->mapping == ev->mapping &&
+		    rc->err == f.err) {
+			f.from_errseq = true;
+			if (st && st->cur && st->cur->e.id == rc->error_id)
+				f.error = &st->cur->e;
+			rc->err = 0; /* one call's */
+			break;
+		}
+	}
+	if (st)
+		f.fs_path = st->fs_path;
+	if (f.from_errseq)
+		c->stats.fsync_failures_errseq++;
+	else
+		c->stats.fsync_failures_other++;
+	if (c->sink.on_fsync_failure)
+		c->sink.on_fsync_failure(c->sink.ctx, &f);
 }
 
 /* One open file on a watched mapping, from an iterator pass. */
@@ -1334,6 +1397,9 @@ void wbw_corr__push(struct wbw_corr *c, const struct wbw_ev *ev)
 		break;
 	case WBW_EV_SYNCFS:
 		push_syncfs(c, ev);
+		break;
+	case WBW_EV_FSYNC_FAIL:
+		push_fsync_failure(c, ev);
 		break;
 	}
 }

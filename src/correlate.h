@@ -95,6 +95,27 @@ struct wbw_observation {
 	const char *fs_path;
 };
 
+/*
+ * An fsync or fdatasync returned an error to its caller (ext4).  `error` is
+ * the writeback error the same call's check told it (from_errseq), else
+ * NULL: the filesystem failed the call itself (the inode, metadata buffers
+ * or the parent directory could not be written), which no errseq records.
+ */
+struct wbw_fsync_failure {
+	const struct wbw_error *error;
+	bool from_errseq;
+	uint64_t ts_ns;
+	struct wbw_task task;
+	uint32_t dev;
+	uint64_t ino;
+	uint64_t mapping;
+	uint64_t file; /* 0 if not known */
+	int32_t fd;    /* -1 if not known */
+	int err;
+	bool datasync;
+	const char *fs_path;
+};
+
 enum wbw_verdict_kind {
 	WBW_V_REPORTED = 0, /* a file was told about the error */
 	WBW_V_UNREPORTED,   /* a file due to be told was released without it */
@@ -222,6 +243,7 @@ struct wbw_corr_sink {
 	void (*on_error)(void *ctx, const struct wbw_error *err);
 	void (*on_observe)(void *ctx, const struct wbw_observation *obs);
 	void (*on_verdict)(void *ctx, const struct wbw_verdict *v);
+	void (*on_fsync_failure)(void *ctx, const struct wbw_fsync_failure *f);
 	void *ctx;
 };
 
@@ -273,6 +295,8 @@ struct wbw_corr_stats {
 	uint64_t tracked_files;   /* files being tracked now */
 	uint64_t passes;          /* iterator passes consumed */
 	uint64_t syncfs_events;   /* syncfs calls seen reporting an error */
+	/* failed fsync/fdatasync calls (ext4): their error from errseq, or not */
+	uint64_t fsync_failures_errseq, fsync_failures_other;
 	/* errors some of whose files were released before the first look, unseen */
 	uint64_t looked_late;
 };

@@ -178,6 +178,7 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 	case WBW_REC_SYNC: case WBW_REC_DIRTY: want = sizeof(struct wbw_inode_rec); break;
 	case WBW_REC_RELEASE: want = sizeof(struct wbw_release_rec); break;
 	case WBW_REC_SYNCFS: want = sizeof(struct wbw_syncfs_rec); break;
+	case WBW_REC_FSYNC_FAIL: want = sizeof(struct wbw_fsync_fail_rec); break;
 	default: return WBW_DECODE_BAD_KIND;
 	}
 	if (h.size != want)
@@ -253,6 +254,16 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 		ev->syncfs.err = wbw_errseq_check(r.sb_eseq, r.cursor);
 		return WBW_DECODE_OK;
 	}
+	case WBW_REC_FSYNC_FAIL: {
+		struct wbw_fsync_fail_rec r;
+		memcpy(&r, data, sizeof(r));
+		decode_ident(r.hdr.flags, r.mapping, r.ino, r.dev, ev);
+		ev->fsync_fail.file = r.file;
+		ev->fsync_fail.fd = r.fd;
+		ev->fsync_fail.err = r.ret < 0 ? -r.ret : r.ret;
+		ev->fsync_fail.datasync = r.datasync != 0;
+		return WBW_DECODE_OK;
+	}
 	default: {
 		struct wbw_path_rec r;
 		memcpy(&r, data, sizeof(r));
@@ -267,6 +278,7 @@ const char *wbw_rec_kind_key(int kind)
 		[WBW_REC_SET_ERR] = "set_err", [WBW_REC_OBSERVE] = "observe", [WBW_REC_PATH] = "path",
 		[WBW_REC_FILE] = "file",       [WBW_REC_EXIT] = "exit",       [WBW_REC_SYNC] = "retry",
 		[WBW_REC_DIRTY] = "dirty",     [WBW_REC_RELEASE] = "release", [WBW_REC_SYNCFS] = "syncfs",
+		[WBW_REC_FSYNC_FAIL] = "fsync_error",
 	};
 
 	return kind > 0 && kind < WBW_REC_KIND_MAX && keys[kind] ? keys[kind] : "?";

@@ -23,6 +23,7 @@ enum wbw_ev_kind {
 	WBW_EV_DIRTY = WBW_REC_DIRTY,
 	WBW_EV_RELEASE = WBW_REC_RELEASE,
 	WBW_EV_SYNCFS = WBW_REC_SYNCFS,
+	WBW_EV_FSYNC_FAIL = WBW_REC_FSYNC_FAIL,
 };
 
 /*
@@ -122,6 +123,13 @@ struct wbw_ev {
 			uint32_t f_mode;
 			int err;          /* errno the call reports (errseq_check's) */
 		} syncfs;
+		struct {
+			/* task = the caller */
+			uint64_t file; /* 0 if not known */
+			int32_t fd;    /* -1 if not known */
+			int err;       /* errno the call returned */
+			bool datasync;
+		} fsync_fail;
 		struct {
 			/* "/dir/file", relative to the root of the filesystem */
 			char fs_path[WBW_FS_PATH_MAX];

@@ -21,6 +21,7 @@
 #include <bpf/bpf_tracing.h>
 #include "wberrwatch.h"
 #include "shared_maps.bpf.h"
+#include "paths.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -51,6 +52,8 @@ __u64 dropped_release = 0;
 __u32 scan_mode = 0;
 __u64 dropped_retry = 0;
 __u64 dropped_syncfs = 0;
+__u64 dropped_fsync_fail = 0;
+__u64 dropped_path = 0;
 
 static __always_inline void emit_inode_rec(__u16 kind, struct inode *inode, __u64 mapping, int ret)
 {
@@ -107,6 +110,80 @@ int BPF_PROG(retry_dirty, struct inode *inode, int flags)
 	if (!state || __sync_lock_test_and_set(state, 1))
 		return 0;
 	emit_inode_rec(WBW_REC_DIRTY, inode, mapping, 0);
+	return 0;
+}
+
+#if defined(__TARGET_ARCH_x86)
+#define WBW_NR_FSYNC 74     /* arch/x86/entry/syscalls/syscall_64.tbl */
+#define WBW_NR_FDATASYNC 75
+#endif
+
+/*
+ * Every failed ext4 fsync/fdatasync, told to its caller: ext4_sync_file()
+ * returns the errseq error of the file (the observe record of the same
+ * call) or an error of its own: writing the inode, its metadata buffers or
+ * the parent directory failed (ext4_fsync_nojournal, ext4_sync_parent), or
+ * the journal aborted, which no errseq records.  PostgreSQL got four failed
+ * fsyncs where the filemap tracepoints showed two.  The file and fd come
+ * from the syscall's argument (x86: the number the task entered with);
+ * other callers (msync, io_uring, nfsd) give the inode alone.  Attached for
+ * the whole watch: it runs once per ext4 fsync, a call that waits for I/O.
+ */
+SEC("tp_btf/ext4_sync_file_exit")
+int BPF_PROG(fsync_failed, struct inode *inode, int ret)
+{
+	struct wbw_fsync_fail_rec *rec;
+	struct address_space *mapping;
+	struct file *file = NULL;
+	__s32 fd = -1;
+	__u32 datasync = 0;
+#ifdef WBW_NR_FSYNC
+	struct task_struct *task;
+	struct pt_regs *regs;
+#endif
+
+	if (ret >= 0 || !inode) /* !inode: see retry_sync_exit */
+		return 0;
+#ifdef WBW_NR_FSYNC
+	task = bpf_get_current_task_btf();
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (regs && (regs->orig_ax == WBW_NR_FSYNC || regs->orig_ax == WBW_NR_FDATASYNC)) {
+		struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+		__u32 n = (__u32)regs->di;
+
+		datasync = regs->orig_ax == WBW_NR_FDATASYNC;
+		if (fdt && n < BPF_CORE_READ(fdt, max_fds)) {
+			struct file **fds = BPF_CORE_READ(fdt, fd);
+
+			bpf_probe_read_kernel(&file, sizeof(file), &fds[n]);
+			/* the call holds its file: still at that fd unless another thread closed it */
+			if (file && BPF_CORE_READ(file, f_inode) == inode)
+				fd = (__s32)n;
+			else
+				file = NULL;
+		}
+	}
+#endif
+	mapping = BPF_CORE_READ(inode, i_mapping);
+	/* no set event may name this file: its path, from the call's own file */
+	if (file && !emit_path((__u64)mapping, BPF_CORE_READ(mapping, wb_err) & ~WBW_ERRSEQ_SEEN,
+			       inode, BPF_CORE_READ(file, f_path.dentry),
+			       BPF_CORE_READ(inode, i_sb, s_dev), BPF_CORE_READ(inode, i_ino)))
+		__sync_fetch_and_add(&dropped_path, 1);
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		__sync_fetch_and_add(&dropped_fsync_fail, 1);
+		return 0;
+	}
+	wbw_fill_hdr(&rec->hdr, WBW_REC_FSYNC_FAIL, sizeof(*rec), WBW_F_MAPPING_VALID);
+	rec->mapping = (__u64)mapping;
+	rec->file = (__u64)file;
+	rec->ino = BPF_CORE_READ(inode, i_ino);
+	rec->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	rec->fd = fd;
+	rec->ret = ret;
+	rec->datasync = datasync;
+	bpf_ringbuf_submit(rec, 0);
 	return 0;
 }
 

@@ -57,6 +57,7 @@ struct wbw_loader {
 	struct bpf_link *sync_link;
 	struct bpf_link *dirtier_link;
 	struct bpf_link *syncfs_link;
+	struct bpf_link *fsync_fail_link;
 	struct bpf_link *dirty_link;
 	wbw_record_fn on_record;
 	void *ctx;
@@ -513,6 +514,9 @@ void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX
 		lost[WBW_REC_SYNC] += __atomic_load_n(&l->life->bss->dropped_retry, __ATOMIC_RELAXED);
 		lost[WBW_REC_SYNCFS] +=
 			__atomic_load_n(&l->life->bss->dropped_syncfs, __ATOMIC_RELAXED);
+		lost[WBW_REC_FSYNC_FAIL] +=
+			__atomic_load_n(&l->life->bss->dropped_fsync_fail, __ATOMIC_RELAXED);
+		lost[WBW_REC_PATH] += __atomic_load_n(&l->life->bss->dropped_path, __ATOMIC_RELAXED);
 	}
 }
 
@@ -538,6 +542,8 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	if (!err)
 		err = bpf_map__reuse_fd(life->maps.dirtiers, bpf_map__fd(l->skel->maps.dirtiers));
 	if (!err)
+		err = bpf_map__reuse_fd(life->maps.path_sent, bpf_map__fd(l->skel->maps.path_sent));
+	if (!err)
 		err = lifetime_bpf__load(life);
 	if (err) {
 		lifetime_bpf__destroy(life);
@@ -559,12 +565,16 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	 */
 	if (!l->name_writers || l->dirtier_link)
 		l->syncfs_link = attach_prog(life->progs.syncfs_report, d);
+	/* every failed fsync: for the whole watch too, once per ext4 fsync */
 	if (l->syncfs_link)
+		l->fsync_fail_link = attach_prog(life->progs.fsync_failed, d);
+	if (l->fsync_fail_link)
 		l->iter_link = attach_prog(life->progs.tracked_files, d);
 	if (!l->iter_link) {
 		bpf_link__destroy(l->dirtier_link);
 		bpf_link__destroy(l->syncfs_link);
-		l->dirtier_link = l->syncfs_link = NULL;
+		bpf_link__destroy(l->fsync_fail_link);
+		l->dirtier_link = l->syncfs_link = l->fsync_fail_link = NULL;
 		lifetime_bpf__destroy(life);
 		return d->exit_status;
 	}
@@ -838,6 +848,7 @@ void wbw_loader__free(struct wbw_loader *l)
 	bpf_link__destroy(l->dirty_link);
 	bpf_link__destroy(l->dirtier_link);
 	bpf_link__destroy(l->syncfs_link);
+	bpf_link__destroy(l->fsync_fail_link);
 	bpf_link__destroy(l->exit_link);
 	bpf_link__destroy(l->release_link);
 	bpf_link__destroy(l->iter_link);
@@ -988,6 +999,8 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 		/* attached with the lifetime programs, which do not load without it */
 		doctor_add(r, "ext4_sync_fs", "errors told by syncfs(2) (ext4)",
 			   kept->syncfs_link != NULL, NULL);
+		doctor_add(r, "ext4_sync_file_exit.failed", "every failed fsync, errseq or not (ext4)",
+			   kept->fsync_fail_link != NULL, NULL);
 		bpf_link__destroy(exit_link);
 		wbw_loader__retry_hooks(kept, false, NULL, 0, &d);
 		r->would_use_lifetime = "iter";

@@ -181,6 +181,12 @@ size_t wbw_metrics__format(const struct wbw_metrics *m, char *buf, size_t len)
 	header(&s, "wberrwatch_handovers_total", "counter",
 	       "Files released untold whose application was told later (REPORTED via handover).");
 	put(&s, "wberrwatch_handovers_total %llu\n", (unsigned long long)m->handovers);
+	header(&s, "wberrwatch_failed_fsyncs_total", "counter",
+	       "fsync/fdatasync calls that returned an error (ext4), by where the error came from.");
+	put(&s, "wberrwatch_failed_fsyncs_total{source=\"errseq\"} %llu\n",
+	    (unsigned long long)m->failed_fsyncs_errseq);
+	put(&s, "wberrwatch_failed_fsyncs_total{source=\"other\"} %llu\n",
+	    (unsigned long long)m->failed_fsyncs_other);
 	header(&s, "wberrwatch_metric_series_dropped_total", "counter",
 	       "Label sets not counted because the series limit was reached.");
 	put(&s, "wberrwatch_metric_series_dropped_total %llu\n",

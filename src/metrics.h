@@ -46,6 +46,7 @@ struct wbw_metrics {
 	uint64_t tracked_files;
 	uint64_t unreported_pending;
 	uint64_t handovers;
+	uint64_t failed_fsyncs_errseq, failed_fsyncs_other;
 	const char *version;
 	const char *tp_mode;
 };

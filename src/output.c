@@ -442,6 +442,64 @@ static void print_observe_plain(struct wbw_output *o, const struct wbw_observati
 	emit_line(o, line);
 }
 
+static void print_fsync_failure_json(struct wbw_output *o, const struct wbw_fsync_failure *f)
+{
+	struct wbw_json j = { 0 };
+
+	json_head(&j, "fsync_error");
+	if (f->error)
+		wbw_json_u64(&j, "error_id", f->error->id);
+	else
+		wbw_json_null(&j, "error_id");
+	wbw_json_bool(&j, "errseq", f->from_errseq);
+	json_time(o, &j, f->ts_ns);
+	json_errno(&j, f->err);
+	wbw_json_str(&j, "call", f->datasync ? "fdatasync" : "fsync");
+	json_dev(&j, f->dev, f->ino);
+	json_paths(o, &j, f->dev, f->fs_path, false, f->ts_ns);
+	json_addr(&j, "mapping", f->mapping);
+	json_addr(&j, "file", f->file);
+	if (f->fd >= 0)
+		wbw_json_i64(&j, "fd", f->fd);
+	else
+		wbw_json_null(&j, "fd");
+	json_task(o, &j, "process", &f->task);
+	wbw_json_end(&j);
+	emit_line(o, wbw_json_text(&j));
+	wbw_json_free(&j);
+}
+
+/* text: only those that did not come from errseq (the others are the observe line) */
+static void print_fsync_failure_plain(struct wbw_output *o, const struct wbw_fsync_failure *f)
+{
+	char line[PATH_OUT_MAX + 1024], tbuf[32], ebuf[16], pbuf[PATH_OUT_MAX], dev[24], cbuf[720],
+		fdbuf[24] = "";
+
+	if (f->from_errseq)
+		return;
+	clock_time(o, f->ts_ns, tbuf, sizeof(tbuf));
+	snprintf(dev, sizeof(dev), "%u:%u", wbw_dev_major(f->dev), wbw_dev_minor(f->dev));
+	if (f->fd >= 0)
+		snprintf(fdbuf, sizeof(fdbuf), " fd %d", f->fd);
+	snprintf(line, sizeof(line),
+		 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  %s by %s[%u]%s%s failed, not from a "
+		 "writeback error of the file (its inode, metadata or directory)",
+		 tbuf, "fsyncerr", wbw_errno_name(f->err, ebuf, sizeof(ebuf)), dev, f->ino,
+		 path_or_placeholder(o, f->dev, f->fs_path, false, 0, f->ts_ns, pbuf, sizeof(pbuf)),
+		 f->datasync ? "fdatasync" : "fsync", f->task.comm, f->task.pid,
+		 container_suffix(o, &f->task, cbuf, sizeof(cbuf)), fdbuf);
+	print_header_plain(o);
+	emit_line(o, line);
+}
+
+void wbw_output__fsync_failure(struct wbw_output *o, const struct wbw_fsync_failure *f)
+{
+	if (o->json)
+		print_fsync_failure_json(o, f);
+	else
+		print_fsync_failure_plain(o, f);
+}
+
 void wbw_output__observe(struct wbw_output *o, const struct wbw_observation *obs)
 {
 	if (o->json)
@@ -734,6 +792,10 @@ static void print_summary_json(struct wbw_output *o, const struct wbw_summary *s
 	/* errors some of whose files were released before the first look */
 	wbw_json_u64(&j, "looked_late", s->corr.looked_late);
 	wbw_json_u64(&j, "handovers", s->corr.handovers);
+	wbw_json_begin(&j, "failed_fsyncs");
+	wbw_json_u64(&j, "errseq", s->corr.fsync_failures_errseq);
+	wbw_json_u64(&j, "other", s->corr.fsync_failures_other);
+	wbw_json_end(&j);
 	wbw_json_bool(&j, "complete", s->lost_total == 0 && s->decode_errors == 0 &&
 					   s->corr.inodes_dropped == 0);
 	wbw_json_end(&j);
@@ -781,6 +843,11 @@ void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_sum
 	if (s->corr.handovers)
 		fprintf(human, "wberrwatch:   %" PRIu64 " release%s handed over to a later opener\n",
 			s->corr.handovers, s->corr.handovers == 1 ? "" : "s");
+	if (s->corr.fsync_failures_other)
+		fprintf(human,
+			"wberrwatch:   %" PRIu64 " failed fsync%s not from a writeback error of the "
+			"file (fsyncerr lines)\n",
+			s->corr.fsync_failures_other, s->corr.fsync_failures_other == 1 ? "" : "s");
 	if (s->lost_total || s->decode_errors || s->corr.inodes_dropped)
 		fprintf(human,
 			"wberrwatch: WARNING: incomplete: %" PRIu64 " records lost (ring buffer full: "

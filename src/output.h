@@ -68,6 +68,7 @@ void wbw_output__init(struct wbw_output *o, FILE *out, bool json, struct wbw_mou
 void wbw_output__start(struct wbw_output *o, const struct wbw_start_info *info);
 void wbw_output__error(struct wbw_output *o, const struct wbw_error *e);
 void wbw_output__observe(struct wbw_output *o, const struct wbw_observation *obs);
+void wbw_output__fsync_failure(struct wbw_output *o, const struct wbw_fsync_failure *f);
 void wbw_output__verdict(struct wbw_output *o, const struct wbw_verdict *v);
 /* the human summary goes to `human` (stderr; NULL: none); JSON mode adds a record */
 void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_summary *s);

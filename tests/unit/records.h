@@ -200,4 +200,22 @@ static inline struct wbw_path_rec rec_path(__u64 ts, __u64 mapping, __u32 dev, _
 	return r;
 }
 
+/* an ext4 fsync (pid's, through fd) that returned ret */
+static inline struct wbw_fsync_fail_rec rec_fsync_fail(__u64 ts, __u64 mapping, __u64 file,
+						       __u32 dev, __u64 ino, __s32 fd, __s32 ret,
+						       __u32 pid, const char *comm)
+{
+	struct wbw_fsync_fail_rec r;
+
+	memset(&r, 0, sizeof(r));
+	rec_hdr(&r.hdr, WBW_REC_FSYNC_FAIL, sizeof(r), WBW_F_MAPPING_VALID, ts, pid, comm);
+	r.mapping = mapping;
+	r.file = file;
+	r.ino = ino;
+	r.dev = dev;
+	r.fd = fd;
+	r.ret = ret;
+	return r;
+}
+
 #endif

@@ -28,8 +28,19 @@ struct seen {
 	char err_path[16][64];
 	struct wbw_observation obs[16];
 	uint64_t obs_error_id[16];
-	int nerr, nobs;
+	struct wbw_fsync_failure fail[16];
+	uint64_t fail_error_id[16];
+	int nerr, nobs, nfail;
 };
+
+static void on_fsync_failure(void *ctx, const struct wbw_fsync_failure *f)
+{
+	struct seen *s = ctx;
+
+	s->kind[s->n++] = 'F';
+	s->fail_error_id[s->nfail] = f->error ? f->error->id : 0;
+	s->fail[s->nfail++] = *f;
+}
 
 static void on_error(void *ctx, const struct wbw_error *e)
 {
@@ -72,6 +83,7 @@ static struct wbw_corr *new_corr_full(struct seen *s, size_t max_inodes, bool al
 			     &(struct wbw_corr_sink){ .on_error = on_error,
 						      .on_observe = on_observe,
 						      .on_verdict = on_verdict,
+						      .on_fsync_failure = on_fsync_failure,
 						      .ctx = s });
 }
 
@@ -165,6 +177,41 @@ static void test_observe_flushes_error_first_and_links_it(void **state)
 	/* already emitted: a tick does not repeat it */
 	wbw_corr__tick(c, 5000 * MS);
 	assert_int_equal(s.nerr, 1);
+	wbw_corr__free(c);
+}
+
+/*
+ * A failed fsync: from errseq when its own check told the same task that
+ * errno on that mapping just before; else the filesystem's own failure
+ * (ext4 writing the inode or the directory), counted apart.
+ */
+static void test_failed_fsync_from_errseq_or_not(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+	struct wbw_corr_stats st;
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 2);
+	PUSH(c, rec_observe(1010 * MS, MAP + 12, 0xf1, DEV70, 12, 0x0, 0x101c, 42, "writer"));
+	PUSH(c, rec_fsync_fail(1011 * MS, MAP + 12, 0xf1, DEV70, 12, 3, -ENOSPC, 42, "writer"));
+	/* the next fsync of the same file fails on its own: nothing left to tell */
+	PUSH(c, rec_fsync_fail(1020 * MS, MAP + 12, 0xf1, DEV70, 12, 3, -EIO, 42, "writer"));
+	/* another process's check told it, not this one */
+	PUSH(c, rec_fsync_fail(1021 * MS, MAP + 12, 0xf2, DEV70, 12, 4, -ENOSPC, 43, "other"));
+	assert_int_equal(s.nfail, 3);
+	assert_true(s.fail[0].from_errseq);
+	assert_int_equal(s.fail_error_id[0], 1);
+	assert_int_equal(s.fail[0].err, ENOSPC);
+	assert_int_equal(s.fail[0].fd, 3);
+	assert_int_equal(s.fail[0].task.pid, 42);
+	assert_false(s.fail[1].from_errseq);
+	assert_int_equal(s.fail_error_id[1], 0);
+	assert_int_equal(s.fail[1].err, EIO);
+	assert_false(s.fail[2].from_errseq);
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.fsync_failures_errseq, 1);
+	assert_int_equal(st.fsync_failures_other, 2);
 	wbw_corr__free(c);
 }
 
@@ -1445,6 +1492,7 @@ int main(void)
 		cmocka_unit_test(test_classic_events_learn_errno_from_next_event),
 		cmocka_unit_test(test_observe_of_error_from_before_the_watch),
 		cmocka_unit_test(test_inode_reuse_starts_a_new_lifetime),
+		cmocka_unit_test(test_failed_fsync_from_errseq_or_not),
 		cmocka_unit_test(test_freed_inode_reused_with_same_mapping),
 		cmocka_unit_test(test_state_is_bounded),
 		cmocka_unit_test(test_many_inodes_grow_the_table),

@@ -166,6 +166,26 @@ static void test_observe_reports_errno_when_cursor_moved(void **state)
 	assert_int_equal(ev.obs.err, 0);
 }
 
+static void test_fsync_failure(void **state)
+{
+	struct wbw_fsync_fail_rec r = rec_fsync_fail(5, MAP, 0xf1, DEV70, 12, 3, -EIO, 42, "postgres");
+	struct wbw_ev ev;
+
+	(void)state;
+	r.datasync = 1;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.kind, WBW_EV_FSYNC_FAIL);
+	assert_int_equal(ev.mapping, MAP);
+	assert_int_equal(ev.ino, 12);
+	assert_int_equal(ev.fsync_fail.file, 0xf1);
+	assert_int_equal(ev.fsync_fail.fd, 3);
+	assert_int_equal(ev.fsync_fail.err, EIO);
+	assert_true(ev.fsync_fail.datasync);
+	assert_string_equal(ev.task.comm, "postgres");
+	/* a record of another size is refused */
+	assert_int_equal(wbw_decode(&r, sizeof(r) - 8, NULL, &ev), WBW_DECODE_SHORT);
+}
+
 static void test_path_joined_root_first(void **state)
 {
 	struct wbw_path_rec r = rec_path(1, MAP, DEV70, 12, "data\0dir\0", 9, 2);
@@ -330,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_set_classic_old_kernel_carries_new_value),
 		cmocka_unit_test(test_set_classic_v2_event_needs_no_quirk),
 		cmocka_unit_test(test_observe_reports_errno_when_cursor_moved),
+		cmocka_unit_test(test_fsync_failure),
 		cmocka_unit_test(test_path_joined_root_first),
 		cmocka_unit_test(test_path_of_fs_root),
 		cmocka_unit_test(test_syncfs_says_what_the_check_will_report),

@@ -89,6 +89,47 @@ static void do_observe(struct wbw_output *o, const void *ob)
 	wbw_output__observe(o, ob);
 }
 
+static void do_fsync_failure(struct wbw_output *o, const void *f)
+{
+	wbw_output__fsync_failure(o, f);
+}
+
+/* text shows only a failure not from errseq (the other is the observe line); JSON both */
+static void test_fsync_failure(void **state)
+{
+	struct wbw_fsync_failure f = {
+		.ts_ns = 4195000000000ull + 318040000,
+		.task = { .pid = 3247, .tid = 3247, .cgroup_id = 1, .comm = "postgres" },
+		.dev = DEV70,
+		.ino = 49,
+		.mapping = 0xffff88811ca5bbd0ull,
+		.file = 0xffff88810a12ae40ull,
+		.fd = 14,
+		.err = EIO,
+		.fs_path = "/base/1/2",
+	};
+	char *s;
+
+	(void)state;
+	s = render(false, do_fsync_failure, &f);
+	assert_non_null(strstr(s, "fsyncerr EIO     7:0     49         /mnt/fx/base/1/2  fsync by "
+				  "postgres[3247] fd 14 failed, not from a writeback error"));
+	free(s);
+	s = render(true, do_fsync_failure, &f);
+	assert_non_null(strstr(s, "\"type\":\"fsync_error\",\"error_id\":null,\"errseq\":false,"));
+	assert_non_null(strstr(s, "\"call\":\"fsync\""));
+	assert_non_null(strstr(s, "\"fd\":14,\"process\":{\"pid\":3247"));
+	free(s);
+	f.from_errseq = true;
+	f.error = &sample_error;
+	s = render(false, do_fsync_failure, &f);
+	assert_string_equal(s, "");
+	free(s);
+	s = render(true, do_fsync_failure, &f);
+	assert_non_null(strstr(s, "\"error_id\":1,\"errseq\":true,"));
+	free(s);
+}
+
 static void test_error_json(void **state)
 {
 	char *s = render(true, do_error, &sample_error);
@@ -354,10 +395,10 @@ static void test_summary_and_fatal(void **state)
 	assert_string_equal(out, "{\"schema\":1,\"type\":\"summary\",\"errors\":2,\"observations\":1,"
 				 "\"set_events\":30,\"observe_events\":1,\"lost\":{\"set_err\":3,"
 				 "\"observe\":0,\"path\":1,\"file\":0,\"exit\":0,\"retry\":0,\"dirty\":0,"
-				 "\"release\":0,\"syncfs\":0,\"total\":4},\"decode_errors\":0,\"inodes_dropped\":0,\"verdicts\":{"
+				 "\"release\":0,\"syncfs\":0,\"fsync_error\":0,\"total\":4},\"decode_errors\":0,\"inodes_dropped\":0,\"verdicts\":{"
 				 "\"reported\":{},\"unreported\":{\"ENOSPC\":2},\"unseen\":{},"
 				 "\"superseded\":{},\"retried\":{}},"
-				 "\"unreported_pending\":0,\"looked_late\":0,\"handovers\":0,\"complete\":false}\n");
+				 "\"unreported_pending\":0,\"looked_late\":0,\"handovers\":0,\"failed_fsyncs\":{\"errseq\":0,\"other\":0},\"complete\":false}\n");
 	/* lost records are said out loud */
 	assert_non_null(strstr(hum, "WARNING: incomplete: 4 records lost"));
 	assert_non_null(strstr(hum, "unreported 2: ENOSPC 2\n"));
@@ -441,6 +482,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_error_json),
+		cmocka_unit_test(test_fsync_failure),
 		cmocka_unit_test(test_error_plain),
 		cmocka_unit_test(test_error_unknown_path_and_errno),
 		cmocka_unit_test(test_bdev_error_is_labelled),
