@@ -57,7 +57,7 @@ echo "\$ wberrwatch --dev $FX_DEV --name-writers"
 "$WBW" --dev "$FX_DEV" --name-writers > >(tee "$LOGDIR/watch.out") 2>"$LOGDIR/watch.err" &
 WPID=$!
 for _ in $(seq 200); do
-	grep -q 'watching writeback errors' "$LOGDIR/watch.err" && break
+	grep -qs 'watching writeback errors' "$LOGDIR/watch.err" && break
 	kill -0 "$WPID" 2>/dev/null || break
 	sleep 0.05
 done

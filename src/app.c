@@ -103,10 +103,6 @@ static void sink_fsync_failure(void *ctx, const struct wbw_fsync_failure *f)
 {
 	struct wbw_app *app = ctx;
 
-	/* --dev, --mount, --errno: the lifetime object has no filters of its own */
-	if ((app->cli->filter_dev && f->dev != app->cli->filter_dev) ||
-	    (app->filter_errno && f->err != app->filter_errno))
-		return;
 	wbw_containers__get(app->containers, f->task.cgroup_id);
 	if (!wbw_procfilter__match(&app->procs, &f->task))
 		return;

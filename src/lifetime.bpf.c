@@ -53,6 +53,10 @@ __u32 scan_mode = 0;
 __u64 dropped_retry = 0;
 __u64 dropped_syncfs = 0;
 __u64 dropped_fsync_fail = 0;
+
+/* --dev/--mount and --errno, as the main object has them (copied by the loader) */
+const volatile __u32 filter_dev = 0;
+const volatile __u32 filter_errno = 0;
 __u64 dropped_path = 0;
 
 static __always_inline void emit_inode_rec(__u16 kind, struct inode *inode, __u64 mapping, int ret)
@@ -143,6 +147,11 @@ int BPF_PROG(fsync_failed, struct inode *inode, int ret)
 #endif
 
 	if (ret >= 0 || !inode) /* !inode: see retry_sync_exit */
+		return 0;
+	if (filter_errno && ret != -(int)filter_errno)
+		return 0;
+	if (filter_dev && BPF_CORE_READ(inode, i_sb, s_dev) != filter_dev &&
+	    BPF_CORE_READ(inode, i_rdev) != filter_dev) /* a device node's own: its i_rdev */
 		return 0;
 #ifdef WBW_NR_FSYNC
 	task = bpf_get_current_task_btf();

@@ -528,6 +528,8 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	if (!life)
 		return diag(d, WBW_EXIT_FAILURE, "cannot open the lifetime BPF object: %s",
 			    strerror(errno));
+	life->rodata->filter_dev = l->skel->rodata->filter_dev;
+	life->rodata->filter_errno = l->skel->rodata->filter_errno;
 	/* the chosen release program only; doctor's loader tries each that exists */
 	bpf_program__set_autoload(life->progs.release_fput,
 				  l->fentry_ok && (l->hooks == WBW_HOOKS_FENTRY || l->all_release_hooks));

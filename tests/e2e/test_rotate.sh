@@ -89,21 +89,23 @@ expect "the errors are spread over at least 4 files (rotations while records flo
 # the first file: exactly the records before the signal
 first=${files[0]}
 expect_eq "first file: start, then a1's and a2's error, observation and verdict" \
-	"start 1 observe:/a1 observe:/a2 verdict:/a1 verdict:/a2 wb_error:/a1 wb_error:/a2" \
+	"start 1 fsync_error:/a1 fsync_error:/a2 observe:/a1 observe:/a2 verdict:/a1 verdict:/a2 wb_error:/a1 wb_error:/a2" \
 	"$(jq -rs '"start \([.[] | select(.type == "start")] | length) " + ([.[] | select(.type != "start") | "\(.type):\(.fs_path)"] | sort | join(" "))' "$first")"
 expect_eq "first file: a1 and a2 REPORTED" "reported reported" \
 	"$(jq -rs '[.[] | select(.type == "verdict") | .verdict] | join(" ")' "$first")"
 second=${files[1]}
-expect_eq "second file begins with b1's records, no start record" "observe:/b1 verdict:/b1 wb_error:/b1" \
+expect_eq "second file begins with b1's records, no start record" \
+	"fsync_error:/b1 observe:/b1 verdict:/b1 wb_error:/b1" \
 	"$(jq -rs '[.[] | select(.fs_path == "/b1") | "\(.type):\(.fs_path)"] | sort | join(" ")' "$second")"
 expect_eq "second file: no start record, nothing of a1 or a2" 0 \
 	"$(jq -s '[.[] | select(.type == "start" or .fs_path == "/a1" or .fs_path == "/a2")] | length' "$second")"
 # across all files: 43 files (a1 a2 b1..b40 c1), each with one error, one
-# observation and one verdict, none twice; error ids 1..43 without a gap
+# observation, one failed fsync and one verdict, none twice; error ids 1..43
+# without a gap
 all=$(cat "${files[@]}" | jq -cs .)
-expect_eq "43 errors, 43 observations, 43 verdicts" "43 43 43" \
-	"$(jq -r '[(.[] | select(.type == "wb_error")), (.[] | select(.type == "observe")), (.[] | select(.type == "verdict"))] | group_by(.type) | map(length) | join(" ")' <<<"$all")"
-expect_eq "no record twice: 129 distinct (type, file) pairs" 129 \
+expect_eq "43 errors, 43 failed fsyncs, 43 observations, 43 verdicts" "43 43 43 43" \
+	"$(jq -r '[(.[] | select(.type == "wb_error")), (.[] | select(.type == "fsync_error")), (.[] | select(.type == "observe")), (.[] | select(.type == "verdict"))] | group_by(.type) | map(length) | join(" ")' <<<"$all")"
+expect_eq "no record twice: 172 distinct (type, file) pairs" 172 \
 	"$(jq '[.[] | select(.type != "start" and .type != "summary") | "\(.type) \(.fs_path)"] | unique | length' <<<"$all")"
 expect_eq "error ids contiguous across the files" "$(seq -s ' ' 1 43)" \
 	"$(jq -r '[.[] | select(.type == "wb_error") | .id] | sort | map(tostring) | join(" ")' <<<"$all")"

@@ -72,7 +72,12 @@ done
 expect "the two observations are two open files" \
 	[ "$(wq '[.[] | select(.type == "observe") | .file] | unique | length')" = 2 ]
 expect_eq "the error is printed before what observed it, each told file gets its verdict" \
-	"start wb_error observe verdict verdict observe verdict summary" "$(wq '[.[].type] | join(" ")')"
+	"start wb_error observe verdict verdict observe verdict summary" \
+	"$(wq '[.[] | select(.type != "fsync_error") | .type] | join(" ")')"
+# each failed fsync is recorded too, after the check that told it, from errseq
+expect_eq "each told fsync's failure: after its observation, from errseq, this error" \
+	"observe fsync_error:true:1 observe fsync_error:true:1" \
+	"$(wq '[.[] | select(.type == "observe" or .type == "fsync_error") | if .type == "observe" then .type else "\(.type):\(.errseq):\(.error_id)" end] | join(" ")')"
 # fsync a; (0.3 s) fsync a: the second success, with nothing rewritten, is
 # false.  The pause: on a watcher's first error the retry hooks attach when
 # it reads the first failed I/O, usually but not surely before the fsync
