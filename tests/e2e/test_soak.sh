@@ -9,12 +9,17 @@
 #                                                 UNREPORTED (final)
 #   unseen  write, close, then the writeback fails UNSEEN
 #
-# The files are made, empty, before the disk fails: a file created after it
-# needs new directory and inode-table blocks whose writes fail too, and ext4
-# marks a buffer whose write failed not up to date, so its next use re-reads
-# the block from the disk and fails its checksum (EBADMSG): the scenario's own
-# open fails, and no data error can happen.  Only the scenarios' data and
-# inode updates meet the failing disk.
+# The files are made, empty, while the disk is healthy, a batch at a time:
+# a file created after it failed needs new directory and inode-table blocks
+# whose writes fail too, and ext4 marks a buffer whose write failed not up to
+# date, so its next use re-reads the block from the disk and fails its
+# checksum (EBADMSG): the scenario's own open fails, and no data error can
+# happen.  Only the scenarios' data and inode updates meet the failing disk.
+# Once a batch is used, the disk is healed, the batch deleted and the next
+# one made: the new files take the freed inode numbers (and now and then the
+# freed struct address_space), as on any host that deletes and creates
+# files, so the watcher's state per inode is recycled, not grown, and the
+# errors of deleted files are final (their inodes are gone).
 #
 # At the end every verdict the driver predicted is there, exactly, by path;
 # nothing was lost; the final metrics file counts what the JSON summary
@@ -39,11 +44,8 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "# soak: ${SOAK_SECONDS}s, seed $SOAK_SEED (SOAK_SEED=$SOAK_SEED repeats the mix), $WBW"
 RANDOM=$SOAK_SEED
 
-# the pool of files: more than the driver can use in SOAK_SECONDS (about 9
-# scenarios a second here), within the fixture's 256 MiB
-POOL=$((SOAK_SECONDS * 20 + 200))
-[ "$POOL" -le 200000 ] || POOL=200000
-FX_EXT4_INODES=$((POOL + 1024)) make_fixture
+BATCH=64
+make_fixture
 M=$FX_MNT
 prom=$WORK/soak.prom
 port=$((40000 + $$ % 20000))
@@ -51,10 +53,31 @@ port=$((40000 + $$ % 20000))
 # the test runs (a CI job's cgroup would otherwise make them one, and an
 # UNREPORTED would stay provisional for --handover-window's 600 s)
 watch_start --json --metrics-file "$prom" --listen "127.0.0.1:$port" --mount "$M" --per-process
-mkdir "$M/soak"
-(cd "$M/soak" && seq -f 'f%.0f' 1 "$POOL" | xargs touch) || bail "cannot make the $POOL files of the pool"
-fixture_fail
 D=/soak
+mkdir "$M$D"
+# fail the disk as fixture_fail does, but with sync(2), which tells no one:
+# its syncfs would be told every error pending on the filesystem
+fail_quietly() {
+	local blocks free bsize
+	sync
+	read -r blocks free bsize < <(stat -f -c '%b %f %S' "$FX_BACK")
+	mount -o "remount,size=$(( (blocks - free) * bsize ))" "$FX_BACK"
+}
+# make_batch FIRST: files fFIRST.. of the next batch, on a healthy disk
+make_batch() {
+	(cd "$M$D" && seq -f 'f%.0f' "$1" $(($1 + BATCH - 1)) | xargs touch) ||
+		bail "cannot make the batch of files from f$1"
+}
+# recycle: the used batch's verdicts are in (its holders are gone): delete
+# it and make the next one, on a healed disk
+recycle() {
+	fixture_heal
+	(cd "$M$D" && seq -f 'f%.0f' $(($1 - BATCH)) $(($1 - 1)) | xargs rm -f)
+	make_batch "$1"
+	fail_quietly
+}
+make_batch 1
+fail_quietly
 log=$WORK/driver.log  # what each scenario should yield: "PATH VERDICT KIND"
 samples=$WORK/samples # "SECONDS RSS_KIB FDS"
 scrapes=$WORK/scrapes # "SECONDS HTTP_STATUS VERDICTS_TOTAL"
@@ -94,17 +117,17 @@ explain_missing() {
 
 # One round: 1 to 3 scenarios, one sync(2) to fail their writeback (it tells
 # no one), the holders let go once the watcher has each error.  Each
-# scenario takes the pool's next file, and files are not reused: a file
-# deleted and a new one made at once often gets the same inode number and
-# the same struct address_space address, which the watcher cannot tell from
-# the old file (a limitation of its own, not this test's subject).  A run
-# that used up the pool stops early, and fails.
-n=0 rounds=0 told=0 untold=0 unseen=0 missing=0 full=
+# scenario takes the batch's next file; a round that would run past the
+# batch first recycles it.
+n=0 rounds=0 told=0 untold=0 unseen=0 missing=0 batch_end=$BATCH recycled=0
 t_end=$((SECONDS + SOAK_SECONDS))
 while [ $SECONDS -lt $t_end ] && kill -0 "$WPID" 2>/dev/null; do
-	if [ $((n + 3)) -gt "$POOL" ]; then
-		full="the pool of $POOL files ran out after $((SOAK_SECONDS - t_end + SECONDS)) s"
-		break
+	if [ $((n + 3)) -gt "$batch_end" ]; then
+		# the rest of this batch stays unused: the next starts after it
+		recycle $((batch_end + 1))
+		n=$batch_end
+		batch_end=$((batch_end + BATCH))
+		recycled=$((recycled + 1))
 	fi
 	rounds=$((rounds + 1))
 	paths=() holders=() gos=()
@@ -148,7 +171,7 @@ while [ $SECONDS -lt $t_end ] && kill -0 "$WPID" 2>/dev/null; do
 	done
 	rm -f "$WORK"/go* "$WORK"/u*.io.json
 done
-echo "# soak: $n scenarios in $rounds rounds (told $told, untold $untold, unseen $unseen)"
+echo "# soak: $((told + untold + unseen)) scenarios in $rounds rounds (told $told, untold $untold, unseen $unseen), $recycled batches of $BATCH files recycled"
 # the last UNREPORTED is final once its process is seen gone (a tick later)
 last_u=$(awk '$3 == "untold" { p = $1 } END { print p }' "$log")
 [ -z "$last_u" ] || wait_json ".type == \"verdict\" and .fs_path == \"$last_u\" and .final" 5 ||
@@ -161,25 +184,24 @@ watch_stop TERM
 expect_eq "the watcher exits 0 (and was not stopped by a sanitizer)" 0 "$WRC"
 expect_eq "no sanitizer report on the watcher's stderr" "" \
 	"$(grep -E 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer' "$WERR" | head -5)"
-expect_eq "the fixture lasted the whole run" "" "$full"
-expect "ran at least 20 scenarios (ran $n)" [ "$n" -ge 20 ]
+expect "ran at least 20 scenarios (ran $((told + untold + unseen)))" [ $((told + untold + unseen)) -ge 20 ]
 expect_eq "the watcher printed an error for every scenario's file" 0 "$missing"
 
 # every prediction, exactly: the decided verdicts on each file
 wq "[.[] | select(.type == \"verdict\" and .bdev == null)] | group_by(.fs_path) | .[] |
 	\"\\(.[0].fs_path) \\($DECIDED | map(.verdict) | join(\",\"))\"" | sort >"$WORK/got"
 awk '{ print $1, $2 }' "$log" | sort >"$WORK/want"
-expect_eq "every predicted verdict, and no other, on each of the $n files" "" \
+expect_eq "every predicted verdict, and no other, on each of the $((told + untold + unseen)) files" "" \
 	"$(diff "$WORK/want" "$WORK/got" | grep '^[<>]' | head -10 | tr '\n' ';')"
-# nothing else had an error: not the directory (the pool's files were all
-# made before the disk failed), only the block device's own metadata may
-# (inode updates; --mount may or may not include them)
+# nothing else had an error: not the directory (the files are made and
+# deleted on a healthy disk), only the block device's own metadata may
+# (inode updates: --mount includes the device's own errors)
 expect_eq "errors on anything but the scenarios' files and the device's metadata" 0 \
 	"$(wq "[.[] | select(.type == \"wb_error\" and .bdev == null and (.fs_path // \"\" | test(\"^$D/f[0-9]+\$\") | not))] | length")"
 meta=$(wq "[.[] | select(.type == \"wb_error\" and .bdev != null)] | length")
 metav() { wq "[.[] | select(.type == \"verdict\" and .bdev != null)] | $DECIDED | map(select(.verdict == \"$1\")) | length"; }
 sumq() { wq ".[] | select(.type == \"summary\") | $1"; }
-expect_eq "summary: one error per scenario (and $meta on metadata)" "$((n + meta))" "$(sumq .errors)"
+expect_eq "summary: one error per scenario (and $meta on metadata)" "$((told + untold + unseen + meta))" "$(sumq .errors)"
 expect_eq "summary: verdicts by kind as predicted (and metadata's)" \
 	"reported $((told + $(metav reported))) unreported $((untold + $(metav unreported))) unseen $((unseen + $(metav unseen))) superseded $(metav superseded) retried $(metav retried)" \
 	"$(sumq '.verdicts | "reported \(.reported | add // 0) unreported \(.unreported | add // 0) unseen \(.unseen | add // 0) superseded \(.superseded | add // 0) retried \(.retried | add // 0)"')"

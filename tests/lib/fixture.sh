@@ -37,9 +37,7 @@ fixture_create() {
 	truncate -s 256M "$img"
 	# 4 KiB blocks: one failed block is one whole page.  No journal: with one,
 	# ext4 aborts the journal and goes read-only instead of recording wb_err.
-	# FX_EXT4_INODES: more inodes than mkfs's default 16k (the soak test's pool)
-	mkfs.ext4 -q -F -b 4096 -O ^has_journal -E lazy_itable_init=0,nodiscard \
-		${FX_EXT4_INODES:+-N "$FX_EXT4_INODES"} "$img" ||
+	mkfs.ext4 -q -F -b 4096 -O ^has_journal -E lazy_itable_init=0,nodiscard "$img" ||
 		{ fixture_die "mkfs.ext4 failed"; return 1; }
 	mount -t tmpfs -o "size=$FX_TMPFS_SIZE" wbw-fixture "$FX_BACK" ||
 		{ fixture_die "cannot mount tmpfs"; return 1; }
