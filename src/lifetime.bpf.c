@@ -99,13 +99,18 @@ int BPF_PROG(retry_sync_exit, struct inode *inode, int ret)
 	return 0;
 }
 
-/* The inode was written to again: a later success may be genuine. */
+/*
+ * The inode's data was written to again: a later success may be genuine.
+ * Its data: a reader updating atime is no rewrite (i_dirty_pages() below).
+ */
+static __always_inline __u32 i_dirty_pages(void);
+
 SEC("tp_btf/writeback_mark_inode_dirty")
 int BPF_PROG(retry_dirty, struct inode *inode, int flags)
 {
 	__u64 mapping, *state;
 
-	if (!inode) /* see retry_sync_exit */
+	if (!inode || !((__u32)flags & i_dirty_pages())) /* !inode: see retry_sync_exit */
 		return 0;
 	mapping = (__u64)BPF_CORE_READ(inode, i_mapping);
 	state = bpf_map_lookup_elem(&retry_watch, &mapping);
@@ -502,13 +507,29 @@ struct inode___state_ulong {
 	unsigned long i_state;
 } __attribute__((preserve_access_index));
 
+extern int LINUX_KERNEL_VERSION __kconfig;
+
+/*
+ * I_DIRTY_PAGES, the flag __mark_inode_dirty() gets when a page of the
+ * inode's data is dirtied, as opposed to its timestamps or metadata (a read
+ * updating atime, a setattr).  Its value moved: 1 << 2 until 6.12, 1 << 5 in
+ * 6.12 (both read off the writeback_mark_inode_dirty event's format in
+ * Debian's 6.1 and 6.12 images), then an enum the BTF carries (64 on 6.18).
+ */
+static __always_inline __u32 i_dirty_pages(void)
+{
+	if (bpf_core_enum_value_exists(enum inode_state_flags_t, I_DIRTY_PAGES))
+		return bpf_core_enum_value(enum inode_state_flags_t, I_DIRTY_PAGES);
+	return LINUX_KERNEL_VERSION >= KERNEL_VERSION(6, 12, 0) ? 1u << 5 : 1u << 2;
+}
+
 /*
  * __mark_inode_dirty() runs in the context of whoever dirties the inode, and
  * returns at once when the inode already has every flag being set; so does
- * this, without knowing the flags' values (they were renumbered in 6.12 and
- * became an enum later).  What is left is the clean-to-dirty transition,
+ * this.  What is left is the clean-to-dirty transition of its data pages,
  * once per inode and writeback cycle: its task is the writer of the data a
- * later writeback loses.  Not when it is a kernel thread: the flusher marks
+ * later writeback loses.  Only the data's: a process that only read the file
+ * (atime) or changed its attributes was named as PostgreSQL's writer.  Not when it is a kernel thread: the flusher marks
  * the inode dirty itself while it allocates blocks for the very pages it
  * writes back (ext4 delalloc), after the writer, and was named instead
  * (seen on 6.18: kworker/u8:3 as the writer of an UNSEEN error).  User data
@@ -530,7 +551,7 @@ int BPF_PROG(note_dirtier, struct inode *inode, int flags)
 		state = ((struct inode___state_enum *)inode)->i_state;
 	else
 		state = (__u32)((struct inode___state_ulong *)inode)->i_state;
-	if ((state & (__u32)flags) == (__u32)flags)
+	if (!((__u32)flags & i_dirty_pages()) || (state & i_dirty_pages()))
 		return 0;
 	if (bpf_get_current_task_btf()->flags & WBW_PF_KTHREAD)
 		return 0;
