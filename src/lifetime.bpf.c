@@ -189,12 +189,80 @@ int BPF_PROG(syncfs_report, struct super_block *sb, int wait)
 	return 0;
 }
 
+/* include/uapi/linux/magic.h; S_IFMT/S_IFREG from include/uapi/linux/stat.h */
+#define WBW_OVERLAYFS_SUPER_MAGIC 0x794c7630
+#define WBW_S_IFMT 00170000
+#define WBW_S_IFREG 0100000
+
+/*
+ * Is `real` a file that an overlayfs file on `ovl_sb` could do its I/O
+ * through: a file of another filesystem (never an overlay: overlays are
+ * layered on real filesystems only through their real files) whose
+ * mapping is its inode's own.  Every read here is a probe read, so a
+ * pointer that is not a struct file fails the check instead of faulting.
+ */
+static __always_inline int wbw_is_real_file(struct file *real, struct super_block *ovl_sb)
+{
+	struct address_space *mapping;
+	struct super_block *sb;
+	struct inode *inode;
+
+	if (!real)
+		return 0;
+	inode = BPF_CORE_READ(real, f_inode);
+	if (!inode)
+		return 0;
+	sb = BPF_CORE_READ(inode, i_sb);
+	if (!sb || sb == ovl_sb || BPF_CORE_READ(sb, s_magic) == WBW_OVERLAYFS_SUPER_MAGIC)
+		return 0;
+	mapping = BPF_CORE_READ(real, f_mapping);
+	return mapping && mapping == BPF_CORE_READ(inode, i_mapping) &&
+	       BPF_CORE_READ(mapping, host) == inode;
+}
+
+/*
+ * The struct file whose cursor and mapping the kernel uses for `file`'s
+ * writeback errors.  For most files that is the file itself.  An overlayfs
+ * regular file does all its I/O through a real file opened on the upper
+ * (or lower) inode, which no descriptor table holds: writeback errors land
+ * on the real inode's mapping, and ovl_fsync() runs vfs_fsync_range() on
+ * the real file, so file_check_and_advance_wb_err names the real file and
+ * advances the real file's cursor.  overlayfs keeps it in
+ * file->private_data: the real file itself up to Linux 6.12 (a struct
+ * backing_file's file from 6.6), and a struct ovl_file whose first member
+ * is the real file on newer kernels (6.18 here).  overlayfs is a module on
+ * Debian's kernels, whose types are not in vmlinux's BTF, so the layout is
+ * not taken from BTF: the container form is tried first, then the bare
+ * file, each accepted only when wbw_is_real_file() holds for it.  Called
+ * where the passes and the exit walk read a file's mapping.
+ */
+static __always_inline struct file *wbw_io_file(struct file *file)
+{
+	struct file *real = NULL;
+	struct super_block *sb;
+	void *priv;
+
+	sb = BPF_CORE_READ(file, f_inode, i_sb);
+	if (!sb || BPF_CORE_READ(sb, s_magic) != WBW_OVERLAYFS_SUPER_MAGIC ||
+	    (BPF_CORE_READ(file, f_inode, i_mode) & WBW_S_IFMT) != WBW_S_IFREG)
+		return file;
+	priv = BPF_CORE_READ(file, private_data);
+	if (!priv)
+		return file;
+	bpf_probe_read_kernel(&real, sizeof(real), priv);
+	if (wbw_is_real_file(real, sb))
+		return real;
+	if (wbw_is_real_file(priv, sb))
+		return priv;
+	return file;
+}
+
 SEC("iter/task_file")
 int tracked_files(struct bpf_iter__task_file *ctx)
 {
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
-	struct file *file = ctx->file;
+	struct file *file = ctx->file, *io;
 	struct wbw_file_rec rec = {};
 	struct address_space *mapping;
 	struct inode *inode;
@@ -202,13 +270,14 @@ int tracked_files(struct bpf_iter__task_file *ctx)
 
 	if (!task || !file)
 		return 0;
-	mapping = BPF_CORE_READ(file, f_mapping);
+	io = wbw_io_file(file); /* the file the kernel tells: see wbw_io_file() */
+	mapping = BPF_CORE_READ(io, f_mapping);
 	key = (__u64)mapping;
 	if (scan_mode) {
 		__u32 cur = mapping ? BPF_CORE_READ(mapping, wb_err) : 0;
 
 		/* errseq_check(): nothing to report when equal, or no error at all */
-		if (!cur || cur == BPF_CORE_READ(file, f_wb_err))
+		if (!cur || cur == BPF_CORE_READ(io, f_wb_err))
 			return 0;
 	} else if (!bpf_map_lookup_elem(&watched, &key)) {
 		return 0;
@@ -225,14 +294,14 @@ int tracked_files(struct bpf_iter__task_file *ctx)
 	rec.hdr.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
 	BPF_CORE_READ_STR_INTO(&rec.hdr.comm, task, comm);
 	rec.mapping = key;
-	rec.file = (__u64)file;
+	rec.file = (__u64)io;
 	rec.ino = BPF_CORE_READ(inode, i_ino);
 	rec.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	rec.fd = ctx->fd;
-	rec.cursor = BPF_CORE_READ(file, f_wb_err);
+	rec.cursor = BPF_CORE_READ(io, f_wb_err);
 	rec.mapping_eseq = BPF_CORE_READ(mapping, wb_err);
-	rec.f_mode = BPF_CORE_READ(file, f_mode);
-	rec.f_flags = BPF_CORE_READ(file, f_flags);
+	rec.f_mode = BPF_CORE_READ(io, f_mode);
+	rec.f_flags = BPF_CORE_READ(io, f_flags);
 	bpf_seq_write(seq, &rec, sizeof(rec));
 	if (!scan_mode) {
 		/*
@@ -263,6 +332,7 @@ static long exit_walk_fd(__u32 i, struct exit_walk *w)
 	bpf_probe_read_kernel(&file, sizeof(file), &w->fds[i]);
 	if (!file)
 		return 0;
+	file = wbw_io_file(file); /* as the passes list it */
 	mapping = (__u64)BPF_CORE_READ(file, f_mapping);
 	if (!bpf_map_lookup_elem(&watched, &mapping))
 		return 0;
