@@ -157,7 +157,20 @@ static void json_paths(struct wbw_output *o, struct wbw_json *j, uint32_t dev,
 {
 	char buf[PATH_OUT_MAX];
 
-	wbw_json_str(j, "path", full_path(o, dev, fs_path, ts, buf, sizeof(buf)));
+	const char *path = full_path(o, dev, fs_path, ts, buf, sizeof(buf));
+	char ovl[PATH_OUT_MAX];
+
+	wbw_json_str(j, "path", path);
+	/*
+	 * A file in an overlay's upper layer: where programs writing through
+	 * the overlay opened it (the error is on the upper inode: path is the
+	 * upper file's)
+	 */
+	wbw_json_str(j, "overlay_path",
+		     path && !truncated && o->mounts &&
+				     wbw_mounts__overlay_path(o->mounts, path, ovl, sizeof(ovl)) == 0
+			     ? ovl
+			     : NULL);
 	wbw_json_str(j, "fs_path", fs_path);
 	wbw_json_bool(j, "path_truncated", truncated);
 }

@@ -103,5 +103,12 @@ esac
 expect_eq "$FS f5: $want5" "$want5" \
 	"$(vq "$P/f5" '[.[] | select(.verdict != "unseen") | "\(.verdict) \(.holder.pid)"] | join(",")')"
 
+# paths: the upper file's (where the error is), and on overlay the merged path
+# the programs opened beside it
+ovl() { if [ "$FS" = overlay ]; then echo "$M/$1"; else echo null; fi; }
+expect_eq "$FS: verdict: path is the file the error is on; overlay_path where the program opened it" \
+	"$FX_DISK$P/f1 $(ovl f1)" "$(vq "$P/f1" '.[] | select(.verdict == "unreported") | "\(.path) \(.overlay_path)"')"
+expect_eq "$FS: error record: path and overlay_path" "$FX_DISK$P/f4 $(ovl f4)" \
+	"$(wq "[.[] | select(.type == \"wb_error\" and .fs_path == \"$P/f4\")][0] | \"\\(.path) \\(.overlay_path)\"")"
 expect_eq "$FS: nothing lost" 0 "$(wq '.[] | select(.type == "summary") | .lost.total')"
 finish
