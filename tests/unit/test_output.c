@@ -23,7 +23,9 @@ static int setup(void **state)
 	(void)state;
 	setenv("TZ", "UTC", 1);
 	tzset();
-	return wbw_mounts__parse(&mounts, "40 22 7:0 / /mnt/fx rw - ext4 /dev/loop0 rw\n");
+	return wbw_mounts__parse(&mounts, "40 22 7:0 / /mnt/fx rw - ext4 /dev/loop0 rw\n"
+					  "41 22 0:44 / /merged rw - overlay ovl "
+					  "rw,lowerdir=/l,upperdir=/mnt/fx/up,workdir=/mnt/fx/work\n");
 }
 
 static int teardown(void **state)
@@ -72,6 +74,25 @@ static void do_observe(struct wbw_output *o, const void *ob)
 	wbw_output__observe(o, ob);
 }
 
+/* a file in an overlay's upper layer: the merged path beside the upper one */
+static void test_overlay_path_json(void **state)
+{
+	struct wbw_error e = sample_error;
+	char *s;
+
+	(void)state;
+	e.fs_path = "/up/d/f";
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"path\":\"/mnt/fx/up/d/f\",\"overlay_path\":\"/merged/d/f\","
+				  "\"fs_path\":\"/up/d/f\""));
+	free(s);
+	/* only a path the walk gave whole is mapped */
+	e.path_truncated = true;
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"overlay_path\":null"));
+	free(s);
+}
+
 static void test_error_json(void **state)
 {
 	char *s = render(true, do_error, &sample_error);
@@ -80,7 +101,7 @@ static void test_error_json(void **state)
 	assert_string_equal(
 		s, "{\"schema\":1,\"type\":\"wb_error\",\"id\":1,\"time\":\"2026-11-24T08:51:12.285482Z\","
 		   "\"ts_ns\":4195285482000,\"errno\":28,\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\","
-		   "\"ino\":12,\"path\":\"/mnt/fx/data\",\"fs_path\":\"/data\",\"path_truncated\":false,"
+		   "\"ino\":12,\"path\":\"/mnt/fx/data\",\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,"
 		   "\"mapping\":\"0xffff88811ca5bbd0\",\"bdev\":null,\"errseq\":28,\"event_errseq\":0,\"events\":18,"
 		   "\"first_ts_ns\":4195285482000,\"last_ts_ns\":4195318000000,"
 		   "\"context\":{\"pid\":14,\"tid\":14,\"comm\":\"ksoftirqd/0\",\"cgroup_id\":1},"
@@ -145,7 +166,7 @@ static void test_error_unknown_path_and_errno(void **state)
 	e.mapping = 0;
 	s = render(true, do_error, &e);
 	assert_non_null(strstr(s, "\"errno\":null,\"errno_name\":null"));
-	assert_non_null(strstr(s, "\"path\":null,\"fs_path\":null"));
+	assert_non_null(strstr(s, "\"path\":null,\"overlay_path\":null,\"fs_path\":null"));
 	assert_non_null(strstr(s, "\"mapping\":null"));
 	free(s);
 	/* a path on a device we cannot find a mount for */
@@ -180,7 +201,7 @@ static void test_observe_json(void **state)
 		s, "{\"schema\":1,\"type\":\"observe\",\"error_id\":1,"
 		   "\"time\":\"2026-11-24T08:51:12.318040Z\",\"ts_ns\":4195318040000,\"errno\":28,"
 		   "\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\",\"ino\":12,\"path\":\"/mnt/fx/data\","
-		   "\"fs_path\":\"/data\",\"path_truncated\":false,\"mapping\":\"0xffff88811ca5bbd0\","
+		   "\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,\"mapping\":\"0xffff88811ca5bbd0\","
 		   "\"file\":\"0xffff88810a12ae40\",\"cursor_old\":0,\"cursor_new\":4124,"
 		   "\"f_mode\":207454238,\"f_flags\":32769,"
 		   "\"process\":{\"pid\":3247,\"tid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1}}\n");
@@ -228,7 +249,7 @@ static void test_syncfs_verdict(void **state)
 		s, "{\"schema\":1,\"type\":\"verdict\",\"verdict\":\"reported\",\"error_id\":1,"
 		   "\"time\":\"2026-11-24T08:51:12.400000Z\",\"ts_ns\":4195400000000,\"errno\":28,"
 		   "\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\",\"ino\":12,\"path\":\"/mnt/fx/data\","
-		   "\"fs_path\":\"/data\",\"path_truncated\":false,\"bdev\":null,\"writer\":null,"
+		   "\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,\"bdev\":null,\"writer\":null,"
 		   "\"first_look_ms\":12,"
 		   "\"final\":true,\"file\":\"0xffff88810a12ae40\",\"f_mode\":1,\"cursor\":0,"
 		   "\"holder\":{\"pid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1,\"fd\":5,\"processes\":1},"
@@ -377,6 +398,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_error_json),
+		cmocka_unit_test(test_overlay_path_json),
 		cmocka_unit_test(test_error_plain),
 		cmocka_unit_test(test_error_unknown_path_and_errno),
 		cmocka_unit_test(test_bdev_error_is_labelled),
