@@ -134,58 +134,159 @@ struct file___sb_err {
  * and syncfs holds that file for the whole call.  Attached for the whole
  * watch: it runs once per ext4 sync, not on any path a workload repeats.
  */
-SEC("tp_btf/ext4_sync_fs")
-int BPF_PROG(syncfs_report, struct super_block *sb, int wait)
+/*
+ * The file the running syncfs(2) was called on, when this task is inside
+ * that syscall (the number it entered the kernel with), else NULL; *fdp
+ * gets its descriptor.
+ */
+static __always_inline struct file *syncfs_caller_file(__u32 *fdp)
 {
 #ifdef WBW_NR_SYNCFS
-	struct file___sb_err *sbfile;
-	struct wbw_syncfs_rec *rec;
-	struct task_struct *task;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	struct file *file = NULL;
-	struct pt_regs *regs;
 	struct fdtable *fdt;
 	struct file **fds;
-	__u32 fd, cursor, sb_eseq;
+	__u32 fd;
 
-	if (!sb || !wait)
-		return 0;
-	sb_eseq = sb->s_wb_err;
-	if (!sb_eseq) /* never an error on this filesystem */
-		return 0;
-	task = bpf_get_current_task_btf();
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	if (!regs || regs->orig_ax != WBW_NR_SYNCFS)
-		return 0;
+		return NULL;
 	fd = (__u32)regs->di;
 	fdt = BPF_CORE_READ(task, files, fdt);
 	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return 0;
+		return NULL;
 	fds = BPF_CORE_READ(fdt, fd);
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	if (!file || BPF_CORE_READ(file, f_inode, i_sb) != sb)
-		return 0;
-	sbfile = (void *)file;
+	*fdp = fd;
+	return file;
+#else
+	return NULL;
+#endif
+}
+
+/*
+ * Send a WBW_REC_SYNCFS record when syncfs on `file` (descriptor fd) is
+ * about to report an error of `sb`: the file's cursor is behind the
+ * superblock's errseq, which errseq_check_and_advance() then reports.
+ */
+static __always_inline void syncfs_emit(struct file *file, __u32 fd, struct super_block *sb)
+{
+	struct file___sb_err *sbfile = (void *)file;
+	struct wbw_syncfs_rec *rec;
+	__u32 cursor, sb_eseq;
+
+	sb_eseq = BPF_CORE_READ(sb, s_wb_err);
+	if (!sb_eseq) /* never an error on this filesystem */
+		return;
 	if (!bpf_core_field_exists(sbfile->f_sb_err))
-		return 0;
+		return;
 	cursor = BPF_CORE_READ(sbfile, f_sb_err);
 	if (cursor == sb_eseq) /* errseq_check_and_advance(): nothing new to tell */
-		return 0;
+		return;
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
 		__sync_fetch_and_add(&dropped_syncfs, 1);
-		return 0;
+		return;
 	}
 	wbw_fill_hdr(&rec->hdr, WBW_REC_SYNCFS, sizeof(*rec), 0);
 	rec->file = (__u64)file;
 	rec->ino = BPF_CORE_READ(file, f_inode, i_ino);
-	rec->dev = sb->s_dev;
+	rec->dev = BPF_CORE_READ(sb, s_dev);
 	rec->fd = fd;
 	rec->cursor = cursor;
 	rec->sb_eseq = sb_eseq;
 	rec->f_mode = BPF_CORE_READ(file, f_mode);
 	rec->pad = 0;
 	bpf_ringbuf_submit(rec, 0);
-#endif
+}
+
+SEC("tp_btf/ext4_sync_fs")
+int BPF_PROG(syncfs_report, struct super_block *sb, int wait)
+{
+	struct file *file;
+	__u32 fd = 0;
+
+	if (!sb || !wait || !sb->s_wb_err)
+		return 0;
+	file = syncfs_caller_file(&fd);
+	if (!file || BPF_CORE_READ(file, f_inode, i_sb) != sb)
+		return 0;
+	syncfs_emit(file, fd, sb);
+	return 0;
+}
+
+/* include/uapi/linux/magic.h */
+#define WBW_XFS_SUPER_MAGIC 0x58465342
+#define WBW_BTRFS_SUPER_MAGIC 0x9123683e
+
+/*
+ * The syncfs caller's file when it is on a filesystem with this magic: the
+ * XFS and btrfs events below name the filesystem by types of their own
+ * (struct xfs_mount, struct btrfs_fs_info: module types on Debian's
+ * kernels, not in vmlinux's BTF), so the superblock is the caller's file's.
+ * Inside syncfs(2) the only sync_fs that runs is that of the file's own
+ * superblock (sync_filesystem(file's sb)), so the two are the same.
+ */
+static __always_inline struct file *syncfs_file_on(__u32 magic, __u32 *fdp)
+{
+	struct file *file = syncfs_caller_file(fdp);
+
+	if (!file || BPF_CORE_READ(file, f_inode, i_sb, s_magic) != magic)
+		return NULL;
+	return file;
+}
+
+/*
+ * btrfs: btrfs_sync_fs(sb, wait) fires btrfs:btrfs_sync_fs(fs_info, wait)
+ * on entry.  sync_filesystem() calls it with wait=1 after sync_inodes_sb()
+ * has waited for the data writeback it started, as for ext4 above.
+ * Attached where the kernel has the event (btrfs built in or loaded).
+ */
+SEC("tp_btf/btrfs_sync_fs")
+int BPF_PROG(syncfs_report_btrfs, void *fs_info, int wait)
+{
+	struct file *file;
+	__u32 fd = 0;
+
+	if (!wait)
+		return 0;
+	file = syncfs_file_on(WBW_BTRFS_SUPER_MAGIC, &fd);
+	if (file)
+		syncfs_emit(file, fd, BPF_CORE_READ(file, f_inode, i_sb));
+	return 0;
+}
+
+/*
+ * tid -> 1 between the first and the second xfs_fs_sync_fs of one syncfs:
+ * XFS's event carries no `wait` (xfs:xfs_fs_sync_fs(mp, caller_ip) fires
+ * on entry of xfs_fs_sync_fs, before it returns at once for wait=0), and
+ * sync_filesystem() always calls sync_fs(sb, 0) then, after the waited
+ * writeback, sync_fs(sb, 1) (XFS's wait=0 call cannot fail, so the second
+ * always follows).  The second is the one to report at.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} xfs_syncfs_first SEC(".maps");
+
+SEC("tp_btf/xfs_fs_sync_fs")
+int BPF_PROG(syncfs_report_xfs, void *mp, void *caller_ip)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), one = 1;
+	struct file *file;
+	__u32 fd = 0;
+
+	file = syncfs_file_on(WBW_XFS_SUPER_MAGIC, &fd);
+	if (!file)
+		return 0;
+	if (!bpf_map_lookup_elem(&xfs_syncfs_first, &tid)) {
+		bpf_map_update_elem(&xfs_syncfs_first, &tid, &one, BPF_ANY);
+		return 0;
+	}
+	bpf_map_delete_elem(&xfs_syncfs_first, &tid);
+	syncfs_emit(file, fd, BPF_CORE_READ(file, f_inode, i_sb));
 	return 0;
 }
 
