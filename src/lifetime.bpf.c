@@ -257,32 +257,38 @@ int BPF_PROG(syncfs_report_btrfs, void *fs_info, int wait)
 }
 
 /*
- * tid -> 1 between the first and the second xfs_fs_sync_fs of one syncfs:
+ * tid -> where the first xfs_fs_sync_fs of the running syncfs returns to.
  * XFS's event carries no `wait` (xfs:xfs_fs_sync_fs(mp, caller_ip) fires
  * on entry of xfs_fs_sync_fs, before it returns at once for wait=0), and
- * sync_filesystem() always calls sync_fs(sb, 0) then, after the waited
+ * sync_filesystem() always calls sync_fs(sb, 0), then, after the waited
  * writeback, sync_fs(sb, 1) (XFS's wait=0 call cannot fail, so the second
- * always follows).  The second is the one to report at.
+ * always follows).  The second is the one to report at.  caller_ip tells
+ * the two apart: they are two call sites in sync_filesystem(), the
+ * waiting one later in it, so a call returning to a higher address than
+ * the marked one is the second; any other (a watch that started between
+ * the two calls of one syncfs left a mark) starts over as a first.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64);
 } xfs_syncfs_first SEC(".maps");
 
 SEC("tp_btf/xfs_fs_sync_fs")
 int BPF_PROG(syncfs_report_xfs, void *mp, void *caller_ip)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), one = 1;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 ip = (__u64)caller_ip, *first;
 	struct file *file;
 	__u32 fd = 0;
 
 	file = syncfs_file_on(WBW_XFS_SUPER_MAGIC, &fd);
 	if (!file)
 		return 0;
-	if (!bpf_map_lookup_elem(&xfs_syncfs_first, &tid)) {
-		bpf_map_update_elem(&xfs_syncfs_first, &tid, &one, BPF_ANY);
+	first = bpf_map_lookup_elem(&xfs_syncfs_first, &tid);
+	if (!first || ip <= *first) {
+		bpf_map_update_elem(&xfs_syncfs_first, &tid, &ip, BPF_ANY);
 		return 0;
 	}
 	bpf_map_delete_elem(&xfs_syncfs_first, &tid);
