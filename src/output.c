@@ -311,8 +311,19 @@ static const char *path_or_placeholder(struct wbw_output *o, uint32_t dev, const
 	}
 	const char *p = full_path(o, dev, fs_path, ts, buf, len);
 
-	if (p && !truncated)
-		return p;
+	if (p && !truncated) {
+		/* a file in an overlay's upper layer: also where the overlay shows it */
+		char ovl[PATH_OUT_MAX];
+		size_t used = strlen(p);
+
+		if (o->mounts && wbw_mounts__overlay_path(o->mounts, p, ovl, sizeof(ovl)) == 0) {
+			int n = snprintf(buf + used, len - used, " (overlay: %s)", ovl);
+
+			if (n < 0 || (size_t)n >= len - used)
+				buf[used] = '\0'; /* no room: the upper path alone */
+		}
+		return buf;
+	}
 	if (fs_path) {
 		/* not under a mount we know, or cut short: say so */
 		char tmp[PATH_OUT_MAX];

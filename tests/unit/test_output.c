@@ -86,6 +86,11 @@ static void test_overlay_path_json(void **state)
 	assert_non_null(strstr(s, "\"path\":\"/mnt/fx/up/d/f\",\"overlay_path\":\"/merged/d/f\","
 				  "\"fs_path\":\"/up/d/f\""));
 	free(s);
+	s = render(false, do_error, &e);
+	assert_string_equal(s, "08:51:12.285 wb_error ENOSPC  7:0     12         /mnt/fx/up/d/f "
+			       "(overlay: /merged/d/f)  events=18 errseq=0x1c "
+			       "completed-by=ksoftirqd/0[14]\n");
+	free(s);
 	/* only a path the walk gave whole is mapped */
 	e.path_truncated = true;
 	s = render(true, do_error, &e);
