@@ -108,6 +108,30 @@ static void json_bdev(struct wbw_json *j, uint32_t bdev)
 	wbw_json_str(j, "bdev", buf);
 }
 
+/*
+ * A filesystem's own metadata inode, which no dentry names: btrfs writes
+ * its trees through the btree inode (BTRFS_BTREE_INODE_OBJECTID, 1), a
+ * page-cache inode of the filesystem's own superblock, not the block
+ * device's.  Its mount is its source device for the text output.
+ */
+static const struct wbw_mount *fs_metadata(const struct wbw_output *o, uint32_t dev,
+					   uint64_t ino, const char *fs_path)
+{
+	if (fs_path || ino != 1 || !o->mounts)
+		return NULL;
+	for (size_t i = 0; i < o->mounts->n; i++)
+		if (o->mounts->v[i].dev == dev && !strcmp(o->mounts->v[i].fstype, "btrfs"))
+			return &o->mounts->v[i];
+	return NULL;
+}
+
+static void json_fs_metadata(const struct wbw_output *o, struct wbw_json *j,
+			     const struct wbw_error *e)
+{
+	wbw_json_str(j, "fs_metadata",
+		     fs_metadata(o, e->dev, e->ino, e->fs_path) ? "btrfs btree inode" : NULL);
+}
+
 static void json_addr(struct wbw_json *j, const char *key, uint64_t addr)
 {
 	char buf[24];
@@ -278,6 +302,7 @@ static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 	json_paths(o, &j, e->dev, e->fs_path, e->path_truncated, e->last_ts);
 	json_addr(&j, "mapping", e->mapping);
 	json_bdev(&j, e->bdev);
+	json_fs_metadata(o, &j, e);
 	wbw_json_u64(&j, "errseq", e->eseq);
 	wbw_json_u64(&j, "event_errseq", e->first_raw);
 	wbw_json_u64(&j, "events", e->events);
@@ -300,13 +325,19 @@ static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 	wbw_json_free(&j);
 }
 
-static const char *path_or_placeholder(struct wbw_output *o, uint32_t dev, const char *fs_path,
-				       bool truncated, uint32_t bdev, uint64_t ts, char *buf,
-				       size_t len)
+static const char *path_or_placeholder(struct wbw_output *o, uint32_t dev, uint64_t ino,
+				       const char *fs_path, bool truncated, uint32_t bdev,
+				       uint64_t ts, char *buf, size_t len)
 {
+	const struct wbw_mount *meta = fs_metadata(o, dev, ino, fs_path);
+
 	if (bdev) {
 		/* an error on a block device's own mapping: name the device */
 		snprintf(buf, len, "[block device %u:%u]", wbw_dev_major(bdev), wbw_dev_minor(bdev));
+		return buf;
+	}
+	if (meta) {
+		snprintf(buf, len, "[btrfs metadata (btree inode) of %s]", meta->source);
 		return buf;
 	}
 	const char *p = full_path(o, dev, fs_path, ts, buf, len);
@@ -350,7 +381,7 @@ static void print_error_plain(struct wbw_output *o, const struct wbw_error *e)
 			 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  errseq=0x%x older than the watch%s",
 			 e->hit_known ? tbuf : "-", "wb_error",
 			 e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev, e->ino,
-			 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, e->bdev,
+			 path_or_placeholder(o, e->dev, e->ino, e->fs_path, e->path_truncated, e->bdev,
 					     e->last_ts, pbuf, sizeof(pbuf)),
 			 e->eseq, e->hit_known ? " (hit as timed by an earlier watcher)" : "");
 		print_header_plain(o);
@@ -362,7 +393,7 @@ static void print_error_plain(struct wbw_output *o, const struct wbw_error *e)
 		 " errseq=0x%x%s completed-by=%s[%u]",
 		 tbuf, "wb_error", e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev,
 		 e->ino,
-		 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, e->bdev, e->last_ts,
+		 path_or_placeholder(o, e->dev, e->ino, e->fs_path, e->path_truncated, e->bdev, e->last_ts,
 				     pbuf, sizeof(pbuf)),
 		 e->events, e->eseq, writer, e->first_ctx.comm, e->first_ctx.pid);
 	print_header_plain(o);
@@ -411,7 +442,7 @@ static void print_observe_plain(struct wbw_output *o, const struct wbw_observati
 	snprintf(line, sizeof(line),
 		 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  told=%s[%u] cursor=0x%x->0x%x", tbuf,
 		 "observe", ob->err ? wbw_errno_name(ob->err, ebuf, sizeof(ebuf)) : "-", dev, ob->ino,
-		 path_or_placeholder(o, ob->dev, ob->fs_path, false, 0, ob->ts_ns, pbuf, sizeof(pbuf)),
+		 path_or_placeholder(o, ob->dev, ob->ino, ob->fs_path, false, 0, ob->ts_ns, pbuf, sizeof(pbuf)),
 		 ob->task.comm, ob->task.pid, ob->old, ob->new_cursor);
 	print_header_plain(o);
 	emit_line(o, line);
@@ -479,6 +510,7 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 	json_dev(&j, e->dev, e->ino);
 	json_paths(o, &j, e->dev, e->fs_path, e->path_truncated, v->ts_ns);
 	json_bdev(&j, e->bdev);
+	json_fs_metadata(o, &j, e);
 	json_writer(o, &j, e);
 	json_first_look(&j, e);
 	wbw_json_bool(&j, "final", v->final);
@@ -649,7 +681,7 @@ static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *
 	}
 	snprintf(line, sizeof(line), "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  %s (error %" PRIu64 ")",
 		 tbuf, "verdict", e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev, e->ino,
-		 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, e->bdev, v->ts_ns, pbuf,
+		 path_or_placeholder(o, e->dev, e->ino, e->fs_path, e->path_truncated, e->bdev, v->ts_ns, pbuf,
 				     sizeof(pbuf)),
 		 what, e->id);
 	print_header_plain(o);

@@ -124,7 +124,10 @@ fixture_create() {
 		{ fixture_die "cannot mount tmpfs"; return 1; }
 	# --sparse=always: a dense copy would fill the tmpfs
 	cp --sparse=always "$img" "$FX_BACK/disk.img" && rm -f "$img"
-	fixture_keep_metadata "$FX_BACK/disk.img" || return 1
+	# WBW_FX_KEEP_METADATA=0: metadata writes fail too (a test of metadata errors)
+	if [ "${WBW_FX_KEEP_METADATA:-1}" != 0 ]; then
+		fixture_keep_metadata "$FX_BACK/disk.img" || return 1
+	fi
 	# a little ballast: shrinking to "what is used" must never mean size=0 (unlimited)
 	head -c 65536 /dev/zero >"$FX_BACK/ballast"
 	FX_LO=$(losetup -f --show "$FX_BACK/disk.img") || { fixture_die "losetup failed"; return 1; }

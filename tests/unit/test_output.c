@@ -25,7 +25,8 @@ static int setup(void **state)
 	tzset();
 	return wbw_mounts__parse(&mounts, "40 22 7:0 / /mnt/fx rw - ext4 /dev/loop0 rw\n"
 					  "41 22 0:44 / /merged rw - overlay ovl "
-					  "rw,lowerdir=/l,upperdir=/mnt/fx/up,workdir=/mnt/fx/work\n");
+					  "rw,lowerdir=/l,upperdir=/mnt/fx/up,workdir=/mnt/fx/work\n"
+					  "42 22 0:43 / /mnt/bt rw - btrfs /dev/loop3 rw\n");
 }
 
 static int teardown(void **state)
@@ -98,6 +99,36 @@ static void test_overlay_path_json(void **state)
 	free(s);
 }
 
+/* btrfs's btree inode: no path, labelled as the filesystem's metadata */
+static void test_btrfs_metadata(void **state)
+{
+	struct wbw_error e = sample_error;
+	char *s;
+
+	(void)state;
+	e.dev = (0u << 20) | 43;
+	e.ino = 1;
+	e.fs_path = NULL;
+	e.err = EIO;
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"path\":null,\"overlay_path\":null,\"fs_path\":null"));
+	assert_non_null(strstr(s, "\"bdev\":null,\"fs_metadata\":\"btrfs btree inode\""));
+	free(s);
+	s = render(false, do_error, &e);
+	assert_non_null(strstr(s, " [btrfs metadata (btree inode) of /dev/loop3] "));
+	free(s);
+	/* inode 1 of another filesystem, or a btrfs inode with a path, is a file */
+	e.dev = DEV70;
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"fs_metadata\":null"));
+	free(s);
+	e.dev = (0u << 20) | 43;
+	e.fs_path = "/f";
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"fs_metadata\":null"));
+	free(s);
+}
+
 static void test_error_json(void **state)
 {
 	char *s = render(true, do_error, &sample_error);
@@ -107,7 +138,8 @@ static void test_error_json(void **state)
 		s, "{\"schema\":1,\"type\":\"wb_error\",\"id\":1,\"time\":\"2026-11-24T08:51:12.285482Z\","
 		   "\"ts_ns\":4195285482000,\"errno\":28,\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\","
 		   "\"ino\":12,\"path\":\"/mnt/fx/data\",\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,"
-		   "\"mapping\":\"0xffff88811ca5bbd0\",\"bdev\":null,\"errseq\":28,\"event_errseq\":0,\"events\":18,"
+		   "\"mapping\":\"0xffff88811ca5bbd0\",\"bdev\":null,\"fs_metadata\":null,\"errseq\":28,"
+		   "\"event_errseq\":0,\"events\":18,"
 		   "\"first_ts_ns\":4195285482000,\"last_ts_ns\":4195318000000,"
 		   "\"context\":{\"pid\":14,\"tid\":14,\"comm\":\"ksoftirqd/0\",\"cgroup_id\":1},"
 		   "\"writer\":null,\"first_look_ms\":null,\"predates_watch\":false,"
@@ -254,7 +286,8 @@ static void test_syncfs_verdict(void **state)
 		s, "{\"schema\":1,\"type\":\"verdict\",\"verdict\":\"reported\",\"error_id\":1,"
 		   "\"time\":\"2026-11-24T08:51:12.400000Z\",\"ts_ns\":4195400000000,\"errno\":28,"
 		   "\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\",\"ino\":12,\"path\":\"/mnt/fx/data\","
-		   "\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,\"bdev\":null,\"writer\":null,"
+		   "\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,\"bdev\":null,\"fs_metadata\":null,"
+		   "\"writer\":null,"
 		   "\"first_look_ms\":12,"
 		   "\"final\":true,\"file\":\"0xffff88810a12ae40\",\"f_mode\":1,\"cursor\":0,"
 		   "\"holder\":{\"pid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1,\"fd\":5,\"processes\":1},"
@@ -404,6 +437,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_error_json),
 		cmocka_unit_test(test_overlay_path_json),
+		cmocka_unit_test(test_btrfs_metadata),
 		cmocka_unit_test(test_error_plain),
 		cmocka_unit_test(test_error_unknown_path_and_errno),
 		cmocka_unit_test(test_bdev_error_is_labelled),
