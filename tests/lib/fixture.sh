@@ -10,21 +10,23 @@
 #   ext4     no journal, errors=continue (with a journal ext4 aborts it and goes
 #            read-only instead of recording wb_err)
 #   xfs      320 MiB (mkfs.xfs's minimum is 300 MB), its 64 MiB internal log
-#            (the least xfsprogs 6.1 makes); the tmpfs is 128 MiB;
-#            the log's range of the image is allocated on the tmpfs before it
-#            is shrunk, so log writes keep working and only new data (and
-#            metadata written back later, which XFS retries, it does not shut
-#            down for it) fails
+#            (the least xfsprogs 6.1 makes), so the tmpfs is 128 MiB; the log's
+#            range of the image is allocated on the tmpfs before it is shrunk,
+#            so log writes keep working (a failed log write shuts XFS down),
+#            and fixture_fail freezes the filesystem first, which writes its
+#            metadata out: only new data fails
 #   btrfs    256 MiB, single metadata and data; the superblock's and the
 #            SYSTEM and METADATA chunks' ranges are allocated on the tmpfs
-#            likewise: a failed metadata write turns btrfs read-only, a failed
-#            data write records wb_err like the others
+#            likewise (a failed metadata write turns btrfs read-only, a failed
+#            data write records wb_err like the others); WBW_FX_KEEP_METADATA=0
+#            leaves them out, for a test of metadata errors
 #   overlay  the ext4 above holds upperdir and workdir; lowerdir is a plain
 #            directory elsewhere (under FX_DIR, on /tmp); FX_MNT is the merged
 #            directory, which is what tests write to
 #
 #   fixture_create        sets FX_DIR, FX_MNT (where tests write), FX_LO, FX_DEV
-#                         (maj:min of the filesystem the errors land on), FX_FS,
+#                         (maj:min of the filesystem the errors land on, as
+#                         mountinfo shows it: btrfs's superblock's), FX_FS,
 #                         FX_DISK (that filesystem's mount point), FX_PREFIX (the
 #                         path of FX_MNT inside it: "" or "/upper" for overlay),
 #                         FX_VIEW_DEV (maj:min of FX_MNT: the overlay's, else FX_DEV)
@@ -37,8 +39,7 @@
 
 FX_DIR= FX_MNT= FX_BACK= FX_LO= FX_DEV= FX_DISK= FX_PREFIX= FX_VIEW_DEV=
 FX_FS=${WBW_FS:-ext4}
-FX_TMPFS_SIZE=${FX_TMPFS_SIZE:-64M}
-[ "$FX_FS" = xfs ] && FX_TMPFS_SIZE=${WBW_FX_XFS_TMPFS_SIZE:-128M} # the log alone is 64 MiB
+FX_TMPFS_SIZE=${FX_TMPFS_SIZE:-}
 
 fixture_die() {
 	echo "fixture: $*" >&2
@@ -112,6 +113,8 @@ fixture_create() {
 	grep -qw "$FX_FS" /proc/filesystems ||
 		{ fixture_die "this kernel has no $FX_FS (/proc/filesystems)"; return 1; }
 	[ -e /dev/loop-control ] || { fixture_die "no loop device support (/dev/loop-control)"; return 1; }
+	# XFS's log alone is 64 MiB
+	[ -n "$FX_TMPFS_SIZE" ] || { [ "$FX_FS" = xfs ] && FX_TMPFS_SIZE=128M || FX_TMPFS_SIZE=64M; }
 	FX_DIR=$(mktemp -d /tmp/wbw-fixture.XXXXXX) || return 1
 	# a caller's own EXIT trap (which must call fixture_teardown) is kept
 	[ -n "$(trap -p EXIT)" ] || trap fixture_teardown EXIT
