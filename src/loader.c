@@ -279,7 +279,6 @@ static int open_and_load(struct wbw_loader *l, const struct wbw_loader_opts *opt
 	return 0;
 }
 
-/* Does struct `name` have member `member` (any member when NULL) in the kernel's BTF? */
 /*
  * Does the kernel have tracepoint `tp` of filesystem `module`: in vmlinux's
  * BTF when built in, else in the module's own BTF once it is loaded
@@ -297,6 +296,7 @@ static bool fs_tp_present(const struct wbw_kbtf *k, const char *tp, const char *
 	return access(name, R_OK) == 0;
 }
 
+/* Does struct `name` have member `member` (any member when NULL) in the kernel's BTF? */
 static bool kbtf_has(const struct wbw_kbtf *k, const char *name, const char *member)
 {
 	int64_t id = wbw_kbtf__find(k, name, BTF_KIND_STRUCT);
