@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "decode.h"
 #include "json.h"
 #include "output.h"
@@ -176,9 +178,32 @@ static void json_time(struct wbw_output *o, struct wbw_json *j, uint64_t ts_ns)
 	wbw_json_u64(j, "ts_ns", ts_ns);
 }
 
-static void json_paths(struct wbw_output *o, struct wbw_json *j, uint32_t dev,
+/*
+ * btrfs: the device number stat(2) shows for the file at `path` (its
+ * subvolume's anonymous device: every subvolume has one, the top-level one
+ * included, and it is not the superblock's, which the kernel's events and
+ * mountinfo carry), when that is still the error's inode; else NULL.
+ */
+static const char *btrfs_stat_dev(const struct wbw_output *o, uint32_t dev, uint64_t ino,
+				  const char *path, char *buf, size_t len)
+{
+	struct stat st;
+	bool btrfs = false;
+
+	if (!path || !o->mounts)
+		return NULL;
+	for (size_t i = 0; i < o->mounts->n && !btrfs; i++)
+		btrfs = o->mounts->v[i].dev == dev && !strcmp(o->mounts->v[i].fstype, "btrfs");
+	if (!btrfs || stat(path, &st) || (uint64_t)st.st_ino != ino)
+		return NULL;
+	snprintf(buf, len, "%u:%u", major(st.st_dev), minor(st.st_dev));
+	return buf;
+}
+
+static void json_paths(struct wbw_output *o, struct wbw_json *j, uint32_t dev, uint64_t ino,
 		       const char *fs_path, bool truncated, uint64_t ts)
 {
+	char sdev[32];
 	char buf[PATH_OUT_MAX];
 
 	const char *path = full_path(o, dev, fs_path, ts, buf, sizeof(buf));
@@ -197,6 +222,8 @@ static void json_paths(struct wbw_output *o, struct wbw_json *j, uint32_t dev,
 			     : NULL);
 	wbw_json_str(j, "fs_path", fs_path);
 	wbw_json_bool(j, "path_truncated", truncated);
+	wbw_json_str(j, "stat_dev",
+		     truncated ? NULL : btrfs_stat_dev(o, dev, ino, path, sdev, sizeof(sdev)));
 }
 
 static void print_start_json(struct wbw_output *o, const struct wbw_start_info *info)
@@ -299,7 +326,7 @@ static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 	json_time(o, &j, e->first_ts);
 	json_errno(&j, e->err);
 	json_dev(&j, e->dev, e->ino);
-	json_paths(o, &j, e->dev, e->fs_path, e->path_truncated, e->last_ts);
+	json_paths(o, &j, e->dev, e->ino, e->fs_path, e->path_truncated, e->last_ts);
 	json_addr(&j, "mapping", e->mapping);
 	json_bdev(&j, e->bdev);
 	json_fs_metadata(o, &j, e);
@@ -420,7 +447,7 @@ static void print_observe_json(struct wbw_output *o, const struct wbw_observatio
 	json_time(o, &j, ob->ts_ns);
 	json_errno(&j, ob->err);
 	json_dev(&j, ob->dev, ob->ino);
-	json_paths(o, &j, ob->dev, ob->fs_path, false, ob->ts_ns);
+	json_paths(o, &j, ob->dev, ob->ino, ob->fs_path, false, ob->ts_ns);
 	json_addr(&j, "mapping", ob->mapping);
 	json_addr(&j, "file", ob->file);
 	wbw_json_u64(&j, "cursor_old", ob->old);
@@ -508,7 +535,7 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 	json_time(o, &j, v->ts_ns);
 	json_errno(&j, e->err);
 	json_dev(&j, e->dev, e->ino);
-	json_paths(o, &j, e->dev, e->fs_path, e->path_truncated, v->ts_ns);
+	json_paths(o, &j, e->dev, e->ino, e->fs_path, e->path_truncated, v->ts_ns);
 	json_bdev(&j, e->bdev);
 	json_fs_metadata(o, &j, e);
 	json_writer(o, &j, e);

@@ -145,5 +145,15 @@ expect_eq "$FS: verdict: path is the file the error is on; overlay_path where th
 	"$FX_DISK$P/f1 $(ovl f1)" "$(vq "$P/f1" '.[] | select(.verdict == "unreported") | "\(.path) \(.overlay_path)"')"
 expect_eq "$FS: error record: path and overlay_path" "$FX_DISK$P/f4 $(ovl f4)" \
 	"$(wq "[.[] | select(.type == \"wb_error\" and .fs_path == \"$P/f4\")][0] | \"\\(.path) \\(.overlay_path)\"")"
+# btrfs: stat(2)'s device number (the subvolume's anonymous device) beside
+# the superblock's that the kernel's events carry
+if [ "$FS" = btrfs ]; then
+	sd=$(stat -c '%Hd:%Ld' "$M/f1")
+	expect "$FS: stat's device ($sd) is not the superblock's ($FX_DEV)" [ "$sd" != "$FX_DEV" ]
+else
+	sd=null
+fi
+expect_eq "$FS: verdict: dev, and stat_dev as stat(2) shows the file" "$FX_DEV $sd" \
+	"$(vq "$P/f1" '.[] | select(.verdict == "unreported") | "\(.dev) \(.stat_dev)"')"
 expect_eq "$FS: nothing lost" 0 "$(wq '.[] | select(.type == "summary") | .lost.total')"
 finish

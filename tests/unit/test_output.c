@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "output.h"
 
 #define DEV70 ((7u << 20) | 0)
@@ -26,7 +29,9 @@ static int setup(void **state)
 	return wbw_mounts__parse(&mounts, "40 22 7:0 / /mnt/fx rw - ext4 /dev/loop0 rw\n"
 					  "41 22 0:44 / /merged rw - overlay ovl "
 					  "rw,lowerdir=/l,upperdir=/mnt/fx/up,workdir=/mnt/fx/work\n"
-					  "42 22 0:43 / /mnt/bt rw - btrfs /dev/loop3 rw\n");
+					  "42 22 0:43 / /mnt/bt rw - btrfs /dev/loop3 rw\n"
+					  /* a real directory, as a btrfs: stat_dev is read from it */
+					  "43 22 0:50 / /tmp rw - btrfs /dev/loop4 rw\n");
 }
 
 static int teardown(void **state)
@@ -129,6 +134,38 @@ static void test_btrfs_metadata(void **state)
 	free(s);
 }
 
+/* btrfs: stat_dev is what stat(2) says for the file, while it is the same inode */
+static void test_btrfs_stat_dev(void **state)
+{
+	struct wbw_error e = sample_error;
+	char tmpl[] = "/tmp/wbw-test-output.XXXXXX", want[64], *s;
+	struct stat st;
+	int fd = mkstemp(tmpl);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	e.dev = 50;
+	e.ino = st.st_ino;
+	e.fs_path = tmpl + 4; /* under /tmp, "mounted" as 0:50 */
+	snprintf(want, sizeof(want), "\"stat_dev\":\"%u:%u\"", major(st.st_dev), minor(st.st_dev));
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, want));
+	free(s);
+	/* another inode at that path now: no number */
+	e.ino = st.st_ino + 1;
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"stat_dev\":null"));
+	free(s);
+	close(fd);
+	unlink(tmpl);
+	/* gone */
+	e.ino = st.st_ino;
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"stat_dev\":null"));
+	free(s);
+}
+
 static void test_error_json(void **state)
 {
 	char *s = render(true, do_error, &sample_error);
@@ -137,7 +174,7 @@ static void test_error_json(void **state)
 	assert_string_equal(
 		s, "{\"schema\":1,\"type\":\"wb_error\",\"id\":1,\"time\":\"2026-11-24T08:51:12.285482Z\","
 		   "\"ts_ns\":4195285482000,\"errno\":28,\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\","
-		   "\"ino\":12,\"path\":\"/mnt/fx/data\",\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,"
+		   "\"ino\":12,\"path\":\"/mnt/fx/data\",\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,\"stat_dev\":null,"
 		   "\"mapping\":\"0xffff88811ca5bbd0\",\"bdev\":null,\"fs_metadata\":null,\"errseq\":28,"
 		   "\"event_errseq\":0,\"events\":18,"
 		   "\"first_ts_ns\":4195285482000,\"last_ts_ns\":4195318000000,"
@@ -238,7 +275,7 @@ static void test_observe_json(void **state)
 		s, "{\"schema\":1,\"type\":\"observe\",\"error_id\":1,"
 		   "\"time\":\"2026-11-24T08:51:12.318040Z\",\"ts_ns\":4195318040000,\"errno\":28,"
 		   "\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\",\"ino\":12,\"path\":\"/mnt/fx/data\","
-		   "\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,\"mapping\":\"0xffff88811ca5bbd0\","
+		   "\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,\"stat_dev\":null,\"mapping\":\"0xffff88811ca5bbd0\","
 		   "\"file\":\"0xffff88810a12ae40\",\"cursor_old\":0,\"cursor_new\":4124,"
 		   "\"f_mode\":207454238,\"f_flags\":32769,"
 		   "\"process\":{\"pid\":3247,\"tid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1}}\n");
@@ -286,7 +323,7 @@ static void test_syncfs_verdict(void **state)
 		s, "{\"schema\":1,\"type\":\"verdict\",\"verdict\":\"reported\",\"error_id\":1,"
 		   "\"time\":\"2026-11-24T08:51:12.400000Z\",\"ts_ns\":4195400000000,\"errno\":28,"
 		   "\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\",\"ino\":12,\"path\":\"/mnt/fx/data\","
-		   "\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,\"bdev\":null,\"fs_metadata\":null,"
+		   "\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,\"stat_dev\":null,\"bdev\":null,\"fs_metadata\":null,"
 		   "\"writer\":null,"
 		   "\"first_look_ms\":12,"
 		   "\"final\":true,\"file\":\"0xffff88810a12ae40\",\"f_mode\":1,\"cursor\":0,"
@@ -438,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_error_json),
 		cmocka_unit_test(test_overlay_path_json),
 		cmocka_unit_test(test_btrfs_metadata),
+		cmocka_unit_test(test_btrfs_stat_dev),
 		cmocka_unit_test(test_error_plain),
 		cmocka_unit_test(test_error_unknown_path_and_errno),
 		cmocka_unit_test(test_bdev_error_is_labelled),
