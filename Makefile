@@ -68,7 +68,7 @@ DEMO_PROGS := $(OUTPUT)/demo/careless $(OUTPUT)/demo/careful
 TEST_HELPERS := $(OUTPUT)/tests/wbw-io $(OUTPUT)/tests/wbw-faultfs $(DEMO_PROGS)
 
 .PHONY: all clean install uninstall check check-unit check-e2e check-apps deps vmlinux vmlinux-check \
-	static image bench fuzz test-helpers demo kernel-patch-check check-kernels sanitized soak
+	static image bench fuzz test-helpers demo kernel-patch-check check-kernels sanitized soak check-fs
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -215,6 +215,11 @@ soak: $(BIN) $(SAN_BIN) $(TEST_HELPERS)
 
 # Real programs (cp, tar, rsync, git, dd, sqlite3, PostgreSQL 15) on the
 # failing disk (root; scripts/install-deps --apps).  `check` runs them too.
+# The verdict scenarios on one filesystem of the fixture: make check-fs FS=xfs
+# (ext4, xfs, btrfs, overlay; tests/lib/fixture.sh)
+check-fs: $(BIN) $(TEST_HELPERS)
+	$(Q)WBW_FS=$(or $(FS),ext4) tests/run-tests --e2e $(OUTPUT) tests/e2e/test_fs_verdicts.sh
+
 check-apps: $(BIN) $(TEST_HELPERS)
 	$(Q)tests/run-tests --apps $(OUTPUT)
 

@@ -225,59 +225,234 @@ struct file___sb_err {
  * and syncfs holds that file for the whole call.  Attached for the whole
  * watch: it runs once per ext4 sync, not on any path a workload repeats.
  */
-SEC("tp_btf/ext4_sync_fs")
-int BPF_PROG(syncfs_report, struct super_block *sb, int wait)
+/*
+ * The file the running syncfs(2) was called on, when this task is inside
+ * that syscall (the number it entered the kernel with), else NULL; *fdp
+ * gets its descriptor.
+ */
+static __always_inline struct file *syncfs_caller_file(__u32 *fdp)
 {
 #ifdef WBW_NR_SYNCFS
-	struct file___sb_err *sbfile;
-	struct wbw_syncfs_rec *rec;
-	struct task_struct *task;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	struct file *file = NULL;
-	struct pt_regs *regs;
 	struct fdtable *fdt;
 	struct file **fds;
-	__u32 fd, cursor, sb_eseq;
+	__u32 fd;
 
-	if (!sb || !wait)
-		return 0;
-	sb_eseq = sb->s_wb_err;
-	if (!sb_eseq) /* never an error on this filesystem */
-		return 0;
-	task = bpf_get_current_task_btf();
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	if (!regs || regs->orig_ax != WBW_NR_SYNCFS)
-		return 0;
+		return NULL;
 	fd = (__u32)regs->di;
 	fdt = BPF_CORE_READ(task, files, fdt);
 	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return 0;
+		return NULL;
 	fds = BPF_CORE_READ(fdt, fd);
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	if (!file || BPF_CORE_READ(file, f_inode, i_sb) != sb)
-		return 0;
-	sbfile = (void *)file;
+	*fdp = fd;
+	return file;
+#else
+	return NULL;
+#endif
+}
+
+/*
+ * Send a WBW_REC_SYNCFS record when syncfs on `file` (descriptor fd) is
+ * about to report an error of `sb`: the file's cursor is behind the
+ * superblock's errseq, which errseq_check_and_advance() then reports.
+ */
+static __always_inline void syncfs_emit(struct file *file, __u32 fd, struct super_block *sb)
+{
+	struct file___sb_err *sbfile = (void *)file;
+	struct wbw_syncfs_rec *rec;
+	__u32 cursor, sb_eseq;
+
+	sb_eseq = BPF_CORE_READ(sb, s_wb_err);
+	if (!sb_eseq) /* never an error on this filesystem */
+		return;
 	if (!bpf_core_field_exists(sbfile->f_sb_err))
-		return 0;
+		return;
 	cursor = BPF_CORE_READ(sbfile, f_sb_err);
 	if (cursor == sb_eseq) /* errseq_check_and_advance(): nothing new to tell */
-		return 0;
+		return;
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
 		__sync_fetch_and_add(&dropped_syncfs, 1);
-		return 0;
+		return;
 	}
 	wbw_fill_hdr(&rec->hdr, WBW_REC_SYNCFS, sizeof(*rec), 0);
 	rec->file = (__u64)file;
 	rec->ino = BPF_CORE_READ(file, f_inode, i_ino);
-	rec->dev = sb->s_dev;
+	rec->dev = BPF_CORE_READ(sb, s_dev);
 	rec->fd = fd;
 	rec->cursor = cursor;
 	rec->sb_eseq = sb_eseq;
 	rec->f_mode = BPF_CORE_READ(file, f_mode);
 	rec->pad = 0;
 	bpf_ringbuf_submit(rec, 0);
-#endif
+}
+
+SEC("tp_btf/ext4_sync_fs")
+int BPF_PROG(syncfs_report, struct super_block *sb, int wait)
+{
+	struct file *file;
+	__u32 fd = 0;
+
+	if (!sb || !wait || !sb->s_wb_err)
+		return 0;
+	file = syncfs_caller_file(&fd);
+	if (!file || BPF_CORE_READ(file, f_inode, i_sb) != sb)
+		return 0;
+	syncfs_emit(file, fd, sb);
 	return 0;
+}
+
+/* include/uapi/linux/magic.h */
+#define WBW_XFS_SUPER_MAGIC 0x58465342
+#define WBW_BTRFS_SUPER_MAGIC 0x9123683e
+
+/*
+ * The syncfs caller's file when it is on a filesystem with this magic: the
+ * XFS and btrfs events below name the filesystem by types of their own
+ * (struct xfs_mount, struct btrfs_fs_info: module types on Debian's
+ * kernels, not in vmlinux's BTF), so the superblock is the caller's file's.
+ * Inside syncfs(2) the only sync_fs that runs is that of the file's own
+ * superblock (sync_filesystem(file's sb)), so the two are the same.
+ */
+static __always_inline struct file *syncfs_file_on(__u32 magic, __u32 *fdp)
+{
+	struct file *file = syncfs_caller_file(fdp);
+
+	if (!file || BPF_CORE_READ(file, f_inode, i_sb, s_magic) != magic)
+		return NULL;
+	return file;
+}
+
+/*
+ * btrfs: btrfs_sync_fs(sb, wait) fires btrfs:btrfs_sync_fs(fs_info, wait)
+ * on entry.  sync_filesystem() calls it with wait=1 after sync_inodes_sb()
+ * has waited for the data writeback it started, as for ext4 above.
+ * Attached where the kernel has the event (btrfs built in or loaded).
+ */
+SEC("tp_btf/btrfs_sync_fs")
+int BPF_PROG(syncfs_report_btrfs, void *fs_info, int wait)
+{
+	struct file *file;
+	__u32 fd = 0;
+
+	if (!wait)
+		return 0;
+	file = syncfs_file_on(WBW_BTRFS_SUPER_MAGIC, &fd);
+	if (file)
+		syncfs_emit(file, fd, BPF_CORE_READ(file, f_inode, i_sb));
+	return 0;
+}
+
+/*
+ * tid -> where the first xfs_fs_sync_fs of the running syncfs returns to.
+ * XFS's event carries no `wait` (xfs:xfs_fs_sync_fs(mp, caller_ip) fires
+ * on entry of xfs_fs_sync_fs, before it returns at once for wait=0), and
+ * sync_filesystem() always calls sync_fs(sb, 0), then, after the waited
+ * writeback, sync_fs(sb, 1) (XFS's wait=0 call cannot fail, so the second
+ * always follows).  The second is the one to report at.  caller_ip tells
+ * the two apart: they are two call sites in sync_filesystem(), the
+ * waiting one later in it, so a call returning to a higher address than
+ * the marked one is the second; any other (a watch that started between
+ * the two calls of one syncfs left a mark) starts over as a first.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} xfs_syncfs_first SEC(".maps");
+
+SEC("tp_btf/xfs_fs_sync_fs")
+int BPF_PROG(syncfs_report_xfs, void *mp, void *caller_ip)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 ip = (__u64)caller_ip, *first;
+	struct file *file;
+	__u32 fd = 0;
+
+	file = syncfs_file_on(WBW_XFS_SUPER_MAGIC, &fd);
+	if (!file)
+		return 0;
+	first = bpf_map_lookup_elem(&xfs_syncfs_first, &tid);
+	if (!first || ip <= *first) {
+		bpf_map_update_elem(&xfs_syncfs_first, &tid, &ip, BPF_ANY);
+		return 0;
+	}
+	bpf_map_delete_elem(&xfs_syncfs_first, &tid);
+	syncfs_emit(file, fd, BPF_CORE_READ(file, f_inode, i_sb));
+	return 0;
+}
+
+/* include/uapi/linux/magic.h; S_IFMT/S_IFREG from include/uapi/linux/stat.h */
+#define WBW_OVERLAYFS_SUPER_MAGIC 0x794c7630
+#define WBW_S_IFMT 00170000
+#define WBW_S_IFREG 0100000
+
+/*
+ * Is `real` a file that an overlayfs file on `ovl_sb` could do its I/O
+ * through: a file of another filesystem (never an overlay: overlays are
+ * layered on real filesystems only through their real files) whose
+ * mapping is its inode's own.  Every read here is a probe read, so a
+ * pointer that is not a struct file fails the check instead of faulting.
+ */
+static __always_inline int wbw_is_real_file(struct file *real, struct super_block *ovl_sb)
+{
+	struct address_space *mapping;
+	struct super_block *sb;
+	struct inode *inode;
+
+	if (!real)
+		return 0;
+	inode = BPF_CORE_READ(real, f_inode);
+	if (!inode)
+		return 0;
+	sb = BPF_CORE_READ(inode, i_sb);
+	if (!sb || sb == ovl_sb || BPF_CORE_READ(sb, s_magic) == WBW_OVERLAYFS_SUPER_MAGIC)
+		return 0;
+	mapping = BPF_CORE_READ(real, f_mapping);
+	return mapping && mapping == BPF_CORE_READ(inode, i_mapping) &&
+	       BPF_CORE_READ(mapping, host) == inode;
+}
+
+/*
+ * The struct file whose cursor and mapping the kernel uses for `file`'s
+ * writeback errors.  For most files that is the file itself.  An overlayfs
+ * regular file does all its I/O through a real file opened on the upper
+ * (or lower) inode, which no descriptor table holds: writeback errors land
+ * on the real inode's mapping, and ovl_fsync() runs vfs_fsync_range() on
+ * the real file, so file_check_and_advance_wb_err names the real file and
+ * advances the real file's cursor.  overlayfs keeps it in
+ * file->private_data: the real file itself up to Linux 6.12 (a struct
+ * backing_file's file from 6.6), and a struct ovl_file whose first member
+ * is the real file on newer kernels (6.18 here).  overlayfs is a module on
+ * Debian's kernels, whose types are not in vmlinux's BTF, so the layout is
+ * not taken from BTF: the container form is tried first, then the bare
+ * file, each accepted only when wbw_is_real_file() holds for it.  Called
+ * where the passes and the exit walk read a file's mapping.
+ */
+static __always_inline struct file *wbw_io_file(struct file *file)
+{
+	struct file *real = NULL;
+	struct super_block *sb;
+	void *priv;
+
+	sb = BPF_CORE_READ(file, f_inode, i_sb);
+	if (!sb || BPF_CORE_READ(sb, s_magic) != WBW_OVERLAYFS_SUPER_MAGIC ||
+	    (BPF_CORE_READ(file, f_inode, i_mode) & WBW_S_IFMT) != WBW_S_IFREG)
+		return file;
+	priv = BPF_CORE_READ(file, private_data);
+	if (!priv)
+		return file;
+	bpf_probe_read_kernel(&real, sizeof(real), priv);
+	if (wbw_is_real_file(real, sb))
+		return real;
+	if (wbw_is_real_file(priv, sb))
+		return priv;
+	return file;
 }
 
 SEC("iter/task_file")
@@ -285,7 +460,7 @@ int tracked_files(struct bpf_iter__task_file *ctx)
 {
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
-	struct file *file = ctx->file;
+	struct file *file = ctx->file, *io;
 	struct wbw_file_rec rec = {};
 	struct address_space *mapping;
 	struct inode *inode;
@@ -293,13 +468,22 @@ int tracked_files(struct bpf_iter__task_file *ctx)
 
 	if (!task || !file)
 		return 0;
-	mapping = BPF_CORE_READ(file, f_mapping);
+	/*
+	 * The file the kernel tells: see wbw_io_file().  The overlay test is
+	 * made with plain BTF loads first (this runs for every open file on
+	 * the host; a probe-read chain costs several times more), the
+	 * probe reads only for an overlay's files.
+	 */
+	io = file;
+	if (file->f_inode->i_sb->s_magic == WBW_OVERLAYFS_SUPER_MAGIC)
+		io = wbw_io_file(file);
+	mapping = BPF_CORE_READ(io, f_mapping);
 	key = (__u64)mapping;
 	if (scan_mode) {
 		__u32 cur = mapping ? BPF_CORE_READ(mapping, wb_err) : 0;
 
 		/* errseq_check(): nothing to report when equal, or no error at all */
-		if (!cur || cur == BPF_CORE_READ(file, f_wb_err))
+		if (!cur || cur == BPF_CORE_READ(io, f_wb_err))
 			return 0;
 	} else if (!bpf_map_lookup_elem(&watched, &key)) {
 		return 0;
@@ -316,14 +500,14 @@ int tracked_files(struct bpf_iter__task_file *ctx)
 	rec.hdr.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
 	BPF_CORE_READ_STR_INTO(&rec.hdr.comm, task, comm);
 	rec.mapping = key;
-	rec.file = (__u64)file;
+	rec.file = (__u64)io;
 	rec.ino = BPF_CORE_READ(inode, i_ino);
 	rec.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	rec.fd = ctx->fd;
-	rec.cursor = BPF_CORE_READ(file, f_wb_err);
+	rec.cursor = BPF_CORE_READ(io, f_wb_err);
 	rec.mapping_eseq = BPF_CORE_READ(mapping, wb_err);
-	rec.f_mode = BPF_CORE_READ(file, f_mode);
-	rec.f_flags = BPF_CORE_READ(file, f_flags);
+	rec.f_mode = BPF_CORE_READ(io, f_mode);
+	rec.f_flags = BPF_CORE_READ(io, f_flags);
 	bpf_seq_write(seq, &rec, sizeof(rec));
 	if (!scan_mode) {
 		/*
@@ -354,6 +538,7 @@ static long exit_walk_fd(__u32 i, struct exit_walk *w)
 	bpf_probe_read_kernel(&file, sizeof(file), &w->fds[i]);
 	if (!file)
 		return 0;
+	file = wbw_io_file(file); /* as the passes list it */
 	mapping = (__u64)BPF_CORE_READ(file, f_mapping);
 	if (!bpf_map_lookup_elem(&watched, &mapping))
 		return 0;

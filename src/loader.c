@@ -58,6 +58,9 @@ struct wbw_loader {
 	struct bpf_link *dirtier_link;
 	struct bpf_link *syncfs_link;
 	struct bpf_link *fsync_fail_link;
+	/* syncfs on XFS and btrfs: their sync_fs events, where the kernel has them */
+	bool syncfs_xfs, syncfs_btrfs;
+	struct bpf_link *syncfs_xfs_link, *syncfs_btrfs_link;
 	struct bpf_link *dirty_link;
 	wbw_record_fn on_record;
 	void *ctx;
@@ -306,6 +309,23 @@ static int open_and_load(struct wbw_loader *l, const struct wbw_loader_opts *opt
 	return 0;
 }
 
+/*
+ * Does the kernel have tracepoint `tp` of filesystem `module`: in vmlinux's
+ * BTF when built in, else in the module's own BTF once it is loaded
+ * (/sys/kernel/btf/MODULE), where libbpf finds tp_btf targets too.  A
+ * filesystem module loaded after the watcher started is not hooked.
+ */
+static bool fs_tp_present(const struct wbw_kbtf *k, const char *tp, const char *module)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	if (wbw_kbtf__find(k, name, BTF_KIND_TYPEDEF) >= 0)
+		return true;
+	snprintf(name, sizeof(name), "/sys/kernel/btf/%s", module);
+	return access(name, R_OK) == 0;
+}
+
 /* Does struct `name` have member `member` (any member when NULL) in the kernel's BTF? */
 static bool kbtf_has(const struct wbw_kbtf *k, const char *name, const char *member)
 {
@@ -358,7 +378,7 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 {
 	enum wbw_hooks hooks = WBW_HOOKS_TRACEPOINT;
 	char why[256] = "not probed (--hooks=tracepoint or kernel, or the kernel's event chosen)";
-	bool fentry_ok = false, release_event, set_event_v2;
+	bool fentry_ok = false, release_event, set_event_v2, syncfs_xfs, syncfs_btrfs;
 	struct wbw_loader *l = NULL;
 	struct wbw_kbtf kbtf;
 	enum prog_kind kinds[2];
@@ -397,6 +417,8 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	release_event = wbw_kbtf__find(&kbtf, "btf_trace_file_release_unreported_wb_err",
 				       BTF_KIND_TYPEDEF) >= 0;
 	set_event_v2 = kbtf_has(&kbtf, "trace_event_raw_filemap_set_wb_err", "new_errseq");
+	syncfs_xfs = fs_tp_present(&kbtf, "xfs_fs_sync_fs", "xfs");
+	syncfs_btrfs = fs_tp_present(&kbtf, "btrfs_sync_fs", "btrfs");
 	/* one program verification: only where fentry may be the choice */
 	if (opts->hooks == WBW_HOOKS_FENTRY || opts->all_release_hooks ||
 	    (opts->hooks == WBW_HOOKS_AUTO && !release_event))
@@ -456,6 +478,8 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	snprintf(l->fentry_why, sizeof(l->fentry_why), "%s", fentry_ok ? "" : why);
 	l->release_event = release_event;
 	l->set_event_v2 = set_event_v2;
+	l->syncfs_xfs = syncfs_xfs;
+	l->syncfs_btrfs = syncfs_btrfs;
 
 	switch (opts->tp_mode) {
 	case WBW_TP_RAW: kinds[nkinds++] = PROG_RAW_TP; break;
@@ -536,6 +560,9 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	bpf_program__set_autoload(life->progs.release_unreported,
 				  l->release_event &&
 					  (l->hooks == WBW_HOOKS_KERNEL || l->all_release_hooks));
+	/* a tp_btf program whose event the kernel lacks would fail the whole load */
+	bpf_program__set_autoload(life->progs.syncfs_report_xfs, l->syncfs_xfs);
+	bpf_program__set_autoload(life->progs.syncfs_report_btrfs, l->syncfs_btrfs);
 	/* one ring buffer for both objects: exits arrive in order with the rest */
 	err = bpf_map__reuse_fd(life->maps.events, bpf_map__fd(l->skel->maps.events));
 	if (!err)
@@ -567,8 +594,14 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	 */
 	if (!l->name_writers || l->dirtier_link)
 		l->syncfs_link = attach_prog(life->progs.syncfs_report, d);
+	/* XFS's and btrfs's: where present; without them syncfs there is not seen */
+	if (l->syncfs_link && l->syncfs_xfs)
+		l->syncfs_xfs_link = attach_prog(life->progs.syncfs_report_xfs, d);
+	if (l->syncfs_link && l->syncfs_btrfs)
+		l->syncfs_btrfs_link = attach_prog(life->progs.syncfs_report_btrfs, d);
 	/* every failed fsync: for the whole watch too, once per ext4 fsync */
-	if (l->syncfs_link)
+	if (l->syncfs_link && (!l->syncfs_xfs || l->syncfs_xfs_link) &&
+	    (!l->syncfs_btrfs || l->syncfs_btrfs_link))
 		l->fsync_fail_link = attach_prog(life->progs.fsync_failed, d);
 	if (l->fsync_fail_link)
 		l->iter_link = attach_prog(life->progs.tracked_files, d);
@@ -576,7 +609,10 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 		bpf_link__destroy(l->dirtier_link);
 		bpf_link__destroy(l->syncfs_link);
 		bpf_link__destroy(l->fsync_fail_link);
+		bpf_link__destroy(l->syncfs_xfs_link);
+		bpf_link__destroy(l->syncfs_btrfs_link);
 		l->dirtier_link = l->syncfs_link = l->fsync_fail_link = NULL;
+		l->syncfs_xfs_link = l->syncfs_btrfs_link = NULL;
 		lifetime_bpf__destroy(life);
 		return d->exit_status;
 	}
@@ -851,6 +887,8 @@ void wbw_loader__free(struct wbw_loader *l)
 	bpf_link__destroy(l->dirtier_link);
 	bpf_link__destroy(l->syncfs_link);
 	bpf_link__destroy(l->fsync_fail_link);
+	bpf_link__destroy(l->syncfs_xfs_link);
+	bpf_link__destroy(l->syncfs_btrfs_link);
 	bpf_link__destroy(l->exit_link);
 	bpf_link__destroy(l->release_link);
 	bpf_link__destroy(l->iter_link);

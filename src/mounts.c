@@ -36,6 +36,7 @@ static void free_entries(struct wbw_mounts *m)
 		free(m->v[i].mountpoint);
 		free(m->v[i].fstype);
 		free(m->v[i].source);
+		free(m->v[i].upperdir);
 	}
 	free(m->v);
 	m->v = NULL;
@@ -89,6 +90,24 @@ static int parse_line(const char *line, size_t len, struct wbw_mount *out)
 	out->source = unescape(f[sep + 2], fl[sep + 2]);
 	if (!out->root || !out->mountpoint || !out->fstype || !out->source)
 		return -ENOMEM;
+	if (!strcmp(out->fstype, "overlay") && sep + 3 < n) {
+		/* "upperdir=PATH" among the comma-separated super options; a comma
+		 * inside PATH is escaped (\054) by the kernel's seq_show_option */
+		const char *o = f[sep + 3], *end = o + fl[sep + 3];
+
+		while (o < end) {
+			const char *comma = memchr(o, ',', (size_t)(end - o));
+			size_t len = comma ? (size_t)(comma - o) : (size_t)(end - o);
+
+			if (len > 9 && !strncmp(o, "upperdir=", 9)) {
+				out->upperdir = unescape(o + 9, len - 9);
+				if (!out->upperdir)
+					return -ENOMEM;
+				break;
+			}
+			o += len + 1;
+		}
+	}
 	return 0;
 }
 
@@ -123,6 +142,7 @@ int wbw_mounts__parse(struct wbw_mounts *m, const char *text)
 			free(e.mountpoint);
 			free(e.fstype);
 			free(e.source);
+			free(e.upperdir);
 			if (err == -ENOMEM) {
 				struct wbw_mounts tmp = { .v = v, .n = n };
 				free_entries(&tmp);
@@ -267,6 +287,30 @@ int wbw_mounts__fs_path(const struct wbw_mounts *m, uint32_t dev, const char *pa
 	if (n < 0 || (size_t)n >= outlen)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+int wbw_mounts__overlay_path(const struct wbw_mounts *m, const char *path, char *out,
+			     size_t outlen)
+{
+	if (outlen)
+		out[0] = '\0';
+	for (size_t i = 0; i < m->n; i++) {
+		const struct wbw_mount *e = &m->v[i];
+		const char *rest;
+		int n;
+
+		/* the overlay's own root mounted: a bind of a subdirectory shows another tree */
+		if (!e->upperdir || strcmp(e->root, "/") || strcmp(e->upperdir, "/") == 0 ||
+		    !below(path, e->upperdir))
+			continue;
+		rest = path + strlen(e->upperdir);
+		n = snprintf(out, outlen, "%s%s", strcmp(e->mountpoint, "/") || !*rest ? e->mountpoint : "",
+			     rest);
+		if (n < 0 || (size_t)n >= outlen)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 static bool changed(const struct wbw_mounts *m)

@@ -18,6 +18,8 @@ struct wbw_mount {
 	char *mountpoint;
 	char *fstype;
 	char *source;
+	/* overlay: its upper layer's directory (upperdir= in the super options), else NULL */
+	char *upperdir;
 };
 
 struct wbw_mounts {
@@ -59,6 +61,15 @@ int wbw_mounts__resolve(struct wbw_mounts *m, uint32_t dev, const char *fs_path,
  */
 int wbw_mounts__fs_path(const struct wbw_mounts *m, uint32_t dev, const char *path, char *out,
 			size_t outlen);
+/*
+ * The path `path` (a full path, as wbw_mounts__join gives it) has in an
+ * overlay mount whose upper layer holds it: a file written through the
+ * overlay lives in upperdir at the path it has in the merged directory
+ * (overlayfs creates and copies up upper files under their merged names).
+ * Returns 0, or -ENOENT when no overlay mount has path in its upper layer.
+ */
+int wbw_mounts__overlay_path(const struct wbw_mounts *m, const char *path, char *out,
+			     size_t outlen);
 void wbw_mounts__free(struct wbw_mounts *m);
 /*
  * Do two mount tables have the same root ("/": the same device and the

@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "decode.h"
 #include "json.h"
 #include "output.h"
@@ -109,6 +111,30 @@ static void json_bdev(struct wbw_json *j, uint32_t bdev)
 	wbw_json_str(j, "bdev", buf);
 }
 
+/*
+ * A filesystem's own metadata inode, which no dentry names: btrfs writes
+ * its trees through the btree inode (BTRFS_BTREE_INODE_OBJECTID, 1), a
+ * page-cache inode of the filesystem's own superblock, not the block
+ * device's.  Its mount is its source device for the text output.
+ */
+static const struct wbw_mount *fs_metadata(const struct wbw_output *o, uint32_t dev,
+					   uint64_t ino, const char *fs_path)
+{
+	if (fs_path || ino != 1 || !o->mounts)
+		return NULL;
+	for (size_t i = 0; i < o->mounts->n; i++)
+		if (o->mounts->v[i].dev == dev && !strcmp(o->mounts->v[i].fstype, "btrfs"))
+			return &o->mounts->v[i];
+	return NULL;
+}
+
+static void json_fs_metadata(const struct wbw_output *o, struct wbw_json *j,
+			     const struct wbw_error *e)
+{
+	wbw_json_str(j, "fs_metadata",
+		     fs_metadata(o, e->dev, e->ino, e->fs_path) ? "btrfs btree inode" : NULL);
+}
+
 static void json_addr(struct wbw_json *j, const char *key, uint64_t addr)
 {
 	char buf[24];
@@ -192,14 +218,52 @@ static void json_time(struct wbw_output *o, struct wbw_json *j, uint64_t ts_ns)
 	wbw_json_u64(j, "ts_ns", ts_ns);
 }
 
-static void json_paths(struct wbw_output *o, struct wbw_json *j, uint32_t dev,
+/*
+ * btrfs: the device number stat(2) shows for the file at `path` (its
+ * subvolume's anonymous device: every subvolume has one, the top-level one
+ * included, and it is not the superblock's, which the kernel's events and
+ * mountinfo carry), when that is still the error's inode; else NULL.
+ */
+static const char *btrfs_stat_dev(const struct wbw_output *o, uint32_t dev, uint64_t ino,
+				  const char *path, char *buf, size_t len)
+{
+	struct stat st;
+	bool btrfs = false;
+
+	if (!path || !o->mounts)
+		return NULL;
+	for (size_t i = 0; i < o->mounts->n && !btrfs; i++)
+		btrfs = o->mounts->v[i].dev == dev && !strcmp(o->mounts->v[i].fstype, "btrfs");
+	if (!btrfs || stat(path, &st) || (uint64_t)st.st_ino != ino)
+		return NULL;
+	snprintf(buf, len, "%u:%u", major(st.st_dev), minor(st.st_dev));
+	return buf;
+}
+
+static void json_paths(struct wbw_output *o, struct wbw_json *j, uint32_t dev, uint64_t ino,
 		       const char *fs_path, bool truncated, uint64_t ts)
 {
+	char sdev[32];
 	char buf[PATH_OUT_MAX];
 
-	wbw_json_str(j, "path", full_path(o, dev, fs_path, ts, buf, sizeof(buf)));
+	const char *path = full_path(o, dev, fs_path, ts, buf, sizeof(buf));
+	char ovl[PATH_OUT_MAX];
+
+	wbw_json_str(j, "path", path);
+	/*
+	 * A file in an overlay's upper layer: where programs writing through
+	 * the overlay opened it (the error is on the upper inode: path is the
+	 * upper file's)
+	 */
+	wbw_json_str(j, "overlay_path",
+		     path && !truncated && o->mounts &&
+				     wbw_mounts__overlay_path(o->mounts, path, ovl, sizeof(ovl)) == 0
+			     ? ovl
+			     : NULL);
 	wbw_json_str(j, "fs_path", fs_path);
 	wbw_json_bool(j, "path_truncated", truncated);
+	wbw_json_str(j, "stat_dev",
+		     truncated ? NULL : btrfs_stat_dev(o, dev, ino, path, sdev, sizeof(sdev)));
 }
 
 static void print_start_json(struct wbw_output *o, const struct wbw_start_info *info)
@@ -305,9 +369,10 @@ static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 	json_time(o, &j, e->first_ts);
 	json_errno(&j, e->err);
 	json_dev(&j, e->dev, e->ino);
-	json_paths(o, &j, e->dev, e->fs_path, e->path_truncated, e->last_ts);
+	json_paths(o, &j, e->dev, e->ino, e->fs_path, e->path_truncated, e->last_ts);
 	json_addr(&j, "mapping", e->mapping);
 	json_bdev(&j, e->bdev);
+	json_fs_metadata(o, &j, e);
 	wbw_json_u64(&j, "errseq", e->eseq);
 	wbw_json_u64(&j, "event_errseq", e->first_raw);
 	wbw_json_u64(&j, "events", e->events);
@@ -330,19 +395,36 @@ static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 	wbw_json_free(&j);
 }
 
-static const char *path_or_placeholder(struct wbw_output *o, uint32_t dev, const char *fs_path,
-				       bool truncated, uint32_t bdev, uint64_t ts, char *buf,
-				       size_t len)
+static const char *path_or_placeholder(struct wbw_output *o, uint32_t dev, uint64_t ino,
+				       const char *fs_path, bool truncated, uint32_t bdev,
+				       uint64_t ts, char *buf, size_t len)
 {
+	const struct wbw_mount *meta = fs_metadata(o, dev, ino, fs_path);
+
 	if (bdev) {
 		/* an error on a block device's own mapping: name the device */
 		snprintf(buf, len, "[block device %u:%u]", wbw_dev_major(bdev), wbw_dev_minor(bdev));
 		return buf;
 	}
+	if (meta) {
+		snprintf(buf, len, "[btrfs metadata (btree inode) of %s]", meta->source);
+		return buf;
+	}
 	const char *p = full_path(o, dev, fs_path, ts, buf, len);
 
-	if (p && !truncated)
-		return p;
+	if (p && !truncated) {
+		/* a file in an overlay's upper layer: also where the overlay shows it */
+		char ovl[PATH_OUT_MAX];
+		size_t used = strlen(p);
+
+		if (o->mounts && wbw_mounts__overlay_path(o->mounts, p, ovl, sizeof(ovl)) == 0) {
+			int n = snprintf(buf + used, len - used, " (overlay: %s)", ovl);
+
+			if (n < 0 || (size_t)n >= len - used)
+				buf[used] = '\0'; /* no room: the upper path alone */
+		}
+		return buf;
+	}
 	if (fs_path) {
 		/* not under a mount we know, or cut short: say so */
 		char tmp[PATH_OUT_MAX];
@@ -370,7 +452,7 @@ static void print_error_plain(struct wbw_output *o, const struct wbw_error *e)
 			 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  errseq=0x%x older than the watch%s",
 			 e->hit_known ? tbuf : "-", "wb_error",
 			 e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev, e->ino,
-			 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, e->bdev,
+			 path_or_placeholder(o, e->dev, e->ino, e->fs_path, e->path_truncated, e->bdev,
 					     e->last_ts, pbuf, sizeof(pbuf)),
 			 e->eseq, e->hit_known ? " (hit as timed by an earlier watcher)" : "");
 		print_header_plain(o);
@@ -382,7 +464,7 @@ static void print_error_plain(struct wbw_output *o, const struct wbw_error *e)
 		 " errseq=0x%x%s completed-by=%s[%u]",
 		 tbuf, "wb_error", e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev,
 		 e->ino,
-		 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, e->bdev, e->last_ts,
+		 path_or_placeholder(o, e->dev, e->ino, e->fs_path, e->path_truncated, e->bdev, e->last_ts,
 				     pbuf, sizeof(pbuf)),
 		 e->events, e->eseq, writer, e->first_ctx.comm, e->first_ctx.pid);
 	print_header_plain(o);
@@ -409,7 +491,7 @@ static void print_observe_json(struct wbw_output *o, const struct wbw_observatio
 	json_time(o, &j, ob->ts_ns);
 	json_errno(&j, ob->err);
 	json_dev(&j, ob->dev, ob->ino);
-	json_paths(o, &j, ob->dev, ob->fs_path, false, ob->ts_ns);
+	json_paths(o, &j, ob->dev, ob->ino, ob->fs_path, false, ob->ts_ns);
 	json_addr(&j, "mapping", ob->mapping);
 	json_addr(&j, "file", ob->file);
 	if (ob->fd >= 0)
@@ -435,7 +517,8 @@ static void print_observe_plain(struct wbw_output *o, const struct wbw_observati
 	snprintf(line, sizeof(line),
 		 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  told=%s[%u]%s cursor=0x%x->0x%x", tbuf,
 		 "observe", ob->err ? wbw_errno_name(ob->err, ebuf, sizeof(ebuf)) : "-", dev, ob->ino,
-		 path_or_placeholder(o, ob->dev, ob->fs_path, false, 0, ob->ts_ns, pbuf, sizeof(pbuf)),
+		 path_or_placeholder(o, ob->dev, ob->ino, ob->fs_path, false, 0, ob->ts_ns, pbuf,
+				     sizeof(pbuf)),
 		 ob->task.comm, ob->task.pid, container_suffix(o, &ob->task, cbuf, sizeof(cbuf)),
 		 ob->old, ob->new_cursor);
 	print_header_plain(o);
@@ -456,7 +539,7 @@ static void print_fsync_failure_json(struct wbw_output *o, const struct wbw_fsyn
 	json_errno(&j, f->err);
 	wbw_json_str(&j, "call", f->datasync ? "fdatasync" : "fsync");
 	json_dev(&j, f->dev, f->ino);
-	json_paths(o, &j, f->dev, f->fs_path, false, f->ts_ns);
+	json_paths(o, &j, f->dev, f->ino, f->fs_path, false, f->ts_ns);
 	json_addr(&j, "mapping", f->mapping);
 	json_addr(&j, "file", f->file);
 	if (f->fd >= 0)
@@ -485,7 +568,8 @@ static void print_fsync_failure_plain(struct wbw_output *o, const struct wbw_fsy
 		 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  %s by %s[%u]%s%s failed, not from a "
 		 "writeback error of the file (its inode, metadata or directory)",
 		 tbuf, "fsyncerr", wbw_errno_name(f->err, ebuf, sizeof(ebuf)), dev, f->ino,
-		 path_or_placeholder(o, f->dev, f->fs_path, false, 0, f->ts_ns, pbuf, sizeof(pbuf)),
+		 path_or_placeholder(o, f->dev, f->ino, f->fs_path, false, 0, f->ts_ns, pbuf,
+				     sizeof(pbuf)),
 		 f->datasync ? "fdatasync" : "fsync", f->task.comm, f->task.pid,
 		 container_suffix(o, &f->task, cbuf, sizeof(cbuf)), fdbuf);
 	print_header_plain(o);
@@ -560,8 +644,9 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 	json_time(o, &j, v->ts_ns);
 	json_errno(&j, e->err);
 	json_dev(&j, e->dev, e->ino);
-	json_paths(o, &j, e->dev, e->fs_path, e->path_truncated, v->ts_ns);
+	json_paths(o, &j, e->dev, e->ino, e->fs_path, e->path_truncated, v->ts_ns);
 	json_bdev(&j, e->bdev);
+	json_fs_metadata(o, &j, e);
 	json_writer(o, &j, e);
 	json_first_look(&j, e);
 	wbw_json_bool(&j, "final", v->final);
@@ -735,7 +820,7 @@ static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *
 	}
 	snprintf(line, sizeof(line), "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  %s%s (error %" PRIu64 ")",
 		 tbuf, "verdict", e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev, e->ino,
-		 path_or_placeholder(o, e->dev, e->fs_path, e->path_truncated, e->bdev, v->ts_ns, pbuf,
+		 path_or_placeholder(o, e->dev, e->ino, e->fs_path, e->path_truncated, e->bdev, v->ts_ns, pbuf,
 				     sizeof(pbuf)),
 		 what, container_suffix(o, wbw_verdict__process(v), cbuf, sizeof(cbuf)), e->id);
 	print_header_plain(o);

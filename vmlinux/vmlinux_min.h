@@ -69,6 +69,7 @@ struct path {
 
 struct super_block {
 	__u32 s_dev;
+	__u64 s_magic;
 	__u32 s_wb_err;
 };
 
@@ -94,6 +95,7 @@ struct address_space {
 struct file {
 	__u32 f_mode;
 	struct address_space *f_mapping;
+	void *private_data;
 	struct inode *f_inode;
 	__u32 f_flags;
 	struct path f_path;

@@ -20,6 +20,41 @@ static const char *const sample =
 	"42 22 7:1 /export /exp rw - ext4 /dev/loop1 rw\n"
 	"garbage line\n";
 
+/* overlay mounts: upperdir among the super options, a comma in it escaped */
+static const char *const overlays =
+	"22 1 254:0 / / rw - ext4 /dev/vda rw\n"
+	"50 22 7:2 / /disk rw - ext4 /dev/loop2 rw,errors=continue\n"
+	"51 22 0:44 / /merged rw - overlay ovl rw,lowerdir=/lower,upperdir=/disk/up,workdir=/disk/work\n"
+	"52 22 0:45 / /m2 rw - overlay ovl rw,lowerdir=/l,upperdir=/disk/a\\054b,workdir=/disk/w\n"
+	/* a bind of an overlay's subdirectory: not the merged root */
+	"53 22 0:44 /sub /elsewhere rw - overlay ovl rw,lowerdir=/lower,upperdir=/disk/up,workdir=/disk/work\n"
+	/* read-only overlay: no upper layer */
+	"54 22 0:46 / /ro rw - overlay ovl ro,lowerdir=/a:/b\n";
+
+static void test_overlay_path(void **state)
+{
+	struct wbw_mounts m = { 0 };
+	char out[256];
+
+	(void)state;
+	assert_int_equal(wbw_mounts__parse(&m, overlays), 0);
+	assert_int_equal(m.n, 6);
+	assert_string_equal(m.v[2].upperdir, "/disk/up");
+	assert_string_equal(m.v[3].upperdir, "/disk/a,b");
+	assert_null(m.v[5].upperdir);
+	assert_null(m.v[1].upperdir);
+	assert_int_equal(wbw_mounts__overlay_path(&m, "/disk/up/dir/f", out, sizeof(out)), 0);
+	assert_string_equal(out, "/merged/dir/f");
+	assert_int_equal(wbw_mounts__overlay_path(&m, "/disk/a,b/g", out, sizeof(out)), 0);
+	assert_string_equal(out, "/m2/g");
+	/* a sibling that merely starts with the same letters, the work dir, elsewhere */
+	assert_int_equal(wbw_mounts__overlay_path(&m, "/disk/upper/f", out, sizeof(out)), -ENOENT);
+	assert_string_equal(out, "");
+	assert_int_equal(wbw_mounts__overlay_path(&m, "/disk/work/f", out, sizeof(out)), -ENOENT);
+	assert_int_equal(wbw_mounts__overlay_path(&m, "/disk/up/dir/f", out, 8), -ENAMETOOLONG);
+	wbw_mounts__free(&m);
+}
+
 static void test_parse_and_find(void **state)
 {
 	struct wbw_mounts m = { 0 };
@@ -148,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_fs_path),
 		cmocka_unit_test(test_reparse_replaces),
 		cmocka_unit_test(test_same_root),
+		cmocka_unit_test(test_overlay_path),
 	};
 	return cmocka_run_group_tests_name("mounts", tests, NULL, NULL);
 }

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "output.h"
 
 #define DEV70 ((7u << 20) | 0)
@@ -23,7 +26,12 @@ static int setup(void **state)
 	(void)state;
 	setenv("TZ", "UTC", 1);
 	tzset();
-	return wbw_mounts__parse(&mounts, "40 22 7:0 / /mnt/fx rw - ext4 /dev/loop0 rw\n");
+	return wbw_mounts__parse(&mounts, "40 22 7:0 / /mnt/fx rw - ext4 /dev/loop0 rw\n"
+					  "41 22 0:44 / /merged rw - overlay ovl "
+					  "rw,lowerdir=/l,upperdir=/mnt/fx/up,workdir=/mnt/fx/work\n"
+					  "42 22 0:43 / /mnt/bt rw - btrfs /dev/loop3 rw\n"
+					  /* a real directory, as a btrfs: stat_dev is read from it */
+					  "43 22 0:50 / /tmp rw - btrfs /dev/loop4 rw\n");
 }
 
 static int teardown(void **state)
@@ -130,6 +138,92 @@ static void test_fsync_failure(void **state)
 	free(s);
 }
 
+/* a file in an overlay's upper layer: the merged path beside the upper one */
+static void test_overlay_path_json(void **state)
+{
+	struct wbw_error e = sample_error;
+	char *s;
+
+	(void)state;
+	e.fs_path = "/up/d/f";
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"path\":\"/mnt/fx/up/d/f\",\"overlay_path\":\"/merged/d/f\","
+				  "\"fs_path\":\"/up/d/f\""));
+	free(s);
+	s = render(false, do_error, &e);
+	assert_string_equal(s, "08:51:12.285 wb_error ENOSPC  7:0     12         /mnt/fx/up/d/f "
+			       "(overlay: /merged/d/f)  events=18 errseq=0x1c "
+			       "completed-by=ksoftirqd/0[14]\n");
+	free(s);
+	/* only a path the walk gave whole is mapped */
+	e.path_truncated = true;
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"overlay_path\":null"));
+	free(s);
+}
+
+/* btrfs's btree inode: no path, labelled as the filesystem's metadata */
+static void test_btrfs_metadata(void **state)
+{
+	struct wbw_error e = sample_error;
+	char *s;
+
+	(void)state;
+	e.dev = (0u << 20) | 43;
+	e.ino = 1;
+	e.fs_path = NULL;
+	e.err = EIO;
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"path\":null,\"overlay_path\":null,\"fs_path\":null"));
+	assert_non_null(strstr(s, "\"bdev\":null,\"fs_metadata\":\"btrfs btree inode\""));
+	free(s);
+	s = render(false, do_error, &e);
+	assert_non_null(strstr(s, " [btrfs metadata (btree inode) of /dev/loop3] "));
+	free(s);
+	/* inode 1 of another filesystem, or a btrfs inode with a path, is a file */
+	e.dev = DEV70;
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"fs_metadata\":null"));
+	free(s);
+	e.dev = (0u << 20) | 43;
+	e.fs_path = "/f";
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"fs_metadata\":null"));
+	free(s);
+}
+
+/* btrfs: stat_dev is what stat(2) says for the file, while it is the same inode */
+static void test_btrfs_stat_dev(void **state)
+{
+	struct wbw_error e = sample_error;
+	char tmpl[] = "/tmp/wbw-test-output.XXXXXX", want[64], *s;
+	struct stat st;
+	int fd = mkstemp(tmpl);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	e.dev = 50;
+	e.ino = st.st_ino;
+	e.fs_path = tmpl + 4; /* under /tmp, "mounted" as 0:50 */
+	snprintf(want, sizeof(want), "\"stat_dev\":\"%u:%u\"", major(st.st_dev), minor(st.st_dev));
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, want));
+	free(s);
+	/* another inode at that path now: no number */
+	e.ino = st.st_ino + 1;
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"stat_dev\":null"));
+	free(s);
+	close(fd);
+	unlink(tmpl);
+	/* gone */
+	e.ino = st.st_ino;
+	s = render(true, do_error, &e);
+	assert_non_null(strstr(s, "\"stat_dev\":null"));
+	free(s);
+}
+
 static void test_error_json(void **state)
 {
 	char *s = render(true, do_error, &sample_error);
@@ -138,8 +232,9 @@ static void test_error_json(void **state)
 	assert_string_equal(
 		s, "{\"schema\":1,\"type\":\"wb_error\",\"id\":1,\"time\":\"2026-11-24T08:51:12.285482Z\","
 		   "\"ts_ns\":4195285482000,\"errno\":28,\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\","
-		   "\"ino\":12,\"path\":\"/mnt/fx/data\",\"fs_path\":\"/data\",\"path_truncated\":false,"
-		   "\"mapping\":\"0xffff88811ca5bbd0\",\"bdev\":null,\"errseq\":28,\"event_errseq\":0,\"events\":18,"
+		   "\"ino\":12,\"path\":\"/mnt/fx/data\",\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,\"stat_dev\":null,"
+		   "\"mapping\":\"0xffff88811ca5bbd0\",\"bdev\":null,\"fs_metadata\":null,\"errseq\":28,"
+		   "\"event_errseq\":0,\"events\":18,"
 		   "\"first_ts_ns\":4195285482000,\"last_ts_ns\":4195318000000,"
 		   "\"context\":{\"pid\":14,\"tid\":14,\"comm\":\"ksoftirqd/0\",\"cgroup_id\":1,\"container\":null},"
 		   "\"writer\":null,\"first_look_ms\":null,\"predates_watch\":false,"
@@ -203,7 +298,7 @@ static void test_error_unknown_path_and_errno(void **state)
 	e.mapping = 0;
 	s = render(true, do_error, &e);
 	assert_non_null(strstr(s, "\"errno\":null,\"errno_name\":null"));
-	assert_non_null(strstr(s, "\"path\":null,\"fs_path\":null"));
+	assert_non_null(strstr(s, "\"path\":null,\"overlay_path\":null,\"fs_path\":null"));
 	assert_non_null(strstr(s, "\"mapping\":null"));
 	free(s);
 	/* a path on a device we cannot find a mount for */
@@ -239,7 +334,7 @@ static void test_observe_json(void **state)
 		s, "{\"schema\":1,\"type\":\"observe\",\"error_id\":1,"
 		   "\"time\":\"2026-11-24T08:51:12.318040Z\",\"ts_ns\":4195318040000,\"errno\":28,"
 		   "\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\",\"ino\":12,\"path\":\"/mnt/fx/data\","
-		   "\"fs_path\":\"/data\",\"path_truncated\":false,\"mapping\":\"0xffff88811ca5bbd0\","
+		   "\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,\"stat_dev\":null,\"mapping\":\"0xffff88811ca5bbd0\","
 		   "\"file\":\"0xffff88810a12ae40\",\"fd\":4,\"cursor_old\":0,\"cursor_new\":4124,"
 		   "\"f_mode\":207454238,\"f_flags\":32769,"
 		   "\"process\":{\"pid\":3247,\"tid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1,\"container\":null}}\n");
@@ -287,7 +382,8 @@ static void test_syncfs_verdict(void **state)
 		s, "{\"schema\":1,\"type\":\"verdict\",\"verdict\":\"reported\",\"error_id\":1,"
 		   "\"time\":\"2026-11-24T08:51:12.400000Z\",\"ts_ns\":4195400000000,\"errno\":28,"
 		   "\"errno_name\":\"ENOSPC\",\"dev\":\"7:0\",\"ino\":12,\"path\":\"/mnt/fx/data\","
-		   "\"fs_path\":\"/data\",\"path_truncated\":false,\"bdev\":null,\"writer\":null,"
+		   "\"overlay_path\":null,\"fs_path\":\"/data\",\"path_truncated\":false,\"stat_dev\":null,\"bdev\":null,\"fs_metadata\":null,"
+		   "\"writer\":null,"
 		   "\"first_look_ms\":12,"
 		   "\"final\":true,\"file\":\"0xffff88810a12ae40\",\"f_mode\":1,\"cursor\":0,"
 		   "\"holder\":{\"pid\":3247,\"comm\":\"wbw-io\",\"cgroup_id\":1,\"container\":null,\"fd\":5,\"processes\":1},"
@@ -483,6 +579,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_error_json),
 		cmocka_unit_test(test_fsync_failure),
+		cmocka_unit_test(test_overlay_path_json),
+		cmocka_unit_test(test_btrfs_metadata),
+		cmocka_unit_test(test_btrfs_stat_dev),
 		cmocka_unit_test(test_error_plain),
 		cmocka_unit_test(test_error_unknown_path_and_errno),
 		cmocka_unit_test(test_bdev_error_is_labelled),
