@@ -14,6 +14,7 @@ struct holder {
 /* An open file that was on the mapping when its error was tracked. */
 struct tracked_file {
 	struct tracked_file *next;
+	struct tracked_file *hnext; /* in its error's index by file (find_file) */
 	uint64_t file;
 	uint32_t f_mode;
 	uint32_t cursor;
@@ -94,6 +95,13 @@ struct err_state {
 	struct retry_watch *retries;
 	struct syncfs_told *syncfs; /* processes told by their syncfs */
 	struct tracked_file *files;
+	/*
+	 * The files by struct file address: a pass hands over every open file
+	 * on the mapping, and 50,000 descriptors of one due file made a list
+	 * walk per record cost a whole core (issue 15).
+	 */
+	struct tracked_file **fidx;
+	uint32_t fidx_cap, nfiles; /* buckets (a power of two), files in the list */
 	unsigned live; /* files still due */
 	/* on the active list while a pass has something to do for it */
 	struct err_state *act_prev, *act_next;
@@ -107,7 +115,8 @@ struct err_state {
 	/*
 	 * Until the first pass listing it ends: the distinct writable files
 	 * found on the mapping (by that pass, or told before it), to compare
-	 * with the writers the kernel counted when the error hit.
+	 * with the writers the kernel counted when the error hit.  An open-
+	 * addressing set (0 is never a file's address), looked_cap a power of two.
 	 */
 	uint64_t *looked;
 	uint32_t nlooked, looked_cap;
@@ -326,12 +335,79 @@ static void fill_file_verdict(struct wbw_verdict *v, const struct tracked_file *
 	}
 }
 
+static size_t ptr_hash(uint64_t p)
+{
+	p ^= p >> 33;
+	p *= 0xff51afd7ed558ccdull;
+	return (size_t)(p ^ (p >> 33));
+}
+
+/*
+ * The first file with this address in list order (the newest): the index
+ * chains keep list order, as both push at the front.
+ */
 static struct tracked_file *find_file(struct err_state *es, uint64_t file)
 {
-	for (struct tracked_file *f = es->files; f; f = f->next)
+	if (!es->fidx)
+		return NULL;
+	for (struct tracked_file *f = es->fidx[ptr_hash(file) & (es->fidx_cap - 1)]; f; f = f->hnext)
 		if (f->file == file)
 			return f;
 	return NULL;
+}
+
+/* The last file with this address that is still due, in list order (push_release). */
+static struct tracked_file *find_live_file(struct err_state *es, uint64_t file)
+{
+	struct tracked_file *found = NULL;
+
+	if (!es->fidx)
+		return NULL;
+	for (struct tracked_file *f = es->fidx[ptr_hash(file) & (es->fidx_cap - 1)]; f; f = f->hnext)
+		if (f->file == file && !f->done)
+			found = f;
+	return found;
+}
+
+/*
+ * Put f at the front of es's list and index.  False, with nothing changed,
+ * when memory for the index ran out.
+ */
+static bool add_file(struct err_state *es, struct tracked_file *f)
+{
+	if (es->nfiles >= es->fidx_cap) {
+		uint32_t cap = es->fidx_cap ? es->fidx_cap * 2 : 16, n = 0;
+		struct tracked_file **idx = calloc(cap, sizeof(*idx));
+		struct tracked_file **all = malloc((es->nfiles + 1) * sizeof(*all));
+
+		if (!idx || !all) {
+			free(idx);
+			free(all);
+			return false;
+		}
+		/*
+		 * Rebuilt from the list, oldest first, pushing at the front: each
+		 * chain ends up in list order again.
+		 */
+		for (struct tracked_file *t = es->files; t; t = t->next)
+			all[n++] = t;
+		while (n--) {
+			struct tracked_file **bucket = &idx[ptr_hash(all[n]->file) & (cap - 1)];
+
+			all[n]->hnext = *bucket;
+			*bucket = all[n];
+		}
+		free(all);
+		free(es->fidx);
+		es->fidx = idx;
+		es->fidx_cap = cap;
+	}
+	f->hnext = es->fidx[ptr_hash(f->file) & (es->fidx_cap - 1)];
+	es->fidx[ptr_hash(f->file) & (es->fidx_cap - 1)] = f;
+	f->next = es->files;
+	es->files = f;
+	es->nfiles++;
+	return true;
 }
 
 static void disarm(struct wbw_corr *c, uint64_t mapping)
@@ -537,25 +613,45 @@ static void retire_findings(struct wbw_corr *c, struct err_state *es, struct err
 /* A writable file the first look found (or that was told before it ended). */
 static void note_looked(struct err_state *es, uint64_t file)
 {
+	size_t i;
+
 	if (es->listed || !file)
 		return;
-	for (uint32_t i = 0; i < es->nlooked; i++)
-		if (es->looked[i] == file)
-			return;
-	if (es->nlooked == es->looked_cap) {
-		uint32_t cap = es->looked_cap ? es->looked_cap * 2 : 8;
-		uint64_t *n = realloc(es->looked, cap * sizeof(*n));
+	if (es->looked) {
+		for (i = ptr_hash(file) & (es->looked_cap - 1); es->looked[i];
+		     i = (i + 1) & (es->looked_cap - 1))
+			if (es->looked[i] == file)
+				return;
+	}
+	/* at most half full */
+	if (2 * (es->nlooked + 1) > es->looked_cap) {
+		uint32_t cap = es->looked_cap ? es->looked_cap * 2 : 16;
+		uint64_t *n = calloc(cap, sizeof(*n));
 
 		if (!n)
 			return; /* fewer found: the count says more were missed, never fewer */
+		for (uint32_t j = 0; j < es->looked_cap; j++) {
+			if (!es->looked[j])
+				continue;
+			for (i = ptr_hash(es->looked[j]) & (cap - 1); n[i]; i = (i + 1) & (cap - 1))
+				;
+			n[i] = es->looked[j];
+		}
+		free(es->looked);
 		es->looked = n;
 		es->looked_cap = cap;
 	}
-	es->looked[es->nlooked++] = file;
+	for (i = ptr_hash(file) & (es->looked_cap - 1); es->looked[i]; i = (i + 1) & (es->looked_cap - 1))
+		;
+	es->looked[i] = file;
+	es->nlooked++;
 }
 
 static void free_files(struct err_state *es)
 {
+	free(es->fidx);
+	es->fidx = NULL;
+	es->fidx_cap = es->nfiles = 0;
 	while (es->files) {
 		struct tracked_file *f = es->files;
 
@@ -704,8 +800,14 @@ static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_
 
 			if (!f->done) {
 				*pp = f->next;
-				f->next = next->files;
-				next->files = f;
+				es->nfiles--;
+				if (!add_file(next, f)) {
+					/* no memory for next's index: the file is not tracked on */
+					c->stats.tracked_files--;
+					es->live--;
+					free(f);
+					continue;
+				}
 				es->live--;
 				next->live++;
 			} else {
@@ -952,7 +1054,7 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, false, ev->ts_ns);
 	struct err_state *es = st ? st->cur : NULL;
 	struct tracked_file *f;
-	bool at_error;
+	bool at_error, again = false;
 
 	if (!es || !es->e.eseq)
 		return;
@@ -976,8 +1078,10 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 			return;
 		f->file = ev->file.file;
 		f->f_mode = ev->file.f_mode;
-		f->next = es->files;
-		es->files = f;
+		if (!add_file(es, f)) {
+			free(f);
+			return;
+		}
 		es->live++;
 		c->stats.tracked_files++;
 		activate(c, es);
@@ -987,8 +1091,17 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 	if (f->last_pass != c->pass) {
 		f->nholders = 0;
 		f->last_pass = c->pass;
+	} else {
+		/*
+		 * A pass limited to the known holders may be followed by one over
+		 * every process (to confirm a release): a holder it lists again
+		 * is not a second one.
+		 */
+		for (unsigned i = 0; i < f->nholders && !again; i++)
+			again = f->holders[i].task.pid == ev->task.pid &&
+				f->holders[i].fd == (int32_t)ev->file.fd;
 	}
-	if (f->nholders < MAX_HOLDERS) {
+	if (!again && f->nholders < MAX_HOLDERS) {
 		f->holders[f->nholders].task = ev->task;
 		f->holders[f->nholders].fd = (int32_t)ev->file.fd;
 		f->nholders++;
@@ -1222,9 +1335,7 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 
 	if (!es || !es->e.eseq)
 		return;
-	for (struct tracked_file *t = es->files; t; t = t->next)
-		if (t->file == ev->release.file && !t->done)
-			f = t;
+	f = find_live_file(es, ev->release.file);
 	if (f) {
 		file_done(c, es, f);
 		if (f->told)
@@ -1540,6 +1651,9 @@ size_t wbw_corr__holders(const struct wbw_corr *c, uint32_t *out, size_t max)
 			for (unsigned i = 0; i < f->nholders && n < max; i++) {
 				size_t j;
 
+				/* the files of one process come together: its pid is usually the last added */
+				if (n && out[n - 1] == f->holders[i].task.pid)
+					continue;
 				for (j = 0; j < n && out[j] != f->holders[i].task.pid; j++)
 					;
 				if (j == n)
