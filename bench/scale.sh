@@ -56,11 +56,13 @@ hold() {
 	local path=$1 n=$2 mode=$3 kib=${4:-} k=0 left=$2 take pid
 	while [ "$left" -gt 0 ]; do
 		take=$(( left < per_proc ? left : per_proc ))
-		"$bin/fdhold" "$path" "$take" "$mode" $([ $k = 0 ] && echo "$kib") >"$bin/ready.$k" &
+		rm -f "$bin/ready"
+		"$bin/fdhold" "$path" "$take" "$mode" $([ $k = 0 ] && echo "$kib") >"$bin/ready" &
 		pid=$!
 		HOLDERS+=("$pid")
-		for _ in $(seq 600); do grep -q ready "$bin/ready.$k" 2>/dev/null && break; sleep 0.05; done
-		grep -q ready "$bin/ready.$k" || { echo "fdhold did not get ready" >&2; exit 1; }
+		for _ in $(seq 1200); do grep -q ready "$bin/ready" 2>/dev/null && break; sleep 0.05; done
+		grep -q ready "$bin/ready" ||
+			{ echo "fdhold ($take of $path, #$k) did not get ready in 60 s" >&2; exit 1; }
 		left=$((left - take)) k=$((k + 1))
 	done
 }
@@ -88,10 +90,12 @@ start_watcher() {
 	exit 1
 }
 
-# one scenario: HOST other open files, DUE due descriptors; WITH=1 runs the watcher
+# one scenario: HOST other open files, DUE due descriptors; WITH=1 runs the watcher.
+# Sets RESULT (not run in a subshell: the holders must stay in HOLDERS for cleanup).
 n=0
+RESULT=
 run_one() {
-	local host=$1 due=$2 with=$3 h0 h1 w0 w1 tracked= hwm= verdicts= file
+	local host=$1 due=$2 with=$3 h0 h1 w0 w1 tracked= hwm= rss= verdicts= file
 	n=$((n + 1))
 	file=$FX_MNT/due$n
 	[ "$with" = 1 ] && start_watcher
@@ -108,6 +112,7 @@ run_one() {
 		w1=$(proc_ticks "$WPID")
 		tracked=$(metric wberrwatch_tracked_files || echo "?")
 		hwm=$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$WPID/status")
+		rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$WPID/status")
 	fi
 	kill_holders
 	fixture_heal
@@ -116,11 +121,10 @@ run_one() {
 		sleep 4
 		kill -INT "$WPID"; wait "$WPID" || true; WPID=
 		verdicts=$(grep -c '"verdict":"unreported"' "$bin/watch.out" || true)
-		printf '%s %s %s %s %s %s\n' "$(ms_per_s $((w1 - w0)) "$secs")" \
-			"$(ms_per_s $((h1 - h0)) "$secs")" "$hwm" "$tracked" "$verdicts" \
-			"$(grep -o '[a-z]* hooks)' "$bin/watch.err" | head -n 1 | cut -d' ' -f1)"
+		RESULT="$(ms_per_s $((w1 - w0)) "$secs") $(ms_per_s $((h1 - h0)) "$secs") $hwm $rss"
+		RESULT+=" $tracked $verdicts $(grep -o '[a-z]* hooks)' "$bin/watch.err" | head -n 1 | cut -d' ' -f1)"
 	else
-		printf '%s\n' "$(ms_per_s $((h1 - h0)) "$secs")"
+		RESULT=$(ms_per_s $((h1 - h0)) "$secs")
 	fi
 }
 
@@ -133,8 +137,8 @@ full_pass_ms() {
 }
 
 echo "scale: one error pending, its descriptors held and never fsynced; ${secs} s windows (kernel $(uname -r))"
-printf '%-16s %10s %12s %12s %9s %10s %11s %s\n' scenario "watcher" "host busy" "host busy" "peak RSS" "tracked" "unreported" hooks
-printf '%-16s %10s %12s %12s %9s %10s %11s\n' "" "ms/s" "no watcher" "watcher" "MiB" "(metric)" "verdicts"
+printf '%-16s %8s %11s %11s %9s %8s %9s %11s %s\n' scenario "watcher" "host busy" "host busy" "peak RSS" "RSS" "tracked" "unreported" hooks
+printf '%-16s %8s %11s %11s %9s %8s %9s %11s\n' "" "ms/s" "no watcher" "watcher" "MiB" "MiB" "(metric)" "verdicts"
 fail=0
 for s in $scenarios; do
 	kind=${s%%:*} num=${s#*:}
@@ -143,10 +147,12 @@ for s in $scenarios; do
 	tracked) host=0 due=$num ;;
 	*) echo "unknown scenario $s" >&2; exit 2 ;;
 	esac
-	base=$(run_one "$host" "$due" 0)
-	read -r wms hbusy hwm tracked verdicts used < <(run_one "$host" "$due" 1)
-	printf '%-16s %10s %12s %12s %9s %10s %11s %s\n' "$s" "$wms" "$base" "$hbusy" "$hwm" "$tracked" \
-		"$verdicts" "$used"
+	run_one "$host" "$due" 0
+	base=$RESULT
+	run_one "$host" "$due" 1
+	read -r wms hbusy hwm rss tracked verdicts used <<<"$RESULT"
+	printf '%-16s %8s %11s %11s %9s %8s %9s %11s %s\n' "$s" "$wms" "$base" "$hbusy" "$hwm" "$rss" \
+		"$tracked" "$verdicts" "$used"
 	[ "$tracked" = "$due" ] || { echo "  tracked files: $tracked, expected $due" >&2; fail=1; }
 	[ "$verdicts" = "$due" ] || { echo "  UNREPORTED verdicts: $verdicts, expected $due" >&2; fail=1; }
 done

@@ -83,7 +83,7 @@ struct err_state;
  * application gone or the handover window over (UNREPORTED).
  */
 struct release_finding {
-	struct release_finding *next;
+	struct release_finding *next, *prev; /* prev: dropped in O(1), 100,000 may wait */
 	struct err_state *es;
 	struct wbw_verdict v; /* UNREPORTED, final false */
 	uint64_t deadline;    /* end of the handover window; 0: none */
@@ -481,12 +481,12 @@ static void decide_finding(struct wbw_corr *c, struct release_finding *f, uint64
 /* Take a finding off the list and free it. */
 static void drop_finding(struct wbw_corr *c, struct release_finding *f)
 {
-	struct release_finding **pp = &c->findings;
-
-	while (*pp && *pp != f)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = f->next;
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		c->findings = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
 	free(f);
 }
 
@@ -578,6 +578,8 @@ static void released_untold(struct wbw_corr *c, struct err_state *es, struct wbw
 	f->v = *v;
 	f->deadline = c->opts.handover_ns ? v->ts_ns + c->opts.handover_ns : 0;
 	f->next = c->findings;
+	if (c->findings)
+		c->findings->prev = f;
 	c->findings = f;
 	c->stats.provisional++;
 	emit_verdict(c, v);
@@ -1600,6 +1602,22 @@ void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 	}
 }
 
+bool wbw_corr__pass_missing(const struct wbw_corr *c)
+{
+	if (c->opts.release_events)
+		return false;
+	for (const struct err_state *es = c->active; es; es = es->act_next) {
+		if (es->in_pass != c->pass)
+			continue;
+		if (!es->listed)
+			return true;
+		for (const struct tracked_file *f = es->files; f; f = f->next)
+			if (!f->done && f->last_pass != c->pass)
+				return true;
+	}
+	return false;
+}
+
 /*
  * Errors without a mapping identity (classic tracepoints) cannot be listed:
  * they count as listed at once.
@@ -1731,18 +1749,18 @@ void wbw_corr__flush(struct wbw_corr *c, bool apps_done)
 {
 	struct err_state **open = calloc(c->count ? c->count : 1, sizeof(*open));
 	size_t n = 0;
+	struct release_finding *last = NULL;
 
 	emit_settled(c, 0, true);
-	/* oldest release first (the list is newest first): decide or restate */
-	for (bool again = true; again;) {
-		struct release_finding *oldest = NULL;
-
-		for (struct release_finding *f = c->findings; f; f = f->next)
-			if (!f->decided && !f->v.restated)
-				oldest = f;
-		again = oldest != NULL;
-		if (!oldest)
-			break;
+	/*
+	 * Oldest release first (the list is newest first): decide or restate.
+	 * Neither adds nor drops a finding, so one walk back from the end.
+	 */
+	for (struct release_finding *f = c->findings; f; f = f->next)
+		last = f;
+	for (struct release_finding *oldest = last; oldest; oldest = oldest->prev) {
+		if (oldest->decided || oldest->v.restated)
+			continue;
 		if (apps_done || app_gone(c, oldest)) {
 			decide_finding(c, oldest, oldest->es->e.last_ts > oldest->v.ts_ns
 							  ? oldest->es->e.last_ts

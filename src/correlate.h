@@ -311,6 +311,13 @@ bool wbw_corr__adopt(struct wbw_corr *c, const struct wbw_ev *file_ev, uint64_t 
  */
 size_t wbw_corr__snapshot_begin(struct wbw_corr *c, uint64_t *watched, size_t max);
 void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns);
+/*
+ * Between begin and end: would this pass conclude anything from absence (a
+ * file still due that no record of this pass listed, or an error's first
+ * look)?  A pass limited to the known holders must then list every process
+ * before it ends, so that absence means what it means after a full pass.
+ */
+bool wbw_corr__pass_missing(const struct wbw_corr *c);
 /* Is a pass due: a new error not yet listed, or files still tracked? */
 bool wbw_corr__needs_pass(const struct wbw_corr *c);
 bool wbw_corr__has_new_error(const struct wbw_corr *c);
