@@ -6,8 +6,21 @@
 
 #define MAX_HOLDERS 8
 
-struct holder {
+/*
+ * A process as a pass named it, shared by every holder record naming it:
+ * 100,000 due descriptors are held by a few processes, and a task (comm,
+ * cgroup) copied into each cost more than the rest of the file's state.
+ */
+struct task_ref {
+	struct task_ref *hnext;
+	uint32_t refs;
 	struct wbw_task task;
+};
+
+#define TASK_BUCKETS 4096
+
+struct holder {
+	struct task_ref *t; /* NULL: none */
 	int32_t fd;
 };
 
@@ -18,7 +31,8 @@ struct tracked_file {
 	uint64_t file;
 	uint32_t f_mode;
 	uint32_t cursor;
-	struct holder holders[MAX_HOLDERS];
+	struct holder h0;    /* the first holder the last pass saw (holder_at) */
+	struct holder *more; /* the others, MAX_HOLDERS - 1 of them: a shared file */
 	unsigned nholders;
 	uint64_t last_pass;
 	uint64_t last_seen_ts;
@@ -28,7 +42,7 @@ struct tracked_file {
 	 * queued meanwhile are read: the check's own record may be among them.
 	 */
 	bool cursor_at_error;
-	struct holder cursor_holder;
+	struct holder cursor_holder; /* the holder whose cursor was at the error */
 	uint64_t cursor_ts;
 	bool told;
 	bool done; /* verdict given, or not due */
@@ -174,7 +188,66 @@ struct wbw_corr {
 	uint64_t *disarmed; /* mappings to forget in the kernel */
 	size_t ndisarmed, disarmed_cap;
 	struct wbw_corr_stats stats;
+	struct task_ref *tasks[TASK_BUCKETS];
 };
+
+static struct holder *holder_at(const struct tracked_file *f, unsigned i)
+{
+	return i ? &f->more[i - 1] : (struct holder *)&f->h0;
+}
+
+/* The shared record of task t, one more reference to it; NULL when out of memory. */
+static struct task_ref *task_get(struct wbw_corr *c, const struct wbw_task *t)
+{
+	size_t b = (t->pid * 0x9e3779b1u ^ t->tid ^ (uint32_t)t->cgroup_id) & (TASK_BUCKETS - 1);
+	struct task_ref *r;
+
+	for (r = c->tasks[b]; r; r = r->hnext)
+		if (r->task.pid == t->pid && r->task.tid == t->tid &&
+		    r->task.cgroup_id == t->cgroup_id && !strcmp(r->task.comm, t->comm)) {
+			r->refs++;
+			return r;
+		}
+	r = malloc(sizeof(*r));
+	if (!r)
+		return NULL;
+	r->task = *t;
+	r->refs = 1;
+	r->hnext = c->tasks[b];
+	c->tasks[b] = r;
+	return r;
+}
+
+static void task_put(struct wbw_corr *c, struct task_ref *r)
+{
+	const struct wbw_task *t;
+	struct task_ref **pp;
+
+	if (!r || --r->refs)
+		return;
+	t = &r->task;
+	pp = &c->tasks[(t->pid * 0x9e3779b1u ^ t->tid ^ (uint32_t)t->cgroup_id) & (TASK_BUCKETS - 1)];
+	while (*pp != r)
+		pp = &(*pp)->hnext;
+	*pp = r->hnext;
+	free(r);
+}
+
+/* Forget the holders a pass saw (a new pass lists them again). */
+static void drop_holders(struct wbw_corr *c, struct tracked_file *f)
+{
+	for (unsigned i = 0; i < f->nholders; i++)
+		task_put(c, holder_at(f, i)->t);
+	f->nholders = 0;
+}
+
+static void free_file(struct wbw_corr *c, struct tracked_file *f)
+{
+	drop_holders(c, f);
+	task_put(c, f->cursor_holder.t);
+	free(f->more);
+	free(f);
+}
 
 static uint64_t hash_key(uint32_t dev, uint64_t ino)
 {
@@ -330,8 +403,8 @@ static void fill_file_verdict(struct wbw_verdict *v, const struct tracked_file *
 	v->cursor = f->cursor;
 	v->nholders = f->nholders;
 	if (f->nholders) {
-		v->holder = f->holders[0].task;
-		v->fd = f->holders[0].fd;
+		v->holder = f->h0.t->task;
+		v->fd = f->h0.fd;
 	}
 }
 
@@ -649,7 +722,7 @@ static void note_looked(struct err_state *es, uint64_t file)
 	es->nlooked++;
 }
 
-static void free_files(struct err_state *es)
+static void free_files(struct wbw_corr *c, struct err_state *es)
 {
 	free(es->fidx);
 	es->fidx = NULL;
@@ -658,7 +731,7 @@ static void free_files(struct err_state *es)
 		struct tracked_file *f = es->files;
 
 		es->files = f->next;
-		free(f);
+		free_file(c, f);
 	}
 }
 
@@ -750,8 +823,8 @@ static void told(struct wbw_corr *c, struct err_state *es, struct tracked_file *
 	if (f && fd < 0) {
 		/* the check names no descriptor: the holder's, as the last pass saw it */
 		for (unsigned i = 0; i < f->nholders; i++)
-			if (f->holders[i].task.pid == task->pid) {
-				v.fd = f->holders[i].fd;
+			if (holder_at(f, i)->t->task.pid == task->pid) {
+				v.fd = holder_at(f, i)->fd;
 				break;
 			}
 	}
@@ -807,7 +880,7 @@ static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_
 					/* no memory for next's index: the file is not tracked on */
 					c->stats.tracked_files--;
 					es->live--;
-					free(f);
+					free_file(c, f);
 					continue;
 				}
 				es->live--;
@@ -821,7 +894,7 @@ static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_
 	if (!es->listed)
 		c->unlisted--;
 	deactivate(c, es);
-	free_files(es);
+	free_files(c, es);
 	free_retries(c, es);
 	free_syncfs(es);
 	free_apps_told(es);
@@ -1091,7 +1164,7 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 	if (f->done)
 		return;
 	if (f->last_pass != c->pass) {
-		f->nholders = 0;
+		drop_holders(c, f);
 		f->last_pass = c->pass;
 	} else {
 		/*
@@ -1100,19 +1173,22 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 		 * is not a second one.
 		 */
 		for (unsigned i = 0; i < f->nholders && !again; i++)
-			again = f->holders[i].task.pid == ev->task.pid &&
-				f->holders[i].fd == (int32_t)ev->file.fd;
+			again = holder_at(f, i)->t->task.pid == ev->task.pid &&
+				holder_at(f, i)->fd == (int32_t)ev->file.fd;
 	}
-	if (!again && f->nholders < MAX_HOLDERS) {
-		f->holders[f->nholders].task = ev->task;
-		f->holders[f->nholders].fd = (int32_t)ev->file.fd;
-		f->nholders++;
+	if (!again && f->nholders < MAX_HOLDERS &&
+	    (f->nholders == 0 || f->more || (f->more = calloc(MAX_HOLDERS - 1, sizeof(*f->more))))) {
+		struct holder *h = holder_at(f, f->nholders);
+
+		h->t = task_get(c, &ev->task);
+		h->fd = (int32_t)ev->file.fd;
+		if (h->t)
+			f->nholders++;
 	}
 	f->cursor = ev->file.cursor;
 	f->last_seen_ts = ev->ts_ns;
-	if (at_error && !f->cursor_at_error) {
+	if (at_error && !f->cursor_at_error && (f->cursor_holder.t = task_get(c, &ev->task))) {
 		f->cursor_at_error = true;
-		f->cursor_holder.task = ev->task;
 		f->cursor_holder.fd = (int32_t)ev->file.fd;
 		f->cursor_ts = ev->ts_ns;
 	}
@@ -1191,10 +1267,11 @@ static bool told_by_syncfs(struct wbw_corr *c, struct err_state *es, struct trac
 			   uint32_t cursor, uint64_t ts)
 {
 	for (unsigned i = 0; i < f->nholders; i++) {
-		const struct syncfs_told *t = syncfs_of(es, f->holders[i].task.pid);
+		const struct holder *h = holder_at(f, i);
+		const struct syncfs_told *t = syncfs_of(es, h->t->task.pid);
 
 		if (t) {
-			tell_via_syncfs(c, es, f, &f->holders[i].task, f->holders[i].fd, f->file,
+			tell_via_syncfs(c, es, f, &h->t->task, h->fd, f->file,
 					f->f_mode, cursor, ts, t);
 			return true;
 		}
@@ -1357,8 +1434,8 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 			v.fd = -1;
 			v.nholders = 1;
 			for (unsigned i = 0; i < f->nholders; i++)
-				if (f->holders[i].task.pid == ev->task.pid)
-					v.fd = f->holders[i].fd;
+				if (holder_at(f, i)->t->task.pid == ev->task.pid)
+					v.fd = holder_at(f, i)->fd;
 		}
 	} else {
 		/*
@@ -1470,8 +1547,8 @@ static const struct exited *exit_of(const struct wbw_corr *c, uint64_t file, uin
 static const struct holder *surviving_holder(const struct wbw_corr *c, const struct tracked_file *f)
 {
 	for (unsigned i = 0; i < f->nholders; i++)
-		if (!exit_of(c, f->file, f->holders[i].task.pid))
-			return &f->holders[i];
+		if (!exit_of(c, f->file, holder_at(f, i)->t->task.pid))
+			return holder_at(f, i);
 	return NULL;
 }
 
@@ -1504,8 +1581,10 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 		if (f->cursor_at_error) {
 			/* told without a check seen, even now (e.g. its record was lost) */
 			f->cursor_at_error = false;
-			told(c, es, f, &f->cursor_holder.task, f->cursor_holder.fd, f->file, f->f_mode,
+			told(c, es, f, &f->cursor_holder.t->task, f->cursor_holder.fd, f->file, f->f_mode,
 			     f->cursor, f->cursor_ts, WBW_TOLD_CURSOR, NULL);
+			task_put(c, f->cursor_holder.t);
+			f->cursor_holder.t = NULL;
 		}
 		/* with release events, absence from a pass means nothing */
 		if (f->done || f->last_pass == c->pass || c->opts.release_events)
@@ -1531,14 +1610,14 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 			v.exit_code = x->exit_code;
 			v.holder = x->task;
 			for (unsigned i = 0; i < f->nholders; i++)
-				if (f->holders[i].task.pid == x->task.pid)
-					v.fd = f->holders[i].fd;
+				if (holder_at(f, i)->t->task.pid == x->task.pid)
+					v.fd = holder_at(f, i)->fd;
 		} else {
 			const struct holder *h = surviving_holder(c, f);
 
 			v.released = WBW_RELEASE_CLOSE;
 			if (h) {
-				v.holder = h->task;
+				v.holder = h->t->task;
 				v.fd = h->fd;
 			}
 			v.releaser = v.holder;
@@ -1670,12 +1749,14 @@ size_t wbw_corr__holders(const struct wbw_corr *c, uint32_t *out, size_t max)
 				size_t j;
 
 				/* the files of one process come together: its pid is usually the last added */
-				if (n && out[n - 1] == f->holders[i].task.pid)
+				uint32_t pid = holder_at(f, i)->t->task.pid;
+
+				if (n && out[n - 1] == pid)
 					continue;
-				for (j = 0; j < n && out[j] != f->holders[i].task.pid; j++)
+				for (j = 0; j < n && out[j] != pid; j++)
 					;
 				if (j == n)
-					out[n++] = f->holders[i].task.pid;
+					out[n++] = pid;
 			}
 		}
 	}
@@ -1852,7 +1933,7 @@ void wbw_corr__free(struct wbw_corr *c)
 
 		lru_unlink(c, st);
 		if (st->cur) {
-			free_files(st->cur);
+			free_files(c, st->cur);
 			free_retries(c, st->cur);
 			free_syncfs(st->cur);
 			free_apps_told(st->cur);
