@@ -153,6 +153,7 @@ static void refresh_metrics(struct wbw_app *app)
 	app->metrics.set_events = st.set_events;
 	app->metrics.observations = st.observations;
 	app->metrics.tracked_files = st.tracked_files;
+	app->metrics.files_dropped = st.files_dropped;
 	app->metrics.unreported_pending = st.provisional;
 	app->metrics.handovers = st.handovers;
 	wbw_loader__lost(app->loader, app->metrics.lost);

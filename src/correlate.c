@@ -280,6 +280,8 @@ struct wbw_corr *wbw_corr__new(const struct wbw_corr_opts *opts, const struct wb
 		c->opts = *opts;
 	if (!c->opts.max_inodes)
 		c->opts.max_inodes = WBW_CORR_DEFAULT_MAX_INODES;
+	if (!c->opts.max_files)
+		c->opts.max_files = WBW_CORR_DEFAULT_MAX_FILES;
 	if (sink)
 		c->sink = *sink;
 	c->nbuckets = 1024;
@@ -878,6 +880,7 @@ static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_
 				es->nfiles--;
 				if (!add_file(next, f)) {
 					/* no memory for next's index: the file is not tracked on */
+					c->stats.files_dropped++;
 					c->stats.tracked_files--;
 					es->live--;
 					free_file(c, f);
@@ -1148,13 +1151,25 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 		 */
 		if (at_error || (!writer && !c->opts.all_files))
 			return;
-		f = calloc(1, sizeof(*f));
-		if (!f)
+		/*
+		 * Bounded: a file not tracked gets no verdict, and the summary
+		 * says the verdicts are incomplete (run cannot vouch).  Counted
+		 * once per pass that finds it, until it is gone.
+		 */
+		if (c->stats.tracked_files >= c->opts.max_files) {
+			c->stats.files_dropped++;
 			return;
+		}
+		f = calloc(1, sizeof(*f));
+		if (!f) {
+			c->stats.files_dropped++;
+			return;
+		}
 		f->file = ev->file.file;
 		f->f_mode = ev->file.f_mode;
 		if (!add_file(es, f)) {
 			free(f);
+			c->stats.files_dropped++;
 			return;
 		}
 		es->live++;

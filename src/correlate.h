@@ -227,6 +227,7 @@ struct wbw_corr_sink {
 struct wbw_corr_opts {
 	uint64_t settle_ns;  /* report an error once its burst was quiet this long */
 	size_t max_inodes;   /* inodes with state; the least recently used is dropped */
+	size_t max_files;    /* tracked files at once; more are dropped (counted) */
 	bool all_files;      /* track read-only files too */
 	/*
 	 * Releases arrive as RELEASE events (fentry/__fput): one pass lists an
@@ -250,6 +251,8 @@ struct wbw_corr_opts {
 
 #define WBW_CORR_DEFAULT_SETTLE_NS (200ull * 1000 * 1000)
 #define WBW_CORR_DEFAULT_MAX_INODES (1u << 20)
+/* about 120 bytes each: 262,144 due files are 32 MiB of state at most */
+#define WBW_CORR_DEFAULT_MAX_FILES (1u << 18)
 /*
  * PostgreSQL's checkpointer reopens and fsyncs a backend's files at the
  * next checkpoint: checkpoint_timeout is 5 minutes by default, and a
@@ -265,6 +268,7 @@ struct wbw_corr_stats {
 	uint64_t observations;
 	uint64_t inodes;          /* inodes with state now */
 	uint64_t inodes_dropped;  /* state dropped to stay under max_inodes */
+	uint64_t files_dropped;   /* due files not tracked: over max_files, or out of memory */
 	uint64_t inode_reuse;     /* same dev:ino seen with a new mapping */
 	uint64_t verdicts[WBW_V_KIND_MAX]; /* final verdicts */
 	uint64_t provisional;     /* releases untold whose application may yet be told */

@@ -880,6 +880,21 @@ static void test_many_files_on_one_mapping(void **state)
 	wbw_corr__stats(c, &st);
 	assert_int_equal(st.tracked_files, 0);
 	assert_int_equal(st.verdicts[WBW_V_UNREPORTED], N);
+	assert_int_equal(st.files_dropped, 0);
+	wbw_corr__free(c);
+	/* bounded: over max_files, files are dropped and counted, once per pass that finds them */
+	c = wbw_corr__new(&(struct wbw_corr_opts){ .settle_ns = 200 * MS, .max_files = 3 },
+			  &(struct wbw_corr_sink){ .on_verdict = count_verdict });
+	push_burst(c, 1000 * MS, 12, 1);
+	PASS(c, 1003 * MS, 1,
+	     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "w"),
+	     rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, W, 42, "w"),
+	     rec_file(1002 * MS, MAP + 12, 0xc, DEV70, 12, 5, 0, W, 42, "w"),
+	     rec_file(1002 * MS, MAP + 12, 0xd, DEV70, 12, 6, 0, W, 42, "w"),
+	     rec_file(1002 * MS, MAP + 12, 0xe, DEV70, 12, 7, 0, W, 42, "w"));
+	wbw_corr__stats(c, &st);
+	assert_int_equal(st.tracked_files, 3);
+	assert_int_equal(st.files_dropped, 2);
 	wbw_corr__free(c);
 }
 
