@@ -19,12 +19,16 @@ struct task_ref {
 
 #define TASK_BUCKETS 4096
 
+/* packed: 12 bytes, so that a tracked file is 88 (a 96-byte allocation) */
 struct holder {
 	struct task_ref *t; /* NULL: none */
 	int32_t fd;
-};
+} __attribute__((packed));
 
-/* An open file that was on the mapping when its error was tracked. */
+/*
+ * An open file that was on the mapping when its error was tracked.  Laid
+ * out for size: 100,000 of them must fit in a watcher of 20 MiB.
+ */
 struct tracked_file {
 	struct tracked_file *next;
 	struct tracked_file *hnext; /* in its error's index by file (find_file) */
@@ -32,18 +36,19 @@ struct tracked_file {
 	uint32_t f_mode;
 	uint32_t cursor;
 	struct holder h0;    /* the first holder the last pass saw (holder_at) */
-	struct holder *more; /* the others, MAX_HOLDERS - 1 of them: a shared file */
-	unsigned nholders;
-	uint64_t last_pass;
-	uint64_t last_seen_ts;
 	/*
-	 * This pass found the cursor at the error: told, though not through a
-	 * check seen yet.  Decided at the end of the pass, once the records
-	 * queued meanwhile are read: the check's own record may be among them.
+	 * This pass found the cursor at the error (cursor_at_error): told,
+	 * though not through a check seen yet.  Decided at the end of the
+	 * pass, once the records queued meanwhile are read: the check's own
+	 * record may be among them.  By this holder, at cursor_ts.
 	 */
-	bool cursor_at_error;
-	struct holder cursor_holder; /* the holder whose cursor was at the error */
+	struct holder cursor_holder;
+	struct holder *more; /* the others, MAX_HOLDERS - 1 of them: a shared file */
+	uint64_t last_seen_ts;
 	uint64_t cursor_ts;
+	uint32_t last_pass; /* the low 32 bits of the pass that last listed it */
+	uint8_t nholders;
+	bool cursor_at_error;
 	bool told;
 	bool done; /* verdict given, or not due */
 };
@@ -1178,9 +1183,9 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 	}
 	if (f->done)
 		return;
-	if (f->last_pass != c->pass) {
+	if (f->last_pass != (uint32_t)c->pass) {
 		drop_holders(c, f);
-		f->last_pass = c->pass;
+		f->last_pass = (uint32_t)c->pass;
 	} else {
 		/*
 		 * A pass limited to the known holders may be followed by one over
@@ -1602,7 +1607,7 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 			f->cursor_holder.t = NULL;
 		}
 		/* with release events, absence from a pass means nothing */
-		if (f->done || f->last_pass == c->pass || c->opts.release_events)
+		if (f->done || f->last_pass == (uint32_t)c->pass || c->opts.release_events)
 			continue;
 		file_done(c, es, f);
 		if (f->told || told_by_syncfs(c, es, f, f->cursor, now_ns))
@@ -1706,7 +1711,7 @@ bool wbw_corr__pass_missing(const struct wbw_corr *c)
 		if (!es->listed)
 			return true;
 		for (const struct tracked_file *f = es->files; f; f = f->next)
-			if (!f->done && f->last_pass != c->pass)
+			if (!f->done && f->last_pass != (uint32_t)c->pass)
 				return true;
 	}
 	return false;
