@@ -124,9 +124,9 @@ run_one() {
 		# one final UNREPORTED per due descriptor (a provisional one may come first)
 		verdicts=$(grep '"verdict":"unreported"' "$bin/watch.out" | grep -c '"final":true' || true)
 		lost=$(grep '"type":"summary"' "$bin/watch.out" | jq -r '.lost.total')
-		look=$(grep '"type":"verdict"' "$bin/watch.out" | head -n 1 | jq -r '.first_look_ms')
+		look=$(grep -m1 '"type":"verdict"' "$bin/watch.out" | jq -r '.first_look_ms')
 		RESULT="$(ms_per_s $((w1 - w0)) "$secs") $(ms_per_s $((h1 - h0)) "$secs") $hwm $rss"
-		RESULT+=" $tracked $verdicts $lost $look $(grep -o '[a-z]* hooks)' "$bin/watch.err" | head -n 1 | cut -d' ' -f1)"
+		RESULT+=" $tracked $verdicts $lost $look $(grep -m1 -o '[a-z]* hooks)' "$bin/watch.err" | cut -d' ' -f1)"
 	else
 		RESULT=$(ms_per_s $((h1 - h0)) "$secs")
 	fi
