@@ -749,6 +749,13 @@ bool wbw_app__finish(struct wbw_app *app, uint64_t t0, struct wbw_summary *sum)
 		lifetime_pass(app, wbw_now_ns(CLOCK_MONOTONIC));
 		/* run: the command's processes are gone, none of them can be told now */
 		wbw_corr__flush(app->corr, app->run);
+		/* -v: how the passes went (bench/scale.sh, tests/e2e/test_scale.sh) */
+		if (app->cli->verbose)
+			fprintf(stderr, "wberrwatch: passes: %llu over every process, %llu over the "
+					"holders (%llu of them confirmed over every process)\n",
+				(unsigned long long)app->full_passes,
+				(unsigned long long)app->limited_passes,
+				(unsigned long long)app->confirm_passes);
 		write_metrics(app, wbw_now_ns(CLOCK_MONOTONIC), true);
 	}
 	if (app->out.broken)
