@@ -204,6 +204,30 @@ static void write_metrics(struct wbw_app *app, uint64_t now, bool force)
  * misses a file still due, every process is listed before the pass ends,
  * so a release is concluded from exactly what a full pass would show.
  */
+/*
+ * When the next pass must list every process.  While a tracked error is
+ * unseen, a process that opens the file now is due to be told it (errseq
+ * since 4.17 reports an unseen error to the next opener), and only a pass
+ * over every process finds it: as often as passes were made before (100
+ * ms), unless that would take more than 1/WBW_FULL_PASS_DUTY of the time
+ * (a pass over 400,000 open files takes about 50 ms: one every 5 s).  Once
+ * every tracked error was seen, new openers are not due (they sample the
+ * seen value), and only a descriptor passed to another process needs a
+ * full pass to be known: WBW_FULL_PASS_INTERVAL_NS.
+ */
+static uint64_t full_pass_interval(const struct wbw_app *app)
+{
+	uint64_t t = app->last_full_took_ns * WBW_FULL_PASS_DUTY;
+
+	if (!wbw_corr__unseen_tracked(app->corr))
+		/*
+		 * Just seen: the files opened while it was unseen are due too,
+		 * and only a pass over every process finds them.  At once.
+		 */
+		return app->had_unseen ? 0 : WBW_FULL_PASS_INTERVAL_NS;
+	return t > WBW_PASS_INTERVAL_NS ? t : WBW_PASS_INTERVAL_NS;
+}
+
 static void lifetime_pass(struct wbw_app *app, uint64_t now)
 {
 	struct wbw_loader_diag diag;
@@ -224,7 +248,8 @@ static void lifetime_pass(struct wbw_app *app, uint64_t now)
 		if (!app->watching || wbw_corr__tracking(app->corr))
 			return;
 	} else if (!wbw_corr__has_new_error(app->corr) &&
-		   now - app->last_pass_ns < app->pass_interval_ns) {
+		   now - app->last_pass_ns < app->pass_interval_ns &&
+		   now - app->last_full_ns < full_pass_interval(app)) {
 		return;
 	}
 	app->last_pass_ns = now;
@@ -241,7 +266,7 @@ static void lifetime_pass(struct wbw_app *app, uint64_t now)
 		setpriority(PRIO_PROCESS, 0, 0);
 	n = wbw_corr__snapshot_begin(app->corr, app->watched, WBW_WATCHED_MAX);
 	nh = wbw_corr__holders(app->corr, app->holders, WBW_HOLDERS_MAX);
-	full = fresh || now - app->last_full_ns >= WBW_FULL_PASS_INTERVAL_NS;
+	full = fresh || now - app->last_full_ns >= full_pass_interval(app);
 	if (wbw_loader__lifetime_pass(app->loader, app->watched, n, app->holders, nh, &full,
 				      &diag)) {
 		/* errors and observations still work; say once what is missing */
@@ -268,8 +293,11 @@ static void lifetime_pass(struct wbw_app *app, uint64_t now)
 	} else if (n) {
 		app->full_passes++;
 	}
-	if (full)
+	if (full) {
 		app->last_full_ns = now;
+		app->last_full_took_ns = wbw_now_ns(CLOCK_MONOTONIC) - now;
+		app->had_unseen = wbw_corr__unseen_tracked(app->corr);
+	}
 	wbw_corr__snapshot_end(app->corr, wbw_now_ns(CLOCK_MONOTONIC));
 	/*
 	 * The holders were taken before the pass, which may have found new
@@ -295,7 +323,8 @@ static void lifetime_pass(struct wbw_app *app, uint64_t now)
 	if (app->pass_interval_ns > WBW_PASS_INTERVAL_MAX_NS)
 		app->pass_interval_ns = WBW_PASS_INTERVAL_MAX_NS;
 	took = wbw_now_ns(CLOCK_MONOTONIC) - now;
-	if (app->pass_interval_ns < took * WBW_PASS_DUTY)
+	/* a full pass has a cadence of its own (full_pass_interval) */
+	if (!full && app->pass_interval_ns < took * WBW_PASS_DUTY)
 		app->pass_interval_ns = took * WBW_PASS_DUTY;
 	app->last_tracked = st.tracked_files;
 	app->last_nholders = nh;

@@ -44,6 +44,8 @@ struct wbw_app {
 	uint64_t last_pass_ns;
 	uint64_t pass_interval_ns; /* WBW_PASS_INTERVAL_NS, growing while nothing changes */
 	uint64_t last_full_ns;     /* the last pass over every process */
+	uint64_t last_full_took_ns; /* and how long it took */
+	bool had_unseen;            /* an error was unseen at the last full pass */
 	uint64_t last_tracked;     /* files tracked, and holders, after the last pass */
 	size_t last_nholders;
 	uint64_t full_passes, limited_passes, confirm_passes; /* passes made, by kind */
@@ -91,6 +93,8 @@ struct wbw_app {
  * listing whenever a limited pass misses a file.
  */
 #define WBW_FULL_PASS_INTERVAL_NS (30ull * 1000 * 1000 * 1000)
+/* ... or, while a tracked error is unseen, at most 1/this of the time (src/app.c) */
+#define WBW_FULL_PASS_DUTY 100
 
 uint64_t wbw_now_ns(clockid_t clk);
 

@@ -1701,6 +1701,14 @@ void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 	}
 }
 
+bool wbw_corr__unseen_tracked(const struct wbw_corr *c)
+{
+	for (const struct err_state *es = c->active; es; es = es->act_next)
+		if (es->live && !es->anyone_told)
+			return true;
+	return false;
+}
+
 bool wbw_corr__pass_missing(const struct wbw_corr *c)
 {
 	if (c->opts.release_events)

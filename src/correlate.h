@@ -322,6 +322,12 @@ void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns);
  * before it ends, so that absence means what it means after a full pass.
  */
 bool wbw_corr__pass_missing(const struct wbw_corr *c);
+/*
+ * Is an error with files still due unseen (no check told anyone)?  Then a
+ * process that opens the file now is due as well (errseq reports an unseen
+ * error to the next opener): only a pass over every process finds it.
+ */
+bool wbw_corr__unseen_tracked(const struct wbw_corr *c);
 /* Is a pass due: a new error not yet listed, or files still tracked? */
 bool wbw_corr__needs_pass(const struct wbw_corr *c);
 bool wbw_corr__has_new_error(const struct wbw_corr *c);
