@@ -5,6 +5,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -184,6 +187,7 @@ static void refresh_metrics(struct wbw_app *app)
 	app->metrics.set_events = st.set_events;
 	app->metrics.observations = st.observations;
 	app->metrics.tracked_files = st.tracked_files;
+	app->metrics.files_dropped = st.files_dropped;
 	app->metrics.unreported_pending = st.provisional;
 	app->metrics.handovers = st.handovers;
 	app->metrics.failed_fsyncs_errseq = st.fsync_failures_errseq;
@@ -243,16 +247,53 @@ static int watcher_priority(int want)
 /*
  * List the open files on mappings with a tracked error: at once when a new
  * error hit (its files must be found before they are closed), then every
- * WBW_PASS_INTERVAL_NS while files are tracked.
+ * pass interval while files are tracked.
+ *
+ * A first look lists every process: who held the file when the error hit
+ * is not known otherwise.  The passes after it list only the processes
+ * holding tracked files, and the children they fork, where the kernel can
+ * (wbw_loader__can_limit): on a host with 400,000 open files a pass over
+ * all of them cost the watcher half a core at one pass every 100 ms
+ * (issue 15).  Absence from such a pass is not trusted on its own: if it
+ * misses a file still due, every process is listed before the pass ends,
+ * so a release is concluded from exactly what a full pass would show.
  */
+/*
+ * When the next pass must list every process.  While a tracked error is
+ * unseen, a process that opens the file now is due to be told it (errseq
+ * since 4.17 reports an unseen error to the next opener), and only a pass
+ * over every process finds it: as often as passes were made before (100
+ * ms), unless that would take more than 1/WBW_FULL_PASS_DUTY of the time
+ * (a pass over 400,000 open files takes about 50 ms: one every 5 s).  Once
+ * every tracked error was seen, new openers are not due (they sample the
+ * seen value), and only a descriptor passed to another process needs a
+ * full pass to be known: WBW_FULL_PASS_INTERVAL_NS.
+ */
+static uint64_t full_pass_interval(const struct wbw_app *app)
+{
+	uint64_t t = app->last_full_took_ns * WBW_FULL_PASS_DUTY;
+
+	if (!wbw_corr__unseen_tracked(app->corr))
+		/*
+		 * Just seen: the files opened while it was unseen are due too,
+		 * and only a pass over every process finds them.  At once.
+		 */
+		return app->had_unseen ? 0 : WBW_FULL_PASS_INTERVAL_NS;
+	return t > WBW_PASS_INTERVAL_NS ? t : WBW_PASS_INTERVAL_NS;
+}
+
 static void lifetime_pass(struct wbw_app *app, uint64_t now)
 {
 	struct wbw_loader_diag diag;
+	struct wbw_corr_stats st;
+	uint64_t took;
 	size_t n, nh;
-	bool relaxed;
+	bool relaxed, full, fresh;
 
 	if (app->lifetime_failed)
 		return;
+	if (!app->pass_interval_ns)
+		app->pass_interval_ns = WBW_PASS_INTERVAL_NS;
 	if (!wbw_corr__needs_pass(app->corr)) {
 		/*
 		 * Nothing to list.  The release hooks stay attached while files
@@ -260,10 +301,13 @@ static void lifetime_pass(struct wbw_app *app, uint64_t now)
 		 */
 		if (!app->watching || wbw_corr__tracking(app->corr))
 			return;
-	} else if (!wbw_corr__has_new_error(app->corr) && now - app->last_pass_ns < WBW_PASS_INTERVAL_NS) {
+	} else if (!wbw_corr__has_new_error(app->corr) &&
+		   now - app->last_pass_ns < app->pass_interval_ns &&
+		   now - app->last_full_ns < full_pass_interval(app)) {
 		return;
 	}
 	app->last_pass_ns = now;
+	fresh = wbw_corr__has_new_error(app->corr);
 	/*
 	 * Only the first look at a new error races the holders: the passes
 	 * that follow tracked files run at normal priority, so that the work
@@ -271,12 +315,14 @@ static void lifetime_pass(struct wbw_app *app, uint64_t now)
 	 * bench/overhead.sh, pinned to a CPU, ran 1.11x slower with an error
 	 * pending at nice -20 against 1.03x at 0, one run each).
 	 */
-	relaxed = app->boosted && !wbw_corr__has_new_error(app->corr);
+	relaxed = app->boosted && !fresh;
 	if (relaxed)
 		watcher_priority(WBW_BOOST_NONE);
 	n = wbw_corr__snapshot_begin(app->corr, app->watched, WBW_WATCHED_MAX);
 	nh = wbw_corr__holders(app->corr, app->holders, WBW_HOLDERS_MAX);
-	if (wbw_loader__lifetime_pass(app->loader, app->watched, n, app->holders, nh, &diag)) {
+	full = fresh || now - app->last_full_ns >= full_pass_interval(app);
+	if (wbw_loader__lifetime_pass(app->loader, app->watched, n, app->holders, nh, &full,
+				      &diag)) {
 		/* errors and observations still work; say once what is missing */
 		fprintf(stderr, "wberrwatch: %s\n", diag.msg);
 		app->lifetime_failed = true;
@@ -285,16 +331,57 @@ static void lifetime_pass(struct wbw_app *app, uint64_t now)
 	app->watching = n > 0;
 	/* exits (and releases) queued while the pass ran belong to this pass */
 	wbw_loader__drain(app->loader);
+	if (n && !full) {
+		app->limited_passes++;
+		if (wbw_corr__pass_missing(app->corr)) {
+			/* a file the holders let go of: gone from every table, or elsewhere? */
+			if (wbw_loader__full_pass(app->loader, &diag)) {
+				fprintf(stderr, "wberrwatch: %s\n", diag.msg);
+				app->lifetime_failed = true;
+				return;
+			}
+			wbw_loader__drain(app->loader);
+			app->confirm_passes++;
+			full = true;
+		}
+	} else if (n) {
+		app->full_passes++;
+	}
+	if (full) {
+		app->last_full_ns = now;
+		app->last_full_took_ns = wbw_now_ns(CLOCK_MONOTONIC) - now;
+		app->had_unseen = wbw_corr__unseen_tracked(app->corr);
+	}
 	wbw_corr__snapshot_end(app->corr, wbw_now_ns(CLOCK_MONOTONIC));
 	/*
 	 * The holders were taken before the pass, which may have found new
 	 * ones (a new error's first pass finds them all): without this their
 	 * exit would go unnoticed until the next pass and be taken for a close.
 	 */
+	nh = 0;
 	if (n && wbw_loader__hooks(app->loader) == WBW_HOOKS_TRACEPOINT) {
 		nh = wbw_corr__holders(app->corr, app->holders, WBW_HOLDERS_MAX);
 		wbw_loader__set_holders(app->loader, app->holders, nh);
 	}
+	/*
+	 * The next pass: sooner after a change, later while the same files
+	 * stay due with the same holders (their fsync is seen as it happens,
+	 * their exit by the exit hook; only a close waits for a pass), and
+	 * never so soon that passes take more than 1/WBW_PASS_DUTY of the time.
+	 */
+	wbw_corr__stats(app->corr, &st);
+	if (fresh || st.tracked_files != app->last_tracked || nh != app->last_nholders)
+		app->pass_interval_ns = WBW_PASS_INTERVAL_NS;
+	else if (app->pass_interval_ns < WBW_PASS_INTERVAL_MAX_NS)
+		app->pass_interval_ns *= 2;
+	if (app->pass_interval_ns > WBW_PASS_INTERVAL_MAX_NS)
+		app->pass_interval_ns = WBW_PASS_INTERVAL_MAX_NS;
+	took = wbw_now_ns(CLOCK_MONOTONIC) - now;
+	/* a full pass has a cadence of its own (full_pass_interval) */
+	if (!full && app->pass_interval_ns < took * WBW_PASS_DUTY)
+		app->pass_interval_ns = took * WBW_PASS_DUTY;
+	app->last_tracked = st.tracked_files;
+	app->last_nholders = nh;
 	/* back to waiting for the next error at the watcher's priority (CAP_SYS_NICE, kept) */
 	if (relaxed)
 		watcher_priority(app->boosted);
@@ -635,6 +722,15 @@ void wbw_app__start(struct wbw_app *app)
 	}
 	if ((cli->duration_ms != 0 || app->run) && !app->lifetime_failed)
 		catch_up(app);
+#ifdef __GLIBC__
+	/*
+	 * libbpf parsed the kernel's full BTF to load the lifetime programs
+	 * (about 11 MiB) and freed it; glibc keeps freed heap mapped.  Give it
+	 * back before the watch begins: what stays resident is then the
+	 * watch's own state (issue 15: 100,000 tracked files within 20 MiB).
+	 */
+	malloc_trim(0);
+#endif
 
 	uname(&uts);
 	start = (struct wbw_start_info){
@@ -771,6 +867,13 @@ bool wbw_app__finish(struct wbw_app *app, uint64_t t0, struct wbw_summary *sum)
 		lifetime_pass(app, wbw_now_ns(CLOCK_MONOTONIC));
 		/* run: the command's processes are gone, none of them can be told now */
 		wbw_corr__flush(app->corr, app->run);
+		/* -v: how the passes went (bench/scale.sh, tests/e2e/test_scale.sh) */
+		if (app->cli->verbose)
+			fprintf(stderr, "wberrwatch: passes: %llu over every process, %llu over the "
+					"holders (%llu of them confirmed over every process)\n",
+				(unsigned long long)app->full_passes,
+				(unsigned long long)app->limited_passes,
+				(unsigned long long)app->confirm_passes);
 		write_metrics(app, wbw_now_ns(CLOCK_MONOTONIC), true);
 	}
 	if (app->out.broken)

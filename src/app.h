@@ -43,6 +43,13 @@ struct wbw_app {
 	uint64_t decode_errors;
 	struct wbw_loader *loader;
 	uint64_t last_pass_ns;
+	uint64_t pass_interval_ns; /* WBW_PASS_INTERVAL_NS, growing while nothing changes */
+	uint64_t last_full_ns;     /* the last pass over every process */
+	uint64_t last_full_took_ns; /* and how long it took */
+	bool had_unseen;            /* an error was unseen at the last full pass */
+	uint64_t last_tracked;     /* files tracked, and holders, after the last pass */
+	size_t last_nholders;
+	uint64_t full_passes, limited_passes, confirm_passes; /* passes made, by kind */
 	bool lifetime_failed;
 	bool watching; /* the last pass set mappings to watch: release hooks attached */
 	int filter_errno;
@@ -83,6 +90,24 @@ enum wbw_boost {
 #define WBW_WATCHER_RTPRIO 1 /* the lowest: above every normal task, below every other RT one */
 /* While files are tracked, how often their descriptor tables are re-read. */
 #define WBW_PASS_INTERVAL_NS (100ull * 1000 * 1000)
+/*
+ * ... at first: a pass that finds nothing changed (the same files due,
+ * the same holders) doubles the interval up to this, a change puts it back
+ * (issue 15: a daemon may keep a due log file open for weeks).
+ */
+#define WBW_PASS_INTERVAL_MAX_NS (1600ull * 1000 * 1000)
+/* and no pass comes sooner than this many times its own duration after the last */
+#define WBW_PASS_DUTY 40
+/*
+ * Passes limited to the holders: every this often one lists every process
+ * all the same, so that a process sent a due file's descriptor (SCM_RIGHTS,
+ * pidfd_getfd) is known as its holder (its exit then attributed as such)
+ * before the sender lets go; the release itself is confirmed by a full
+ * listing whenever a limited pass misses a file.
+ */
+#define WBW_FULL_PASS_INTERVAL_NS (30ull * 1000 * 1000 * 1000)
+/* ... or, while a tracked error is unseen, at most 1/this of the time (src/app.c) */
+#define WBW_FULL_PASS_DUTY 100
 
 uint64_t wbw_now_ns(clockid_t clk);
 

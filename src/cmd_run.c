@@ -111,6 +111,7 @@ static int finish_run(struct wbw_app *app, const struct wbw_summary *sum, int ch
 	 * they may be the command's, told or not.
 	 */
 	bool incomplete = sum->lost_total || sum->decode_errors || sum->corr.inodes_dropped ||
+			  sum->corr.files_dropped ||
 			  !app->writeback_complete || sum->corr.looked_late;
 	int rc = tripped ? cli->gate_status : incomplete ? cli->incomplete_status : child_status;
 
@@ -139,6 +140,10 @@ static int finish_run(struct wbw_app *app, const struct wbw_summary *sum, int ch
 		fprintf(stderr, "wberrwatch run: cannot vouch: the command's data was not all written "
 				"back in time (exit %d, the --incomplete-status); raise --writeback-wait\n",
 			rc);
+	else if (incomplete && sum->corr.files_dropped)
+		fprintf(stderr, "wberrwatch run: cannot vouch: %llu due files were not tracked, to keep "
+				"memory bounded (exit %d, the --incomplete-status)\n",
+			(unsigned long long)sum->corr.files_dropped, rc);
 	else if (incomplete)
 		fprintf(stderr, "wberrwatch run: cannot vouch: %llu records lost (exit %d, the "
 				"--incomplete-status); raise --ringbuf-size\n",

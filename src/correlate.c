@@ -6,29 +6,49 @@
 
 #define MAX_HOLDERS 8
 
-struct holder {
+/*
+ * A process as a pass named it, shared by every holder record naming it:
+ * 100,000 due descriptors are held by a few processes, and a task (comm,
+ * cgroup) copied into each cost more than the rest of the file's state.
+ */
+struct task_ref {
+	struct task_ref *hnext;
+	uint32_t refs;
 	struct wbw_task task;
-	int32_t fd;
 };
 
-/* An open file that was on the mapping when its error was tracked. */
+#define TASK_BUCKETS 4096
+
+/* packed: 12 bytes, so that a tracked file is 88 (a 96-byte allocation) */
+struct holder {
+	struct task_ref *t; /* NULL: none */
+	int32_t fd;
+} __attribute__((packed));
+
+/*
+ * An open file that was on the mapping when its error was tracked.  Laid
+ * out for size: 100,000 of them must fit in a watcher of 20 MiB.
+ */
 struct tracked_file {
 	struct tracked_file *next;
+	struct tracked_file *hnext; /* in its error's index by file (find_file) */
 	uint64_t file;
 	uint32_t f_mode;
 	uint32_t cursor;
-	struct holder holders[MAX_HOLDERS];
-	unsigned nholders;
-	uint64_t last_pass;
-	uint64_t last_seen_ts;
+	struct holder h0;    /* the first holder the last pass saw (holder_at) */
 	/*
-	 * This pass found the cursor at the error: told, though not through a
-	 * check seen yet.  Decided at the end of the pass, once the records
-	 * queued meanwhile are read: the check's own record may be among them.
+	 * This pass found the cursor at the error (cursor_at_error): told,
+	 * though not through a check seen yet.  Decided at the end of the
+	 * pass, once the records queued meanwhile are read: the check's own
+	 * record may be among them.  By this holder, at cursor_ts.
 	 */
-	bool cursor_at_error;
 	struct holder cursor_holder;
+	struct holder *more; /* the others, MAX_HOLDERS - 1 of them: a shared file */
+	uint64_t last_seen_ts;
 	uint64_t cursor_ts;
+	uint32_t last_pass; /* the low 32 bits of the pass that last listed it */
+	uint8_t nholders;
+	bool cursor_at_error;
 	bool told;
 	bool done; /* verdict given, or not due */
 };
@@ -82,7 +102,7 @@ struct err_state;
  * application gone or the handover window over (UNREPORTED).
  */
 struct release_finding {
-	struct release_finding *next;
+	struct release_finding *next, *prev; /* prev: dropped in O(1), 100,000 may wait */
 	struct err_state *es;
 	struct wbw_verdict v; /* UNREPORTED, final false */
 	uint64_t deadline;    /* end of the handover window; 0: none */
@@ -94,6 +114,13 @@ struct err_state {
 	struct retry_watch *retries;
 	struct syncfs_told *syncfs; /* processes told by their syncfs */
 	struct tracked_file *files;
+	/*
+	 * The files by struct file address: a pass hands over every open file
+	 * on the mapping, and 50,000 descriptors of one due file made a list
+	 * walk per record cost a whole core (issue 15).
+	 */
+	struct tracked_file **fidx;
+	uint32_t fidx_cap, nfiles; /* buckets (a power of two), files in the list */
 	unsigned live; /* files still due */
 	/* on the active list while a pass has something to do for it */
 	struct err_state *act_prev, *act_next;
@@ -107,7 +134,8 @@ struct err_state {
 	/*
 	 * Until the first pass listing it ends: the distinct writable files
 	 * found on the mapping (by that pass, or told before it), to compare
-	 * with the writers the kernel counted when the error hit.
+	 * with the writers the kernel counted when the error hit.  An open-
+	 * addressing set (0 is never a file's address), looked_cap a power of two.
 	 */
 	uint64_t *looked;
 	uint32_t nlooked, looked_cap;
@@ -180,7 +208,66 @@ struct wbw_corr {
 	struct recent_check checks[WBW_RECENT_CHECKS];
 	unsigned next_check;
 	struct wbw_corr_stats stats;
+	struct task_ref *tasks[TASK_BUCKETS];
 };
+
+static struct holder *holder_at(const struct tracked_file *f, unsigned i)
+{
+	return i ? &f->more[i - 1] : (struct holder *)&f->h0;
+}
+
+/* The shared record of task t, one more reference to it; NULL when out of memory. */
+static struct task_ref *task_get(struct wbw_corr *c, const struct wbw_task *t)
+{
+	size_t b = (t->pid * 0x9e3779b1u ^ t->tid ^ (uint32_t)t->cgroup_id) & (TASK_BUCKETS - 1);
+	struct task_ref *r;
+
+	for (r = c->tasks[b]; r; r = r->hnext)
+		if (r->task.pid == t->pid && r->task.tid == t->tid &&
+		    r->task.cgroup_id == t->cgroup_id && !strcmp(r->task.comm, t->comm)) {
+			r->refs++;
+			return r;
+		}
+	r = malloc(sizeof(*r));
+	if (!r)
+		return NULL;
+	r->task = *t;
+	r->refs = 1;
+	r->hnext = c->tasks[b];
+	c->tasks[b] = r;
+	return r;
+}
+
+static void task_put(struct wbw_corr *c, struct task_ref *r)
+{
+	const struct wbw_task *t;
+	struct task_ref **pp;
+
+	if (!r || --r->refs)
+		return;
+	t = &r->task;
+	pp = &c->tasks[(t->pid * 0x9e3779b1u ^ t->tid ^ (uint32_t)t->cgroup_id) & (TASK_BUCKETS - 1)];
+	while (*pp != r)
+		pp = &(*pp)->hnext;
+	*pp = r->hnext;
+	free(r);
+}
+
+/* Forget the holders a pass saw (a new pass lists them again). */
+static void drop_holders(struct wbw_corr *c, struct tracked_file *f)
+{
+	for (unsigned i = 0; i < f->nholders; i++)
+		task_put(c, holder_at(f, i)->t);
+	f->nholders = 0;
+}
+
+static void free_file(struct wbw_corr *c, struct tracked_file *f)
+{
+	drop_holders(c, f);
+	task_put(c, f->cursor_holder.t);
+	free(f->more);
+	free(f);
+}
 
 static uint64_t hash_key(uint32_t dev, uint64_t ino)
 {
@@ -213,6 +300,8 @@ struct wbw_corr *wbw_corr__new(const struct wbw_corr_opts *opts, const struct wb
 		c->opts = *opts;
 	if (!c->opts.max_inodes)
 		c->opts.max_inodes = WBW_CORR_DEFAULT_MAX_INODES;
+	if (!c->opts.max_files)
+		c->opts.max_files = WBW_CORR_DEFAULT_MAX_FILES;
 	if (sink)
 		c->sink = *sink;
 	c->nbuckets = 1024;
@@ -336,17 +425,84 @@ static void fill_file_verdict(struct wbw_verdict *v, const struct tracked_file *
 	v->cursor = f->cursor;
 	v->nholders = f->nholders;
 	if (f->nholders) {
-		v->holder = f->holders[0].task;
-		v->fd = f->holders[0].fd;
+		v->holder = f->h0.t->task;
+		v->fd = f->h0.fd;
 	}
 }
 
+static size_t ptr_hash(uint64_t p)
+{
+	p ^= p >> 33;
+	p *= 0xff51afd7ed558ccdull;
+	return (size_t)(p ^ (p >> 33));
+}
+
+/*
+ * The first file with this address in list order (the newest): the index
+ * chains keep list order, as both push at the front.
+ */
 static struct tracked_file *find_file(struct err_state *es, uint64_t file)
 {
-	for (struct tracked_file *f = es->files; f; f = f->next)
+	if (!es->fidx)
+		return NULL;
+	for (struct tracked_file *f = es->fidx[ptr_hash(file) & (es->fidx_cap - 1)]; f; f = f->hnext)
 		if (f->file == file)
 			return f;
 	return NULL;
+}
+
+/* The last file with this address that is still due, in list order (push_release). */
+static struct tracked_file *find_live_file(struct err_state *es, uint64_t file)
+{
+	struct tracked_file *found = NULL;
+
+	if (!es->fidx)
+		return NULL;
+	for (struct tracked_file *f = es->fidx[ptr_hash(file) & (es->fidx_cap - 1)]; f; f = f->hnext)
+		if (f->file == file && !f->done)
+			found = f;
+	return found;
+}
+
+/*
+ * Put f at the front of es's list and index.  False, with nothing changed,
+ * when memory for the index ran out.
+ */
+static bool add_file(struct err_state *es, struct tracked_file *f)
+{
+	if (es->nfiles >= es->fidx_cap) {
+		uint32_t cap = es->fidx_cap ? es->fidx_cap * 2 : 16, n = 0;
+		struct tracked_file **idx = calloc(cap, sizeof(*idx));
+		struct tracked_file **all = malloc((es->nfiles + 1) * sizeof(*all));
+
+		if (!idx || !all) {
+			free(idx);
+			free(all);
+			return false;
+		}
+		/*
+		 * Rebuilt from the list, oldest first, pushing at the front: each
+		 * chain ends up in list order again.
+		 */
+		for (struct tracked_file *t = es->files; t; t = t->next)
+			all[n++] = t;
+		while (n--) {
+			struct tracked_file **bucket = &idx[ptr_hash(all[n]->file) & (cap - 1)];
+
+			all[n]->hnext = *bucket;
+			*bucket = all[n];
+		}
+		free(all);
+		free(es->fidx);
+		es->fidx = idx;
+		es->fidx_cap = cap;
+	}
+	f->hnext = es->fidx[ptr_hash(f->file) & (es->fidx_cap - 1)];
+	es->fidx[ptr_hash(f->file) & (es->fidx_cap - 1)] = f;
+	f->next = es->files;
+	es->files = f;
+	es->nfiles++;
+	return true;
 }
 
 static void disarm(struct wbw_corr *c, uint64_t mapping)
@@ -420,12 +576,12 @@ static void decide_finding(struct wbw_corr *c, struct release_finding *f, uint64
 /* Take a finding off the list and free it. */
 static void drop_finding(struct wbw_corr *c, struct release_finding *f)
 {
-	struct release_finding **pp = &c->findings;
-
-	while (*pp && *pp != f)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = f->next;
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		c->findings = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
 	free(f);
 }
 
@@ -517,6 +673,8 @@ static void released_untold(struct wbw_corr *c, struct err_state *es, struct wbw
 	f->v = *v;
 	f->deadline = c->opts.handover_ns ? v->ts_ns + c->opts.handover_ns : 0;
 	f->next = c->findings;
+	if (c->findings)
+		c->findings->prev = f;
 	c->findings = f;
 	c->stats.provisional++;
 	emit_verdict(c, v);
@@ -552,30 +710,50 @@ static void retire_findings(struct wbw_corr *c, struct err_state *es, struct err
 /* A writable file the first look found (or that was told before it ended). */
 static void note_looked(struct err_state *es, uint64_t file)
 {
+	size_t i;
+
 	if (es->listed || !file)
 		return;
-	for (uint32_t i = 0; i < es->nlooked; i++)
-		if (es->looked[i] == file)
-			return;
-	if (es->nlooked == es->looked_cap) {
-		uint32_t cap = es->looked_cap ? es->looked_cap * 2 : 8;
-		uint64_t *n = realloc(es->looked, cap * sizeof(*n));
+	if (es->looked) {
+		for (i = ptr_hash(file) & (es->looked_cap - 1); es->looked[i];
+		     i = (i + 1) & (es->looked_cap - 1))
+			if (es->looked[i] == file)
+				return;
+	}
+	/* at most half full */
+	if (2 * (es->nlooked + 1) > es->looked_cap) {
+		uint32_t cap = es->looked_cap ? es->looked_cap * 2 : 16;
+		uint64_t *n = calloc(cap, sizeof(*n));
 
 		if (!n)
 			return; /* fewer found: the count says more were missed, never fewer */
+		for (uint32_t j = 0; j < es->looked_cap; j++) {
+			if (!es->looked[j])
+				continue;
+			for (i = ptr_hash(es->looked[j]) & (cap - 1); n[i]; i = (i + 1) & (cap - 1))
+				;
+			n[i] = es->looked[j];
+		}
+		free(es->looked);
 		es->looked = n;
 		es->looked_cap = cap;
 	}
-	es->looked[es->nlooked++] = file;
+	for (i = ptr_hash(file) & (es->looked_cap - 1); es->looked[i]; i = (i + 1) & (es->looked_cap - 1))
+		;
+	es->looked[i] = file;
+	es->nlooked++;
 }
 
-static void free_files(struct err_state *es)
+static void free_files(struct wbw_corr *c, struct err_state *es)
 {
+	free(es->fidx);
+	es->fidx = NULL;
+	es->fidx_cap = es->nfiles = 0;
 	while (es->files) {
 		struct tracked_file *f = es->files;
 
 		es->files = f->next;
-		free(f);
+		free_file(c, f);
 	}
 }
 
@@ -667,8 +845,8 @@ static void told(struct wbw_corr *c, struct err_state *es, struct tracked_file *
 	if (f && fd < 0) {
 		/* the check names no descriptor: the holder's, as the last pass saw it */
 		for (unsigned i = 0; i < f->nholders; i++)
-			if (f->holders[i].task.pid == task->pid) {
-				v.fd = f->holders[i].fd;
+			if (holder_at(f, i)->t->task.pid == task->pid) {
+				v.fd = holder_at(f, i)->fd;
 				break;
 			}
 	}
@@ -719,8 +897,15 @@ static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_
 
 			if (!f->done) {
 				*pp = f->next;
-				f->next = next->files;
-				next->files = f;
+				es->nfiles--;
+				if (!add_file(next, f)) {
+					/* no memory for next's index: the file is not tracked on */
+					c->stats.files_dropped++;
+					c->stats.tracked_files--;
+					es->live--;
+					free_file(c, f);
+					continue;
+				}
 				es->live--;
 				next->live++;
 			} else {
@@ -732,7 +917,7 @@ static void retire_error(struct wbw_corr *c, struct inode_state *st, struct err_
 	if (!es->listed)
 		c->unlisted--;
 	deactivate(c, es);
-	free_files(es);
+	free_files(c, es);
 	free_retries(c, es);
 	free_syncfs(es);
 	free_apps_told(es);
@@ -1027,7 +1212,7 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, 0, false, ev->ts_ns);
 	struct err_state *es = st ? st->cur : NULL;
 	struct tracked_file *f;
-	bool at_error;
+	bool at_error, again = false;
 
 	if (!es || !es->e.eseq)
 		return;
@@ -1046,33 +1231,59 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 		 */
 		if (at_error || (!writer && !c->opts.all_files))
 			return;
-		f = calloc(1, sizeof(*f));
-		if (!f)
+		/*
+		 * Bounded: a file not tracked gets no verdict, and the summary
+		 * says the verdicts are incomplete (run cannot vouch).  Counted
+		 * once per pass that finds it, until it is gone.
+		 */
+		if (c->stats.tracked_files >= c->opts.max_files) {
+			c->stats.files_dropped++;
 			return;
+		}
+		f = calloc(1, sizeof(*f));
+		if (!f) {
+			c->stats.files_dropped++;
+			return;
+		}
 		f->file = ev->file.file;
 		f->f_mode = ev->file.f_mode;
-		f->next = es->files;
-		es->files = f;
+		if (!add_file(es, f)) {
+			free(f);
+			c->stats.files_dropped++;
+			return;
+		}
 		es->live++;
 		c->stats.tracked_files++;
 		activate(c, es);
 	}
 	if (f->done)
 		return;
-	if (f->last_pass != c->pass) {
-		f->nholders = 0;
-		f->last_pass = c->pass;
+	if (f->last_pass != (uint32_t)c->pass) {
+		drop_holders(c, f);
+		f->last_pass = (uint32_t)c->pass;
+	} else {
+		/*
+		 * A pass limited to the known holders may be followed by one over
+		 * every process (to confirm a release): a holder it lists again
+		 * is not a second one.
+		 */
+		for (unsigned i = 0; i < f->nholders && !again; i++)
+			again = holder_at(f, i)->t->task.pid == ev->task.pid &&
+				holder_at(f, i)->fd == (int32_t)ev->file.fd;
 	}
-	if (f->nholders < MAX_HOLDERS) {
-		f->holders[f->nholders].task = ev->task;
-		f->holders[f->nholders].fd = (int32_t)ev->file.fd;
-		f->nholders++;
+	if (!again && f->nholders < MAX_HOLDERS &&
+	    (f->nholders == 0 || f->more || (f->more = calloc(MAX_HOLDERS - 1, sizeof(*f->more))))) {
+		struct holder *h = holder_at(f, f->nholders);
+
+		h->t = task_get(c, &ev->task);
+		h->fd = (int32_t)ev->file.fd;
+		if (h->t)
+			f->nholders++;
 	}
 	f->cursor = ev->file.cursor;
 	f->last_seen_ts = ev->ts_ns;
-	if (at_error && !f->cursor_at_error) {
+	if (at_error && !f->cursor_at_error && (f->cursor_holder.t = task_get(c, &ev->task))) {
 		f->cursor_at_error = true;
-		f->cursor_holder.task = ev->task;
 		f->cursor_holder.fd = (int32_t)ev->file.fd;
 		f->cursor_ts = ev->ts_ns;
 	}
@@ -1151,10 +1362,11 @@ static bool told_by_syncfs(struct wbw_corr *c, struct err_state *es, struct trac
 			   uint32_t cursor, uint64_t ts)
 {
 	for (unsigned i = 0; i < f->nholders; i++) {
-		const struct syncfs_told *t = syncfs_of(es, f->holders[i].task.pid);
+		const struct holder *h = holder_at(f, i);
+		const struct syncfs_told *t = syncfs_of(es, h->t->task.pid);
 
 		if (t) {
-			tell_via_syncfs(c, es, f, &f->holders[i].task, f->holders[i].fd, f->file,
+			tell_via_syncfs(c, es, f, &h->t->task, h->fd, f->file,
 					f->f_mode, cursor, ts, t);
 			return true;
 		}
@@ -1297,9 +1509,7 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 
 	if (!es || !es->e.eseq)
 		return;
-	for (struct tracked_file *t = es->files; t; t = t->next)
-		if (t->file == ev->release.file && !t->done)
-			f = t;
+	f = find_live_file(es, ev->release.file);
 	if (f) {
 		file_done(c, es, f);
 		if (f->told)
@@ -1319,8 +1529,8 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 			v.fd = -1;
 			v.nholders = 1;
 			for (unsigned i = 0; i < f->nholders; i++)
-				if (f->holders[i].task.pid == ev->task.pid)
-					v.fd = f->holders[i].fd;
+				if (holder_at(f, i)->t->task.pid == ev->task.pid)
+					v.fd = holder_at(f, i)->fd;
 		}
 	} else {
 		/*
@@ -1435,8 +1645,8 @@ static const struct exited *exit_of(const struct wbw_corr *c, uint64_t file, uin
 static const struct holder *surviving_holder(const struct wbw_corr *c, const struct tracked_file *f)
 {
 	for (unsigned i = 0; i < f->nholders; i++)
-		if (!exit_of(c, f->file, f->holders[i].task.pid))
-			return &f->holders[i];
+		if (!exit_of(c, f->file, holder_at(f, i)->t->task.pid))
+			return holder_at(f, i);
 	return NULL;
 }
 
@@ -1469,11 +1679,13 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 		if (f->cursor_at_error) {
 			/* told without a check seen, even now (e.g. its record was lost) */
 			f->cursor_at_error = false;
-			told(c, es, f, &f->cursor_holder.task, f->cursor_holder.fd, f->file, f->f_mode,
+			told(c, es, f, &f->cursor_holder.t->task, f->cursor_holder.fd, f->file, f->f_mode,
 			     f->cursor, f->cursor_ts, WBW_TOLD_CURSOR, NULL);
+			task_put(c, f->cursor_holder.t);
+			f->cursor_holder.t = NULL;
 		}
 		/* with release events, absence from a pass means nothing */
-		if (f->done || f->last_pass == c->pass || c->opts.release_events)
+		if (f->done || f->last_pass == (uint32_t)c->pass || c->opts.release_events)
 			continue;
 		file_done(c, es, f);
 		if (f->told || told_by_syncfs(c, es, f, f->cursor, now_ns))
@@ -1496,14 +1708,14 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 			v.exit_code = x->exit_code;
 			v.holder = x->task;
 			for (unsigned i = 0; i < f->nholders; i++)
-				if (f->holders[i].task.pid == x->task.pid)
-					v.fd = f->holders[i].fd;
+				if (holder_at(f, i)->t->task.pid == x->task.pid)
+					v.fd = holder_at(f, i)->fd;
 		} else {
 			const struct holder *h = surviving_holder(c, f);
 
 			v.released = WBW_RELEASE_CLOSE;
 			if (h) {
-				v.holder = h->task;
+				v.holder = h->t->task;
 				v.fd = h->fd;
 			}
 			v.releaser = v.holder;
@@ -1567,6 +1779,30 @@ void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 	}
 }
 
+bool wbw_corr__unseen_tracked(const struct wbw_corr *c)
+{
+	for (const struct err_state *es = c->active; es; es = es->act_next)
+		if (es->live && !es->anyone_told)
+			return true;
+	return false;
+}
+
+bool wbw_corr__pass_missing(const struct wbw_corr *c)
+{
+	if (c->opts.release_events)
+		return false;
+	for (const struct err_state *es = c->active; es; es = es->act_next) {
+		if (es->in_pass != c->pass)
+			continue;
+		if (!es->listed)
+			return true;
+		for (const struct tracked_file *f = es->files; f; f = f->next)
+			if (!f->done && f->last_pass != (uint32_t)c->pass)
+				return true;
+	}
+	return false;
+}
+
 /*
  * Errors without a mapping identity (classic tracepoints) cannot be listed:
  * they count as listed at once.
@@ -1618,10 +1854,15 @@ size_t wbw_corr__holders(const struct wbw_corr *c, uint32_t *out, size_t max)
 			for (unsigned i = 0; i < f->nholders && n < max; i++) {
 				size_t j;
 
-				for (j = 0; j < n && out[j] != f->holders[i].task.pid; j++)
+				/* the files of one process come together: its pid is usually the last added */
+				uint32_t pid = holder_at(f, i)->t->task.pid;
+
+				if (n && out[n - 1] == pid)
+					continue;
+				for (j = 0; j < n && out[j] != pid; j++)
 					;
 				if (j == n)
-					out[n++] = f->holders[i].task.pid;
+					out[n++] = pid;
 			}
 		}
 	}
@@ -1695,18 +1936,18 @@ void wbw_corr__flush(struct wbw_corr *c, bool apps_done)
 {
 	struct err_state **open = calloc(c->count ? c->count : 1, sizeof(*open));
 	size_t n = 0;
+	struct release_finding *last = NULL;
 
 	emit_settled(c, 0, true);
-	/* oldest release first (the list is newest first): decide or restate */
-	for (bool again = true; again;) {
-		struct release_finding *oldest = NULL;
-
-		for (struct release_finding *f = c->findings; f; f = f->next)
-			if (!f->decided && !f->v.restated)
-				oldest = f;
-		again = oldest != NULL;
-		if (!oldest)
-			break;
+	/*
+	 * Oldest release first (the list is newest first): decide or restate.
+	 * Neither adds nor drops a finding, so one walk back from the end.
+	 */
+	for (struct release_finding *f = c->findings; f; f = f->next)
+		last = f;
+	for (struct release_finding *oldest = last; oldest; oldest = oldest->prev) {
+		if (oldest->decided || oldest->v.restated)
+			continue;
 		if (apps_done || app_gone(c, oldest)) {
 			decide_finding(c, oldest, oldest->es->e.last_ts > oldest->v.ts_ns
 							  ? oldest->es->e.last_ts
@@ -1798,7 +2039,7 @@ void wbw_corr__free(struct wbw_corr *c)
 
 		lru_unlink(c, st);
 		if (st->cur) {
-			free_files(st->cur);
+			free_files(c, st->cur);
 			free_retries(c, st->cur);
 			free_syncfs(st->cur);
 			free_apps_told(st->cur);

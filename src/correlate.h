@@ -250,6 +250,7 @@ struct wbw_corr_sink {
 struct wbw_corr_opts {
 	uint64_t settle_ns;  /* report an error once its burst was quiet this long */
 	size_t max_inodes;   /* inodes with state; the least recently used is dropped */
+	size_t max_files;    /* tracked files at once; more are dropped (counted) */
 	bool all_files;      /* track read-only files too */
 	/*
 	 * Releases arrive as RELEASE events (fentry/__fput): one pass lists an
@@ -273,6 +274,8 @@ struct wbw_corr_opts {
 
 #define WBW_CORR_DEFAULT_SETTLE_NS (200ull * 1000 * 1000)
 #define WBW_CORR_DEFAULT_MAX_INODES (1u << 20)
+/* about 120 bytes each: 262,144 due files are 32 MiB of state at most */
+#define WBW_CORR_DEFAULT_MAX_FILES (1u << 18)
 /*
  * PostgreSQL's checkpointer reopens and fsyncs a backend's files at the
  * next checkpoint: checkpoint_timeout is 5 minutes by default, and a
@@ -288,6 +291,7 @@ struct wbw_corr_stats {
 	uint64_t observations;
 	uint64_t inodes;          /* inodes with state now */
 	uint64_t inodes_dropped;  /* state dropped to stay under max_inodes */
+	uint64_t files_dropped;   /* due files not tracked: over max_files, or out of memory */
 	uint64_t inode_reuse;     /* same dev:ino seen with a new mapping */
 	uint64_t verdicts[WBW_V_KIND_MAX]; /* final verdicts */
 	uint64_t provisional;     /* releases untold whose application may yet be told */
@@ -336,6 +340,19 @@ bool wbw_corr__adopt(struct wbw_corr *c, const struct wbw_ev *file_ev, uint64_t 
  */
 size_t wbw_corr__snapshot_begin(struct wbw_corr *c, uint64_t *watched, size_t max);
 void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns);
+/*
+ * Between begin and end: would this pass conclude anything from absence (a
+ * file still due that no record of this pass listed, or an error's first
+ * look)?  A pass limited to the known holders must then list every process
+ * before it ends, so that absence means what it means after a full pass.
+ */
+bool wbw_corr__pass_missing(const struct wbw_corr *c);
+/*
+ * Is an error with files still due unseen (no check told anyone)?  Then a
+ * process that opens the file now is due as well (errseq reports an unseen
+ * error to the next opener): only a pass over every process finds it.
+ */
+bool wbw_corr__unseen_tracked(const struct wbw_corr *c);
 /* Is a pass due: a new error not yet listed, or files still tracked? */
 bool wbw_corr__needs_pass(const struct wbw_corr *c);
 bool wbw_corr__has_new_error(const struct wbw_corr *c);

@@ -748,3 +748,42 @@ int BPF_PROG(note_dirtier, struct inode *inode, int flags)
 	bpf_map_update_elem(&dirtiers, &key, &d, BPF_ANY);
 	return 0;
 }
+
+/*
+ * Passes limited to the holders (issue 15).  After the first look at an
+ * error, userspace lists only the processes that hold its files
+ * (iter/task_file limited to one process, Linux 6.1+), so a process that
+ * comes to hold one must be known: a fork child of a holder shares its
+ * files.  Each such child is put in `holders` (its exit is reported as a
+ * holder's) and in `forked`, which userspace empties before and after each
+ * limited pass and lists too.  A process that receives a descriptor
+ * (SCM_RIGHTS, pidfd_getfd) is not seen here: a limited pass that misses a
+ * tracked file is confirmed by a pass over every process before any
+ * release is concluded (src/app.c).  Attached only while files are
+ * tracked with --hooks=tracepoint.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WBW_HOLDERS_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} forked SEC(".maps");
+
+/* forks of holders that found `forked` full: userspace lists every process then */
+__u64 forked_dropped = 0;
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(holder_fork, struct task_struct *parent_task, struct task_struct *child_task)
+{
+	__u32 parent = BPF_CORE_READ(parent_task, tgid), child = BPF_CORE_READ(child_task, tgid);
+	__u32 one = 1;
+
+	if (parent == child) /* a thread: same files, same process */
+		return 0;
+	if (!bpf_map_lookup_elem(&holders, &parent) && !bpf_map_lookup_elem(&forked, &parent))
+		return 0;
+	bpf_map_update_elem(&holders, &child, &one, BPF_ANY);
+	if (bpf_map_update_elem(&forked, &child, &one, BPF_ANY))
+		__sync_fetch_and_add(&forked_dropped, 1);
+	return 0;
+}

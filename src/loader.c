@@ -11,6 +11,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include "corespec.h"
 #include "kbtf.h"
@@ -62,6 +63,15 @@ struct wbw_loader {
 	bool syncfs_xfs, syncfs_btrfs;
 	struct bpf_link *syncfs_xfs_link, *syncfs_btrfs_link;
 	struct bpf_link *dirty_link;
+	/*
+	 * Passes limited to the holders: the kernel can limit a task iterator
+	 * to one process (6.1+), and the watcher sees the kernel's pids (the
+	 * initial pid namespace).  fork_link follows holders' forks.
+	 */
+	bool limit_ok;
+	struct bpf_link *fork_link;
+	uint32_t *pass_pids;
+	size_t pass_pids_cap;
 	wbw_record_fn on_record;
 	void *ctx;
 	/* scan: other watchers' WBW_ERR_TIMES_MAP maps; -1 until looked for */
@@ -326,10 +336,11 @@ static bool fs_tp_present(const struct wbw_kbtf *k, const char *tp, const char *
 	return access(name, R_OK) == 0;
 }
 
-/* Does struct `name` have member `member` (any member when NULL) in the kernel's BTF? */
-static bool kbtf_has(const struct wbw_kbtf *k, const char *name, const char *member)
+/* Does struct or union `name` have member `member` (any member when NULL) in the kernel's BTF? */
+static bool kbtf_has_kind(const struct wbw_kbtf *k, unsigned kind, const char *name,
+			  const char *member)
 {
-	int64_t id = wbw_kbtf__find(k, name, BTF_KIND_STRUCT);
+	int64_t id = wbw_kbtf__find(k, name, kind);
 	const struct btf_type *t;
 
 	if (id < 0)
@@ -341,6 +352,31 @@ static bool kbtf_has(const struct wbw_kbtf *k, const char *name, const char *mem
 		if (!strcmp(wbw_kbtf__name(k, wbw_btf_members(t)[i].name_off), member))
 			return true;
 	return false;
+}
+
+static bool kbtf_has(const struct wbw_kbtf *k, const char *name, const char *member)
+{
+	return kbtf_has_kind(k, BTF_KIND_STRUCT, name, member);
+}
+
+/* include/linux/proc_ns.h: the initial pid namespace's fixed inode number */
+#define WBW_PROC_PID_INIT_INO 0xEFFFFFFCu
+
+/*
+ * Can a pass be limited to a few processes?  The kernel must honour
+ * bpf_iter_link_info.task (6.1 added it: older kernels ignore link info a
+ * task iterator does not know, and would walk every process once per
+ * pid), and the pids the iterator takes are read in the watcher's pid
+ * namespace while its records carry the kernel's: only the initial
+ * namespace has both the same.
+ */
+static bool can_limit_passes(const struct wbw_kbtf *k)
+{
+	struct stat st;
+
+	if (!kbtf_has_kind(k, BTF_KIND_UNION, "bpf_iter_link_info", "task"))
+		return false;
+	return !stat("/proc/self/ns/pid", &st) && st.st_ino == WBW_PROC_PID_INIT_INO;
 }
 
 /*
@@ -378,7 +414,7 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 {
 	enum wbw_hooks hooks = WBW_HOOKS_TRACEPOINT;
 	char why[256] = "not probed (--hooks=tracepoint or kernel, or the kernel's event chosen)";
-	bool fentry_ok = false, release_event, set_event_v2, syncfs_xfs, syncfs_btrfs;
+	bool fentry_ok = false, release_event, set_event_v2, syncfs_xfs, syncfs_btrfs, limit_ok;
 	struct wbw_loader *l = NULL;
 	struct wbw_kbtf kbtf;
 	enum prog_kind kinds[2];
@@ -419,6 +455,8 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	set_event_v2 = kbtf_has(&kbtf, "trace_event_raw_filemap_set_wb_err", "new_errseq");
 	syncfs_xfs = fs_tp_present(&kbtf, "xfs_fs_sync_fs", "xfs");
 	syncfs_btrfs = fs_tp_present(&kbtf, "btrfs_sync_fs", "btrfs");
+	/* WBERRWATCH_FULL_PASSES=1: every pass over every process, as before 6.1 (comparisons) */
+	limit_ok = !getenv("WBERRWATCH_FULL_PASSES") && can_limit_passes(&kbtf);
 	/* one program verification: only where fentry may be the choice */
 	if (opts->hooks == WBW_HOOKS_FENTRY || opts->all_release_hooks ||
 	    (opts->hooks == WBW_HOOKS_AUTO && !release_event))
@@ -480,6 +518,7 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	l->set_event_v2 = set_event_v2;
 	l->syncfs_xfs = syncfs_xfs;
 	l->syncfs_btrfs = syncfs_btrfs;
+	l->limit_ok = limit_ok;
 
 	switch (opts->tp_mode) {
 	case WBW_TP_RAW: kinds[nkinds++] = PROG_RAW_TP; break;
@@ -620,6 +659,11 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	return 0;
 }
 
+/* A pass limited to the holders lists at most this many processes one by one. */
+#define WBW_LIMITED_PIDS_MAX 256
+/* rounds of forks followed within one limited pass before listing every process */
+#define WBW_LIMITED_ROUNDS 8
+
 static int cmp_u32(const void *a, const void *b)
 {
 	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
@@ -724,14 +768,14 @@ static struct bpf_program *release_prog(const struct wbw_loader *l)
 					    : l->life->progs.release_fput;
 }
 
-/* One iter/task_file pass: each FILE record to fn. */
-static int run_iter(struct wbw_loader *l, wbw_record_fn fn, void *ctx, struct wbw_loader_diag *d)
+/* One iter/task_file pass on the iterator link `link_fd`: each FILE record to fn. */
+static int read_iter(int link_fd, wbw_record_fn fn, void *ctx, struct wbw_loader_diag *d)
 {
 	unsigned char buf[64 * sizeof(struct wbw_file_rec)];
 	size_t have = 0;
 	int fd, err = 0;
 
-	fd = bpf_iter_create(bpf_link__fd(l->iter_link));
+	fd = bpf_iter_create(link_fd);
 	if (fd < 0)
 		return diag(d, WBW_EXIT_FAILURE, "cannot start an iterator pass: %s", strerror(errno));
 	for (;;) {
@@ -759,6 +803,128 @@ static int run_iter(struct wbw_loader *l, wbw_record_fn fn, void *ctx, struct wb
 	return err;
 }
 
+/* One pass over every process's open files. */
+static int run_iter(struct wbw_loader *l, wbw_record_fn fn, void *ctx, struct wbw_loader_diag *d)
+{
+	return read_iter(bpf_link__fd(l->iter_link), fn, ctx, d);
+}
+
+/*
+ * One pass over the open files of process `pid` only (its threads that
+ * have descriptor tables of their own included): the kernel walks that
+ * process, not the host (bpf_iter_attach_task, Linux 6.1).  A process
+ * gone meanwhile has nothing to list.
+ */
+static int run_iter_pid(struct wbw_loader *l, uint32_t pid, struct wbw_loader_diag *d)
+{
+	union bpf_iter_link_info linfo;
+	struct bpf_link *link;
+	int err;
+
+	memset(&linfo, 0, sizeof(linfo));
+	linfo.task.pid = pid;
+	LIBBPF_OPTS(bpf_iter_attach_opts, o, .link_info = &linfo, .link_info_len = sizeof(linfo));
+	link = bpf_program__attach_iter(l->life->progs.tracked_files, &o);
+	if (!link) {
+		err = -errno;
+		if (err == -ESRCH || err == -ENOENT)
+			return 0;
+		return diag(d, WBW_EXIT_FAILURE, "cannot start an iterator pass over process %u: %s",
+			    pid, strerror(-err));
+	}
+	err = read_iter(bpf_link__fd(link), l->on_record, l->ctx, d);
+	bpf_link__destroy(link);
+	return err;
+}
+
+/* Add `pid` to the pass's list unless there; false when out of memory. */
+static bool pass_pid_add(struct wbw_loader *l, size_t *n, uint32_t pid)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (l->pass_pids[i] == pid)
+			return true;
+	if (*n == l->pass_pids_cap) {
+		size_t cap = l->pass_pids_cap ? 2 * l->pass_pids_cap : 64;
+		uint32_t *p = realloc(l->pass_pids, cap * sizeof(*p));
+
+		if (!p)
+			return false;
+		l->pass_pids = p;
+		l->pass_pids_cap = cap;
+	}
+	l->pass_pids[(*n)++] = pid;
+	return true;
+}
+
+/*
+ * Take the holders' fork children the kernel noted since the last look
+ * (keys read first, then deleted: a fork after the read stays for the
+ * next one), onto the pass's list from index *n on.  False when the list
+ * could not take them all, or forks were dropped (the map was full).
+ */
+static bool take_forked(struct wbw_loader *l, size_t *n)
+{
+	int fd = bpf_map__fd(l->life->maps.forked);
+	size_t from = *n;
+	__u32 key, next;
+	bool first = true, ok = true;
+
+	while (bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
+		first = false;
+		key = next;
+		if (!pass_pid_add(l, n, key))
+			ok = false;
+	}
+	for (size_t i = from; i < *n; i++)
+		bpf_map_delete_elem(fd, &l->pass_pids[i]);
+	if (l->life->bss->forked_dropped) {
+		l->life->bss->forked_dropped = 0;
+		ok = false;
+	}
+	return ok;
+}
+
+bool wbw_loader__can_limit(const struct wbw_loader *l)
+{
+	return l->limit_ok && l->hooks == WBW_HOOKS_TRACEPOINT;
+}
+
+/*
+ * The holders' pass: each holder in turn, then the children they forked
+ * meanwhile (a child forked while its parent was being listed may hold the
+ * file its parent then closed), until no fork is left to list.  *full set
+ * when that could not be done (then every process was listed).
+ */
+static int limited_pass(struct wbw_loader *l, size_t n, bool *full, struct wbw_loader_diag *d)
+{
+	size_t done = 0;
+	int err;
+
+	for (int round = 0; round < WBW_LIMITED_ROUNDS; round++) {
+		for (; done < n; done++)
+			if ((err = run_iter_pid(l, l->pass_pids[done], d)))
+				return err;
+		if (!take_forked(l, &n))
+			break;
+		if (done == n) {
+			*full = false;
+			return 0;
+		}
+		/* a holder's exit must be reported before the next pass lists it */
+		for (size_t i = done; i < n; i++)
+			bpf_map_update_elem(bpf_map__fd(l->life->maps.holders), &l->pass_pids[i],
+					    &(__u32){ 1 }, BPF_ANY);
+	}
+	*full = true;
+	return run_iter(l, l->on_record, l->ctx, d);
+}
+
+int wbw_loader__full_pass(struct wbw_loader *l, struct wbw_loader_diag *d)
+{
+	memset(d, 0, sizeof(*d));
+	return run_iter(l, l->on_record, l->ctx, d);
+}
+
 int wbw_loader__scan(struct wbw_loader *l, wbw_record_fn fn, void *ctx, struct wbw_loader_diag *d)
 {
 	int err;
@@ -773,16 +939,31 @@ int wbw_loader__scan(struct wbw_loader *l, wbw_record_fn fn, void *ctx, struct w
 }
 
 int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, size_t n,
-			      const uint32_t *holders, size_t nholders,
+			      const uint32_t *holders, size_t nholders, bool *full,
 			      struct wbw_loader_diag *d)
 {
+	bool limit = !*full && wbw_loader__can_limit(l);
+	size_t np = 0;
 	int err = 0;
 
 	memset(d, 0, sizeof(*d));
+	*full = true;
 	if (!l->life && (err = load_lifetime(l, d)))
 		return err;
 	sync_set(bpf_map__fd(l->life->maps.watched), mappings, n, sizeof(*mappings));
-	sync_set(bpf_map__fd(l->life->maps.holders), holders, nholders, sizeof(*holders));
+	/*
+	 * The holders, and the children they forked since the last pass (in
+	 * `holders` already, put there by holder_fork: kept, not dropped as
+	 * stale).  Too many to list one by one: every process instead.
+	 */
+	for (size_t i = 0; i < nholders; i++)
+		if (!pass_pid_add(l, &np, holders[i]))
+			limit = false;
+	if (l->fork_link && !take_forked(l, &np))
+		limit = false;
+	if (np > WBW_LIMITED_PIDS_MAX)
+		limit = false;
+	sync_set(bpf_map__fd(l->life->maps.holders), l->pass_pids, np, sizeof(*l->pass_pids));
 	if (l->hooks != WBW_HOOKS_TRACEPOINT) {
 		/* before the pass: a file released while it runs is reported too */
 		if (n && !l->release_link) {
@@ -801,9 +982,24 @@ int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, si
 		bpf_link__destroy(l->exit_link);
 		l->exit_link = NULL;
 	}
+	if (l->hooks == WBW_HOOKS_TRACEPOINT && l->limit_ok) {
+		/* holders' forks, followed while files are tracked: before the pass lists them */
+		if (n && !l->fork_link) {
+			l->fork_link = attach_prog(l->life->progs.holder_fork, d);
+			if (!l->fork_link)
+				return d->exit_status;
+			/* forks before it was attached were not seen: this pass lists everyone */
+			limit = false;
+		} else if (!n && l->fork_link) {
+			bpf_link__destroy(l->fork_link);
+			l->fork_link = NULL;
+			take_forked(l, &np);
+		}
+	}
 	if (!n)
 		return 0;
-
+	if (limit)
+		return limited_pass(l, np, full, d);
 	return run_iter(l, l->on_record, l->ctx, d);
 }
 
@@ -890,6 +1086,8 @@ void wbw_loader__free(struct wbw_loader *l)
 	bpf_link__destroy(l->syncfs_xfs_link);
 	bpf_link__destroy(l->syncfs_btrfs_link);
 	bpf_link__destroy(l->exit_link);
+	bpf_link__destroy(l->fork_link);
+	free(l->pass_pids);
 	bpf_link__destroy(l->release_link);
 	bpf_link__destroy(l->iter_link);
 	lifetime_bpf__destroy(l->life);

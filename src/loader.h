@@ -95,9 +95,23 @@ int wbw_loader__retry_hooks(struct wbw_loader *l, bool on, const uint64_t *disar
  */
 int wbw_loader__lifetime_prepare(struct wbw_loader *l, struct wbw_loader_diag *d);
 
+/*
+ * *full in: list every process (a first look); else, where the kernel can
+ * limit a task iterator to one process (wbw_loader__can_limit), only
+ * `holders` and the children they fork (followed by sched_process_fork
+ * while mappings are watched).  *full out: every process was listed.
+ */
 int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, size_t n,
-			      const uint32_t *holders, size_t nholders,
+			      const uint32_t *holders, size_t nholders, bool *full,
 			      struct wbw_loader_diag *d);
+/* Passes can be limited to the holders (Linux 6.1+, --hooks=tracepoint, initial pid namespace). */
+bool wbw_loader__can_limit(const struct wbw_loader *l);
+/*
+ * Within the same pass (after a limited one), list every process's files
+ * on the mappings the pass watches: a file the holders no longer hold may
+ * have gone to another process (a descriptor passed over a socket).
+ */
+int wbw_loader__full_pass(struct wbw_loader *l, struct wbw_loader_diag *d);
 /* Replace the holders sched_process_exit reports on (after a pass found new ones). */
 void wbw_loader__set_holders(struct wbw_loader *l, const uint32_t *holders, size_t n);
 void wbw_loader__free(struct wbw_loader *l);

@@ -175,6 +175,10 @@ size_t wbw_metrics__format(const struct wbw_metrics *m, char *buf, size_t len)
 	header(&s, "wberrwatch_tracked_files", "gauge",
 	       "Open files due to be told about an error, being followed now.");
 	put(&s, "wberrwatch_tracked_files %llu\n", (unsigned long long)m->tracked_files);
+	header(&s, "wberrwatch_tracked_files_dropped_total", "counter",
+	       "Due files not tracked to keep the watcher's memory bounded (their verdicts are missing).");
+	put(&s, "wberrwatch_tracked_files_dropped_total %llu\n",
+	    (unsigned long long)m->files_dropped);
 	header(&s, "wberrwatch_unreported_pending", "gauge",
 	       "Files released untold whose application may yet be told (provisional UNREPORTED).");
 	put(&s, "wberrwatch_unreported_pending %llu\n", (unsigned long long)m->unreported_pending);

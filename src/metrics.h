@@ -44,6 +44,7 @@ struct wbw_metrics {
 	uint64_t set_events;
 	uint64_t observations;
 	uint64_t tracked_files;
+	uint64_t files_dropped; /* due files not tracked (bounded state) */
 	uint64_t unreported_pending;
 	uint64_t handovers;
 	uint64_t failed_fsyncs_errseq, failed_fsyncs_other;

@@ -860,6 +860,7 @@ static void print_summary_json(struct wbw_output *o, const struct wbw_summary *s
 	wbw_json_end(&j);
 	wbw_json_u64(&j, "decode_errors", s->decode_errors);
 	wbw_json_u64(&j, "inodes_dropped", s->corr.inodes_dropped);
+	wbw_json_u64(&j, "files_dropped", s->corr.files_dropped);
 	wbw_json_begin(&j, "verdicts");
 	for (int k = 0; k < WBW_V_KIND_MAX; k++) {
 		char ebuf[16];
@@ -882,7 +883,7 @@ static void print_summary_json(struct wbw_output *o, const struct wbw_summary *s
 	wbw_json_u64(&j, "other", s->corr.fsync_failures_other);
 	wbw_json_end(&j);
 	wbw_json_bool(&j, "complete", s->lost_total == 0 && s->decode_errors == 0 &&
-					   s->corr.inodes_dropped == 0);
+					   s->corr.inodes_dropped == 0 && s->corr.files_dropped == 0);
 	wbw_json_end(&j);
 	emit_line(o, wbw_json_text(&j));
 	wbw_json_free(&j);
@@ -933,13 +934,15 @@ void wbw_output__summary(struct wbw_output *o, FILE *human, const struct wbw_sum
 			"wberrwatch:   %" PRIu64 " failed fsync%s not from a writeback error of the "
 			"file (fsyncerr lines)\n",
 			s->corr.fsync_failures_other, s->corr.fsync_failures_other == 1 ? "" : "s");
-	if (s->lost_total || s->decode_errors || s->corr.inodes_dropped)
+	if (s->lost_total || s->decode_errors || s->corr.inodes_dropped || s->corr.files_dropped)
 		fprintf(human,
 			"wberrwatch: WARNING: incomplete: %" PRIu64 " records lost (ring buffer full: "
 			"set_err %" PRIu64 ", observe %" PRIu64 ", path %" PRIu64 "), %" PRIu64
-			" undecodable, %" PRIu64 " inode states dropped; raise --ringbuf-size\n",
+			" undecodable, %" PRIu64 " inode states dropped, %" PRIu64
+			" due files not tracked; raise --ringbuf-size\n",
 			s->lost_total, s->lost[WBW_REC_SET_ERR], s->lost[WBW_REC_OBSERVE],
-			s->lost[WBW_REC_PATH], s->decode_errors, s->corr.inodes_dropped);
+			s->lost[WBW_REC_PATH], s->decode_errors, s->corr.inodes_dropped,
+			s->corr.files_dropped);
 	else
 		fprintf(human, "wberrwatch: no records lost\n");
 }
