@@ -57,3 +57,50 @@ ct_rmdir_cgroups() {
 		sleep 0.05
 	done
 }
+
+# ct_podman_setup: PODMAN (podman with runc and the cgroupfs manager, which
+# need no systemd) and made_cg, the parent cgroups podman will make that do
+# not exist yet (for ct_rmdir_cgroups)
+ct_podman_setup() {
+	local h
+	PODMAN=(podman --runtime runc --cgroup-manager=cgroupfs)
+	made_cg=()
+	for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+		[ -d "$h" ] && [ ! -L "$h" ] && [ ! -d "$h/libpod_parent" ] && made_cg+=("$h/libpod_parent")
+	done
+}
+
+# ct_text_watcher ARGS...: a second watcher, text to $WORK/text.out (TPID),
+# attached when this returns
+ct_text_watcher() {
+	"$WBW" "$@" >"$WORK/text.out" 2>"$WORK/text.err" &
+	TPID=$!
+	for _ in $(seq 200); do grep -q 'watching writeback errors' "$WORK/text.err" && break; sleep 0.05; done
+	grep -q 'watching writeback errors' "$WORK/text.err" || bail "text watcher: $(cat "$WORK/text.err")"
+}
+
+# ct_fail_written JSON:N... -- FS_PATH...: fail the disk and let the writers
+# go ($CTL/begin); once each JSON (a wbw-io's output) has N writes and the
+# host's writer has written, fail their writeback with sync(2) and wait for
+# the watcher's error on each FS_PATH
+ct_fail_written() {
+	local spec ok p
+	fixture_fail
+	touch "$CTL/begin"
+	for _ in $(seq 200); do
+		ok=1
+		for spec in "$@"; do
+			[ "$spec" = -- ] && break
+			[ "$(jq -s '[.[] | select(.op == "write")] | length' "${spec%:*}" 2>/dev/null || echo 0)" \
+				-ge "${spec##*:}" ] || ok=0
+		done
+		[ $ok = 1 ] && [ -n "$(ioq host '.[] | select(.op == "write")')" ] && break
+		sleep 0.05
+	done
+	sync
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
+	shift
+	for p in "$@"; do
+		wait_json ".type == \"wb_error\" and .fs_path == \"$p\"" 20 || not_ok "no error on $p"
+	done
+}

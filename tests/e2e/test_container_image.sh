@@ -22,11 +22,7 @@ fi
 IMG=localhost/wbw-e2e-watcher:$$ WIMG=localhost/wbw-e2e-writer:$$
 WNAME=wbw-e2e-watcher-$$ CNAME=wbw-e2e-writer-$$
 CTL=$WORK/ctl OUT=$WORK/out
-PODMAN=(podman --runtime runc --cgroup-manager=cgroupfs)
-made_cg=()
-for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
-	[ -d "$h" ] && [ ! -L "$h" ] && [ ! -d "$h/libpod_parent" ] && made_cg+=("$h/libpod_parent")
-done
+ct_podman_setup
 cleanup_ct() {
 	"${PODMAN[@]}" rm -f -t 0 "$WNAME" "$CNAME" >/dev/null 2>&1
 	"${PODMAN[@]}" rmi -f "$IMG" "$WIMG" >/dev/null 2>&1
@@ -97,16 +93,7 @@ for _ in $(seq 200); do "${PODMAN[@]}" logs "$WNAME" 2>&1 | grep -q 'watching wr
 	bail "the watcher in the container did not attach: $("${PODMAN[@]}" logs "$WNAME" 2>&1)"
 WOUT=$OUT/watch.json
 
-fixture_fail
-touch "$CTL/begin"
-for _ in $(seq 200); do
-	[ -n "$(jq -c 'select(.op == "write")' "$OUT/c.json" 2>/dev/null)" ] &&
-		[ -n "$(ioq host '.[] | select(.op == "write")')" ] && break
-	sleep 0.05
-done
-sync
-wait_json '.type == "wb_error" and .fs_path == "/c1"' 20 || not_ok "no error on /c1"
-wait_json '.type == "wb_error" and .fs_path == "/f-host"' 20 || not_ok "no error on /f-host"
+ct_fail_written "$OUT/c.json:1" -- /c1 /f-host
 touch "$CTL/go"
 ct_wait "$OUT/c.json" '.op == "close"' 10 || not_ok "the writer did not close c1"
 wait "$IO_host"

@@ -16,11 +16,7 @@ ct_need podman runc busybox jq
 NAME=wbw-e2e-$$ NAME3=wbw-e2e-root-$$
 IMAGE=localhost/wbw-e2e:$$
 CTL=$WORK/ctl OUT=$WORK/out
-PODMAN=(podman --runtime runc --cgroup-manager=cgroupfs)
-made_cg=()
-for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
-	[ -d "$h" ] && [ ! -L "$h" ] && [ ! -d "$h/libpod_parent" ] && made_cg+=("$h/libpod_parent")
-done
+ct_podman_setup
 PODMAN3=()
 cleanup_ct() {
 	"${PODMAN[@]}" rm -f -t 0 "$NAME" >/dev/null 2>&1
@@ -69,22 +65,8 @@ ct_wait "$OUT/c3.json" '.op == "start"' 10 || bail "the overlay-root container d
 io_bg host "wait $CTL/begin" "open a $M/f-host w" "write a 8" "wait $CTL/go" "close a"
 
 watch_start --json --dev "$FX_DEV"
-"$WBW" --dev "$FX_DEV" --container "${CID:0:12}" >"$WORK/text.out" 2>"$WORK/text.err" &
-TPID=$!
-for _ in $(seq 200); do grep -q 'watching writeback errors' "$WORK/text.err" && break; sleep 0.05; done
-grep -q 'watching writeback errors' "$WORK/text.err" || bail "text watcher: $(cat "$WORK/text.err")"
-
-fixture_fail
-touch "$CTL/begin"
-for _ in $(seq 200); do
-	[ "$(jq -s '[.[] | select(.op == "write")] | length' "$OUT/c.json" 2>/dev/null)" = 2 ] &&
-		[ -n "$(jq -c 'select(.op == "write")' "$OUT/c3.json" 2>/dev/null)" ] &&
-		[ -n "$(ioq host '.[] | select(.op == "write")')" ] && break
-	sleep 0.05
-done
-sync
-wait_json '.type == "wb_error" and .fs_path == "/c2"' 20 || not_ok "no error on /c2"
-wait_json '.type == "wb_error" and .fs_path == "/f-host"' 20 || not_ok "no error on /f-host"
+ct_text_watcher --dev "$FX_DEV" --container "${CID:0:12}"
+ct_fail_written "$OUT/c.json:2" "$OUT/c3.json:1" -- /c2 /f-host
 touch "$CTL/go"
 ct_wait "$OUT/c.json" '.op == "close" and .fd == "b"' 10 || not_ok "the container did not close c2"
 ct_wait "$OUT/c3.json" '.op == "close"' 10 || not_ok "the overlay-root container did not close c3"

@@ -79,22 +79,8 @@ expect_eq "the container's cgroup is kubelet's cgroupfs layout" \
 io_bg host "wait $CTL/begin" "open a $M/f-host w" "write a 8" "wait $CTL/go" "close a"
 
 watch_start --json --dev "$FX_DEV" --metrics-file "$WORK/m.prom" --handover-window 1
-"$WBW" --dev "$FX_DEV" --container db >"$WORK/text.out" 2>"$WORK/text.err" &
-TPID=$!
-for _ in $(seq 200); do grep -q 'watching writeback errors' "$WORK/text.err" && break; sleep 0.05; done
-grep -q 'watching writeback errors' "$WORK/text.err" || bail "text watcher: $(cat "$WORK/text.err")"
-
-fixture_fail
-touch "$CTL/begin"
-for _ in $(seq 200); do
-	[ "$(jq -s '[.[] | select(.op == "write")] | length' "$WORK/c.json" 2>/dev/null)" = 2 ] &&
-		[ -n "$(jq -c 'select(.op == "write")' "$WORK/c2.json" 2>/dev/null)" ] &&
-		[ -n "$(ioq host '.[] | select(.op == "write")')" ] && break
-	sleep 0.05
-done
-sync
-wait_json '.type == "wb_error" and .fs_path == "/c2"' 20 || not_ok "no error on /c2"
-wait_json '.type == "wb_error" and .fs_path == "/f-host"' 20 || not_ok "no error on /f-host"
+ct_text_watcher --dev "$FX_DEV" --container db
+ct_fail_written "$WORK/c.json:2" "$WORK/c2.json:1" -- /c2 /f-host
 wait_json '.type == "wb_error" and .fs_path == "/c4"' 20 || not_ok "no error on /c4"
 touch "$CTL/go"
 # the sidecar exits untold; deleted at once, its cgroup goes with it
