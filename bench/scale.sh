@@ -34,6 +34,7 @@ port=$((20000 + $$ % 20000))
 bin=$(mktemp -d /tmp/wbw-scale.XXXXXX)
 gcc -O2 -Wall -Wextra -o "$bin/fdhold" "$here/fdhold.c"
 source "$here/../tests/lib/fixture.sh"
+source "$here/lib.sh"
 WPID= HOLDERS=()
 kill_holders() {
 	local p
@@ -71,14 +72,6 @@ hold() {
 host_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 ms_per_s() { awk -v t="$1" -v hz="$hz" -v s="$2" 'BEGIN { printf "%.1f", t * 1000 / hz / s }'; }
-metric() {
-	local body
-	exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
-	printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&3
-	body=$(cat <&3)
-	exec 3>&-
-	awk -v m="$1" '$1 == m { print $2 }' <<<"$body"
-}
 start_watcher() {
 	: >"$bin/watch.out"
 	: >"$bin/watch.err"

@@ -21,6 +21,7 @@ io=$build/tests/wbw-io
 port=$((20000 + ($$ + 7) % 20000))
 work=$(mktemp -d /tmp/wbw-storm.XXXXXX)
 source "$here/../tests/lib/fixture.sh"
+source "$here/lib.sh"
 WPID= HOLDER=
 cleanup() {
 	if [ -n "$HOLDER" ]; then kill -KILL "$HOLDER" 2>/dev/null || true; fi
@@ -33,14 +34,6 @@ trap cleanup EXIT
 [ -x "$io" ] || { echo "build $io first (make $io)" >&2; exit 1; }
 fixture_create >/dev/null
 hz=$(getconf CLK_TCK)
-metric() {
-	local body
-	exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
-	printf 'GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n' >&3
-	body=$(cat <&3)
-	exec 3>&-
-	awk -v m="$1" '$1 == m { print $2 }' <<<"$body"
-}
 "$wbw" --json --dev "$FX_DEV" ${rb:+--ringbuf-size "$rb"} --listen "127.0.0.1:$port" >"$work/watch.out" 2>"$work/watch.err" &
 WPID=$!
 for _ in $(seq 400); do grep -qs watching "$work/watch.err" && break; sleep 0.05; done

@@ -104,3 +104,15 @@ ct_fail_written() {
 		wait_json ".type == \"wb_error\" and .fs_path == \"$p\"" 20 || not_ok "no error on $p"
 	done
 }
+
+# ct_stop_watchers: the JSON watcher (watch_stop) and the text one (TPID),
+# once a lifetime pass has seen the last closes; both must exit 0
+ct_stop_watchers() {
+	sleep 0.5
+	watch_stop
+	expect_eq "json watcher exits 0" 0 "$WRC"
+	kill -INT "$TPID"
+	wait "$TPID"
+	expect_eq "text watcher exits 0" 0 "$?"
+	TPID=
+}

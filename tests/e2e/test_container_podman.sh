@@ -71,13 +71,7 @@ touch "$CTL/go"
 ct_wait "$OUT/c.json" '.op == "close" and .fd == "b"' 10 || not_ok "the container did not close c2"
 ct_wait "$OUT/c3.json" '.op == "close"' 10 || not_ok "the overlay-root container did not close c3"
 wait "$IO_host"
-sleep 0.5 # a lifetime pass sees the closes
-watch_stop
-expect_eq "json watcher exits 0" 0 "$WRC"
-kill -INT "$TPID"
-wait "$TPID"
-expect_eq "text watcher exits 0" 0 "$?"
-TPID=
+ct_stop_watchers
 
 expect_eq "the container's cgroup is podman's cgroupfs layout" "0::/libpod_parent/libpod-$CID" \
 	"$(grep '^0::' "/proc/$CPID/cgroup")"

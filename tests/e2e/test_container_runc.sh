@@ -90,13 +90,7 @@ expect "the sidecar's cgroup is gone" test ! -d "$(awk '$3 == "cgroup2" { print 
 wait_json '.type == "verdict" and .fs_path == "/c4" and .final' 10 || not_ok "no final verdict on /c4"
 ct_wait "$WORK/c.json" '.op == "close" and .fd == "b"' 10 || not_ok "the container did not close c2"
 wait "$IO_host"
-sleep 0.5 # a lifetime pass sees the closes
-watch_stop
-expect_eq "json watcher exits 0" 0 "$WRC"
-kill -INT "$TPID"
-wait "$TPID"
-expect_eq "text watcher exits 0" 0 "$?"
-TPID=
+ct_stop_watchers
 
 expect_eq "c1 told in the container" "$(jq -r 'select(.op == "fsync") | .errno_name' "$WORK/c.json")" ENOSPC
 want=$(jq -nc --arg id "$ID" --arg uid "$POD_UID" '{id: $id, runtime: "containerd", name: "db", pod: "web-0", namespace: "prod", pod_uid: $uid}')
