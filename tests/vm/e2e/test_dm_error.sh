@@ -84,7 +84,11 @@ expect_eq "dm-error: REPORTED to the process whose fsync returned it" "reported 
 expect_eq "dm-flakey: fsync returned EIO" EIO "$(ioq flaky '.[] | select(.op == "fsync") | .errno_name')"
 expect_eq "dm-flakey: REPORTED to it" "reported $(ioq flaky '.[0].pid')" \
 	"$(vq /told '[.[] | select(.verdict == "reported")][1] | "\(.verdict) \(.holder.pid)"')"
-expect_eq "the dev is the dm device's" "$(printf '%d:%d' $((0x$(stat -c %t /dev/mapper/$DM))) $((0x$(stat -c %T /dev/mapper/$DM))))" \
-	"$(wq '[.[] | select(.type == "wb_error")][0].dev')"
+dmdev=$(printf '%d:%d' $((0x$(stat -c %t /dev/mapper/$DM))) $((0x$(stat -c %T /dev/mapper/$DM))))
+expect_eq "the files' errors are on the dm device" "$dmdev" \
+	"$(wq '[.[] | select(.type == "wb_error" and .bdev == null)][0].dev')"
+# --dev includes the device's own (metadata) errors, labelled with it
+expect_eq "the device's own errors, if any, are labelled with the dm device" "" \
+	"$(wq "[.[] | select(.type == \"wb_error\" and .bdev != null and .bdev != \"$dmdev\")] | map(.bdev) | join(\",\")")"
 expect_eq "nothing lost" 0 "$(wq '.[] | select(.type == "summary") | .lost.total')"
 finish
