@@ -38,11 +38,14 @@ no_tracefs "$WBW" scan >/dev/null 2>"$WORK/nt.err"
 expect_eq "no tracefs: scan works" 0 "$?"
 
 # The classic programs themselves need tracefs: this watcher gets it in a
-# mount namespace of its own (exec keeps its pid for watch_stop)
+# mount namespace of its own (exec keeps its pid for watch_stop).  Its own
+# mount table is the right one (WBERRWATCH_MOUNTINFO): a watcher in another
+# mount namespace than PID 1's, with another root (the guests run the suite
+# chrooted), would otherwise take itself for a container and read PID 1's.
 WBW_HOST=$WBW
 WBW=$WORK/with-tracefs
 printf '%s\n' '#!/bin/sh' \
-	"exec unshare --mount --propagation private sh -c 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; exec \"\$0\" \"\$@\"' \"$WBW_HOST\" \"\$@\"" \
+	"exec env WBERRWATCH_MOUNTINFO=/proc/self/mountinfo unshare --mount --propagation private sh -c 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; exec \"\$0\" \"\$@\"' \"$WBW_HOST\" \"\$@\"" \
 	>"$WBW"
 chmod +x "$WBW"
 watch_start --json --dev "$FX_DEV" --tp-mode classic
