@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #endif
 
-#define WBW_WIRE_VERSION 11
+#define WBW_WIRE_VERSION 12
 
 /* Limits, in one place. */
 #define WBW_TASK_COMM_LEN 16
@@ -93,6 +93,9 @@ enum wbw_rec_flags {
 	WBW_F_SET_EVENT_V2 = 1u << 11,
 	/* set record: `writers` is the inode's i_writecount when the error was set */
 	WBW_F_WRITERS_VALID = 1u << 12,
+	/* file record: from the kernel's first look (a timer the error started),
+	 * not from a pass: the file as it was microseconds after the error */
+	WBW_F_KERNEL_LOOK = 1u << 13,
 };
 
 struct wbw_rec_hdr {
@@ -320,6 +323,14 @@ WBW_ASSERT_SIZE(struct wbw_err_time, 16);
 #define WBW_HOLDERS_MAX 16384 /* processes holding tracked files */
 #define WBW_EXIT_FDS_MAX 65536 /* descriptors looked at in an exiting holder */
 #define WBW_OBSERVE_FDS_MAX 1024 /* descriptors searched for the file a check told */
+/*
+ * The kernel's first look (lifetime.bpf.c): mappings with a new error it
+ * looks for, processes it found holding them, and the time one look may
+ * take in softirq context before it leaves the rest to the watcher's pass.
+ */
+#define WBW_LOOK_MAPPINGS_MAX 16384
+#define WBW_LOOK_HOLDERS_MAX 16384
+#define WBW_LOOK_BUDGET_NS (4ull * 1000 * 1000)
 
 /* f_mode bits (include/linux/fs.h), stable since 2.6 */
 #define WBW_FMODE_READ 0x1u

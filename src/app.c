@@ -698,6 +698,7 @@ void wbw_app__start(struct wbw_app *app)
 	const struct wbw_cli *cli = app->cli;
 	struct wbw_loader_diag diag;
 	struct wbw_start_info start;
+	struct wbw_first_look look;
 	struct utsname uts;
 
 	/*
@@ -733,6 +734,10 @@ void wbw_app__start(struct wbw_app *app)
 #endif
 
 	uname(&uts);
+	wbw_loader__first_look(app->loader, &look);
+	if (look.why_not[0])
+		fprintf(stderr, "wberrwatch: %s; the watcher's pass is the first look at an error's "
+				"files\n", look.why_not);
 	start = (struct wbw_start_info){
 		.version = WBW_VERSION,
 		.kernel = uts.release,
@@ -753,6 +758,7 @@ void wbw_app__start(struct wbw_app *app)
 		.priority = app->boosted == WBW_BOOST_FIFO ? "fifo"
 			    : app->boosted == WBW_BOOST_NICE ? "nice"
 							     : "normal",
+		.first_look = look.kernel ? "kernel" : "watcher",
 	};
 	if (app->report.out)
 		wbw_output__start(&app->report, &start);
@@ -874,6 +880,17 @@ bool wbw_app__finish(struct wbw_app *app, uint64_t t0, struct wbw_summary *sum)
 				(unsigned long long)app->full_passes,
 				(unsigned long long)app->limited_passes,
 				(unsigned long long)app->confirm_passes);
+		if (app->cli->verbose) {
+			struct wbw_first_look fl;
+
+			wbw_loader__first_look(app->loader, &fl);
+			if (fl.kernel)
+				fprintf(stderr, "wberrwatch: kernel first looks: %llu (%llu cut short), "
+						"%llu files sent, %llu lost, longest %.3f ms\n",
+					(unsigned long long)fl.looks, (unsigned long long)fl.cut,
+					(unsigned long long)fl.files, (unsigned long long)fl.dropped,
+					(double)fl.ns_max / 1e6);
+		}
 		write_metrics(app, wbw_now_ns(CLOCK_MONOTONIC), true);
 	}
 	if (app->out.broken)

@@ -51,6 +51,8 @@ struct tracked_file {
 	bool cursor_at_error;
 	bool told;
 	bool done; /* verdict given, or not due */
+	/* known from the kernel's first look only: no pass has listed it yet */
+	bool kernel_look_only;
 };
 
 /* A process told this error by its fsync: is its next success false? */
@@ -201,6 +203,7 @@ struct wbw_corr {
 	uint64_t next_error_id;
 	uint64_t last_alive_check;
 	uint64_t pass;
+	bool pass_open; /* between snapshot_begin and snapshot_end */
 	uint64_t unlisted; /* errors whose files no pass has listed yet */
 	uint64_t retry_watches;
 	uint64_t *disarmed; /* mappings to forget in the kernel */
@@ -1212,14 +1215,41 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, 0, false, ev->ts_ns);
 	struct err_state *es = st ? st->cur : NULL;
 	struct tracked_file *f;
-	bool at_error, again = false;
+	bool at_error, again = false, kernel_look = ev->file.kernel_look;
+	uint32_t pass = (uint32_t)c->pass;
 
 	if (!es || !es->e.eseq)
+		return;
+	/*
+	 * The kernel's first look lists the error's files at the error (a
+	 * timer the error started, lifetime.bpf.c).  Once a pass has listed
+	 * the error, the pass's view is newer, and the files it did not find
+	 * were counted by looked_late(): a late record of the look adds
+	 * nothing.
+	 */
+	if (kernel_look && es->listed)
 		return;
 	at_error = wbw_errseq_same_error(ev->file.cursor, es->e.eseq);
 	if (ev->file.f_mode & WBW_FMODE_WRITE)
 		note_looked(es, ev->file.file);
 	f = find_file(es, ev->file.file);
+	if (kernel_look) {
+		/*
+		 * A file at the error was told (its check comes as a record of
+		 * its own); one the pass in progress has listed is known better
+		 * already.  Otherwise the file is tracked as seen before the pass
+		 * that will list the error: if that pass does not find it, it
+		 * was released in between (conclude_pass), by its holder named
+		 * here, which no pass would otherwise ever have seen.
+		 */
+		if (at_error || (f && !f->kernel_look_only))
+			return;
+		if (c->pass_open && es->in_pass == c->pass)
+			pass--;
+		/* the first look at the error's files is the kernel's */
+		if (!es->e.first_look_ts || ev->ts_ns < es->e.first_look_ts)
+			es->e.first_look_ts = ev->ts_ns;
+	}
 	if (!f) {
 		bool writer = ev->file.f_mode & WBW_FMODE_WRITE;
 
@@ -1247,6 +1277,8 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 		}
 		f->file = ev->file.file;
 		f->f_mode = ev->file.f_mode;
+		f->kernel_look_only = kernel_look;
+		f->last_pass = pass;
 		if (!add_file(es, f)) {
 			free(f);
 			c->stats.files_dropped++;
@@ -1258,9 +1290,11 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 	}
 	if (f->done)
 		return;
-	if (f->last_pass != (uint32_t)c->pass) {
+	if (!kernel_look)
+		f->kernel_look_only = false;
+	if (f->last_pass != pass) {
 		drop_holders(c, f);
-		f->last_pass = (uint32_t)c->pass;
+		f->last_pass = pass;
 	} else {
 		/*
 		 * A pass limited to the known holders may be followed by one over
@@ -1621,6 +1655,7 @@ size_t wbw_corr__snapshot_begin(struct wbw_corr *c, uint64_t *watched, size_t ma
 	struct err_state *es, *next;
 
 	c->pass++;
+	c->pass_open = true;
 	for (es = c->active; es && n < max; es = next) {
 		next = es->act_next;
 		if (es->listed && !es->live) {
@@ -1684,8 +1719,14 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 			task_put(c, f->cursor_holder.t);
 			f->cursor_holder.t = NULL;
 		}
-		/* with release events, absence from a pass means nothing */
-		if (f->done || f->last_pass == (uint32_t)c->pass || c->opts.release_events)
+		/*
+		 * With release events, absence from a pass means nothing: its
+		 * release came, or will come, as an event.  Not for a file only
+		 * the kernel's first look saw: the release hooks are attached by
+		 * the first pass, and a release before it sent no event.
+		 */
+		if (f->done || f->last_pass == (uint32_t)c->pass ||
+		    (c->opts.release_events && !f->kernel_look_only))
 			continue;
 		file_done(c, es, f);
 		if (f->told || told_by_syncfs(c, es, f, f->cursor, now_ns))
@@ -1759,12 +1800,14 @@ static void looked_late(struct wbw_corr *c, struct err_state *es, uint64_t now_n
 
 void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 {
+	c->pass_open = false;
 	c->stats.passes++;
 	for (struct err_state *es = c->active; es; es = es->act_next) {
 		if (es->in_pass != c->pass)
 			continue;
 		if (!es->listed) {
-			es->e.first_look_ts = now_ns;
+			if (!es->e.first_look_ts) /* else the kernel's first look (push_file) */
+				es->e.first_look_ts = now_ns;
 			looked_late(c, es, now_ns);
 			es->listed = true;
 			c->unlisted--;

@@ -110,6 +110,7 @@ static void decode_file(const struct wbw_file_rec *r, struct wbw_ev *ev)
 	ev->file.mapping_eseq = r->mapping_eseq;
 	ev->file.f_mode = r->f_mode;
 	ev->file.f_flags = r->f_flags;
+	ev->file.kernel_look = r->hdr.flags & WBW_F_KERNEL_LOOK;
 }
 
 static int decode_path(const struct wbw_path_rec *r, struct wbw_ev *ev)

@@ -94,6 +94,11 @@ struct wbw_ev {
 			uint32_t mapping_eseq;
 			uint32_t f_mode;
 			uint32_t f_flags;
+			/*
+			 * listed by the kernel's first look (WBW_F_KERNEL_LOOK), not
+			 * by a pass: the file as it was just after the error
+			 */
+			bool kernel_look;
 		} file;
 		struct {
 			int32_t ret; /* SYNC: what fsync/fdatasync returned */

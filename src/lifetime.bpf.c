@@ -41,6 +41,34 @@ struct {
 	__type(value, __u32);	/* 1; sync_set() in loader.c writes a __u32 */
 } holders SEC(".maps");
 
+/*
+ * The kernel's first look (first_look_arm, below): mapping address -> when
+ * its error was set and whether a look has listed its files yet.
+ */
+struct look_mapping {
+	__u64 set_ns;
+	__u64 looked; /* 1 once a look that started after set_ns ended */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WBW_LOOK_MAPPINGS_MAX);
+	__type(key, __u64);
+	__type(value, struct look_mapping);
+} look_mappings SEC(".maps");
+
+/*
+ * tgid -> 1: processes the kernel's first look found holding a file of a
+ * new error.  holder_exit reports their exits too, before userspace has
+ * made them holders (it rewrites `holders` after each pass).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, WBW_LOOK_HOLDERS_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} look_holders SEC(".maps");
+
 __u64 dropped_exit = 0;
 __u64 dropped_release = 0;
 
@@ -455,6 +483,36 @@ static __always_inline struct file *wbw_io_file(struct file *file)
 	return file;
 }
 
+/*
+ * A WBW_REC_FILE record: `io` (see wbw_io_file()) open at descriptor `fd`
+ * of `task`, on `mapping`, with its cursor: what a pass lists, and what the
+ * kernel's first look (below) sends.
+ */
+static __always_inline void fill_file_rec(struct wbw_file_rec *rec, struct task_struct *task,
+					  struct file *io, struct address_space *mapping, __u32 fd)
+{
+	struct inode *inode = BPF_CORE_READ(mapping, host); /* as the set event names it */
+
+	rec->hdr.kind = WBW_REC_FILE;
+	rec->hdr.size = sizeof(*rec);
+	rec->hdr.flags = WBW_F_MAPPING_VALID;
+	rec->hdr.pid = BPF_CORE_READ(task, tgid);
+	rec->hdr.tid = BPF_CORE_READ(task, pid);
+	rec->hdr.ts_ns = bpf_ktime_get_ns();
+	/* the holder's cgroup (v2), as bpf_get_current_cgroup_id() would give in its context */
+	rec->hdr.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	BPF_CORE_READ_STR_INTO(&rec->hdr.comm, task, comm);
+	rec->mapping = (__u64)mapping;
+	rec->file = (__u64)io;
+	rec->ino = BPF_CORE_READ(inode, i_ino);
+	rec->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	rec->fd = fd;
+	rec->cursor = BPF_CORE_READ(io, f_wb_err);
+	rec->mapping_eseq = BPF_CORE_READ(mapping, wb_err);
+	rec->f_mode = BPF_CORE_READ(io, f_mode);
+	rec->f_flags = BPF_CORE_READ(io, f_flags);
+}
+
 SEC("iter/task_file")
 int tracked_files(struct bpf_iter__task_file *ctx)
 {
@@ -463,7 +521,6 @@ int tracked_files(struct bpf_iter__task_file *ctx)
 	struct file *file = ctx->file, *io;
 	struct wbw_file_rec rec = {};
 	struct address_space *mapping;
-	struct inode *inode;
 	__u64 key;
 
 	if (!task || !file)
@@ -489,25 +546,7 @@ int tracked_files(struct bpf_iter__task_file *ctx)
 		return 0;
 	}
 
-	inode = BPF_CORE_READ(mapping, host); /* as the set event names it */
-	rec.hdr.kind = WBW_REC_FILE;
-	rec.hdr.size = sizeof(rec);
-	rec.hdr.flags = WBW_F_MAPPING_VALID;
-	rec.hdr.pid = BPF_CORE_READ(task, tgid);
-	rec.hdr.tid = BPF_CORE_READ(task, pid);
-	rec.hdr.ts_ns = bpf_ktime_get_ns();
-	/* the holder's cgroup (v2), as bpf_get_current_cgroup_id() would give in its context */
-	rec.hdr.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
-	BPF_CORE_READ_STR_INTO(&rec.hdr.comm, task, comm);
-	rec.mapping = key;
-	rec.file = (__u64)io;
-	rec.ino = BPF_CORE_READ(inode, i_ino);
-	rec.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	rec.fd = ctx->fd;
-	rec.cursor = BPF_CORE_READ(io, f_wb_err);
-	rec.mapping_eseq = BPF_CORE_READ(mapping, wb_err);
-	rec.f_mode = BPF_CORE_READ(io, f_mode);
-	rec.f_flags = BPF_CORE_READ(io, f_flags);
+	fill_file_rec(&rec, task, io, mapping, ctx->fd);
 	bpf_seq_write(seq, &rec, sizeof(rec));
 	if (!scan_mode) {
 		/*
@@ -540,7 +579,8 @@ static long exit_walk_fd(__u32 i, struct exit_walk *w)
 		return 0;
 	file = wbw_io_file(file); /* as the passes list it */
 	mapping = (__u64)BPF_CORE_READ(file, f_mapping);
-	if (!bpf_map_lookup_elem(&watched, &mapping))
+	/* a mapping userspace watches, or one whose new error it has not read yet */
+	if (!bpf_map_lookup_elem(&watched, &mapping) && !bpf_map_lookup_elem(&look_mappings, &mapping))
 		return 0;
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
@@ -571,7 +611,7 @@ int holder_exit(void *ctx)
 	struct fdtable *fdt;
 	struct exit_walk w = {};
 
-	if (!bpf_map_lookup_elem(&holders, &tgid))
+	if (!bpf_map_lookup_elem(&holders, &tgid) && !bpf_map_lookup_elem(&look_holders, &tgid))
 		return 0;
 	task = (struct task_struct *)bpf_get_current_task();
 	fdt = BPF_CORE_READ(task, files, fdt);
@@ -785,5 +825,213 @@ int BPF_PROG(holder_fork, struct task_struct *parent_task, struct task_struct *c
 	bpf_map_update_elem(&holders, &child, &one, BPF_ANY);
 	if (bpf_map_update_elem(&forked, &child, &one, BPF_ANY))
 		__sync_fetch_and_add(&forked_dropped, 1);
+	return 0;
+}
+
+/*
+ * The kernel's first look (issue 13, busy host).  A file due on an error
+ * can be released before the watcher, woken by the error's record, has
+ * listed the error's files: on a host whose CPUs are all busy that took
+ * 0.3 ms and more, and a holder that closes within it was unknown (its
+ * UNREPORTED named nobody, and `run` could not vouch).  So the error
+ * itself starts the look: first_look_arm, on filemap_set_wb_err for the
+ * whole watch, notes the mapping and starts a timer; the timer's callback
+ * runs in softirq context (bpf_timer: an hrtimer in HRTIMER_MODE_REL_SOFT),
+ * which no task of any priority delays, walks the descriptor table of
+ * every process and sends a WBW_REC_FILE record (WBW_F_KERNEL_LOOK) for
+ * each open file on a noted mapping, as a pass would list it.  The
+ * watcher's own first pass still follows and is the exact listing (taken
+ * with the iterator's locks); a file the kernel's look saw that the pass
+ * does not find was released in between.
+ *
+ * Needs open-coded task iterators (bpf_iter_task, Linux 6.7+) and timers
+ * in tracing programs (5.15+): the loader turns these programs off where
+ * the kernel's BTF lacks bpf_iter_task_new, and the watcher's pass is then
+ * the first look, as before.  The walk reads the tables without their
+ * locks, under RCU as the iterator kfunc requires, through fault-safe
+ * probe reads: a table that changes under it gives a stale view, which the
+ * pass that follows corrects (a file only looked at here is never told
+ * of, only found released or held).
+ *
+ * Coalesced: errors that come while a look is pending share it, and a
+ * look starts no sooner than nine times the last one's length after it
+ * ended (at most 10% of a CPU in an error storm).  One look stops after
+ * WBW_LOOK_BUDGET_NS, counted in look_cut; the pass lists the rest.
+ */
+struct bpf_iter_task {
+	__u64 __opaque[3];
+} __attribute__((aligned(8)));
+
+/* kernel/bpf/task_iter.c; BPF_TASK_ITER_ALL_PROCS: one task per process */
+#define WBW_TASK_ITER_ALL_PROCS 0
+#define WBW_CLOCK_MONOTONIC 1 /* include/uapi/linux/time.h */
+extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
+			     unsigned int flags) __weak __ksym;
+extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
+extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
+
+struct look_timer {
+	struct bpf_timer timer;
+	__u64 next_ns;  /* the next look starts no sooner */
+	__u64 armed;    /* the timer is initialised */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct look_timer);
+} look_timer SEC(".maps");
+
+/* Counters userspace reports (wbw_loader__first_look). */
+__u64 look_count = 0;   /* looks run */
+__u64 look_cut = 0;     /* looks stopped at WBW_LOOK_BUDGET_NS */
+__u64 look_files = 0;   /* files sent */
+__u64 look_dropped = 0; /* files not sent: the ring buffer was full */
+__u64 look_ns_max = 0;  /* the longest look */
+__u64 look_ns_total = 0;
+
+struct look_walk {
+	struct task_struct *task;
+	struct file **fds;
+	__u64 started;
+	__u32 tgid;
+	__u32 found;
+};
+
+static long look_fd(__u32 i, struct look_walk *w)
+{
+	struct file *file = NULL, *io;
+	struct address_space *mapping;
+	struct look_mapping *m;
+	struct wbw_file_rec *rec;
+	__u64 key;
+
+	bpf_probe_read_kernel(&file, sizeof(file), &w->fds[i]);
+	if (!file)
+		return 0;
+	mapping = BPF_CORE_READ(file, f_mapping);
+	key = (__u64)mapping;
+	m = bpf_map_lookup_elem(&look_mappings, &key);
+	if (!m) {
+		/* an overlay's file: its writeback errors are its real file's (wbw_io_file) */
+		io = wbw_io_file(file);
+		if (io == file)
+			return 0;
+		mapping = BPF_CORE_READ(io, f_mapping);
+		key = (__u64)mapping;
+		m = bpf_map_lookup_elem(&look_mappings, &key);
+		if (!m)
+			return 0;
+		file = io;
+	}
+	if (m->looked || m->set_ns > w->started)
+		return 0; /* listed by an earlier look (the pass knows it), or set since this began */
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		__sync_fetch_and_add(&look_dropped, 1);
+		return 0;
+	}
+	fill_file_rec(rec, w->task, file, mapping, i);
+	rec->hdr.flags |= WBW_F_KERNEL_LOOK;
+	bpf_ringbuf_submit(rec, 0);
+	w->found = 1;
+	__sync_fetch_and_add(&look_files, 1);
+	return 0;
+}
+
+/* after a look: the mappings it listed are known to userspace's passes */
+static long look_done_cb(void *map, __u64 *key, struct look_mapping *m, __u64 *started)
+{
+	if (m->set_ns <= *started)
+		m->looked = 1;
+	return 0;
+}
+
+static int first_look(void *map, __u32 *key, struct look_timer *t)
+{
+	struct look_walk w = {};
+	struct bpf_iter_task it;
+	struct task_struct *task;
+	__u64 took;
+	__u32 one = 1;
+
+	w.started = bpf_ktime_get_ns();
+	bpf_iter_task_new(&it, NULL, WBW_TASK_ITER_ALL_PROCS);
+	while ((task = bpf_iter_task_next(&it))) {
+		struct fdtable *fdt;
+		__u32 max_fds;
+
+		if (bpf_ktime_get_ns() - w.started > WBW_LOOK_BUDGET_NS) {
+			__sync_fetch_and_add(&look_cut, 1);
+			break;
+		}
+		fdt = BPF_CORE_READ(task, files, fdt);
+		if (!fdt)
+			continue; /* a kernel thread, or a process past exit_files() */
+		w.fds = BPF_CORE_READ(fdt, fd);
+		max_fds = BPF_CORE_READ(fdt, max_fds);
+		if (max_fds > WBW_EXIT_FDS_MAX)
+			max_fds = WBW_EXIT_FDS_MAX;
+		w.task = task;
+		w.tgid = BPF_CORE_READ(task, tgid);
+		w.found = 0;
+		bpf_loop(max_fds, look_fd, &w, 0);
+		if (w.found)
+			bpf_map_update_elem(&look_holders, &w.tgid, &one, BPF_ANY);
+	}
+	bpf_iter_task_destroy(&it);
+	bpf_for_each_map_elem(&look_mappings, look_done_cb, &w.started, 0);
+	took = bpf_ktime_get_ns() - w.started;
+	t->next_ns = w.started + 10 * took;
+	__sync_fetch_and_add(&look_count, 1);
+	__sync_fetch_and_add(&look_ns_total, took);
+	if (took > look_ns_max)
+		look_ns_max = took;
+	return 0;
+}
+
+/*
+ * filemap_set_wb_err: note the mapping and start the look (tp_btf: a raw
+ * or classic tracepoint program may not use a bpf_timer).  Filtered as
+ * the main object's set program is (--dev/--mount, --errno), so a look
+ * runs only for errors the watch reports.
+ */
+SEC("tp_btf/filemap_set_wb_err")
+int BPF_PROG(first_look_arm, struct address_space *mapping, errseq_t eseq)
+{
+	struct look_mapping m = {};
+	struct look_timer *t;
+	struct inode *inode;
+	__u32 zero = 0, after, dev;
+	__u64 key = (__u64)mapping, now, delay = 0;
+
+	if (!mapping)
+		return 0;
+	inode = mapping->host;
+	if (!inode)
+		return 0;
+	dev = inode->i_sb->s_dev;
+	/* a block device's own mapping is filtered by the device it is: its i_rdev */
+	if (filter_dev && dev != filter_dev && inode->i_rdev != filter_dev)
+		return 0;
+	after = mapping->wb_err;
+	if (filter_errno && (after & WBW_ERRSEQ_ERRNO_MASK) != filter_errno)
+		return 0;
+	t = bpf_map_lookup_elem(&look_timer, &zero);
+	if (!t)
+		return 0;
+	now = bpf_ktime_get_ns();
+	m.set_ns = now;
+	bpf_map_update_elem(&look_mappings, &key, &m, BPF_ANY);
+	if (!t->armed) {
+		/* -EBUSY: another CPU initialised it first, which is as good */
+		bpf_timer_init(&t->timer, &look_timer, WBW_CLOCK_MONOTONIC);
+		bpf_timer_set_callback(&t->timer, first_look);
+		t->armed = 1;
+	}
+	if (t->next_ns > now)
+		delay = t->next_ns - now;
+	bpf_timer_start(&t->timer, delay, 0);
 	return 0;
 }

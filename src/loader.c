@@ -69,6 +69,16 @@ struct wbw_loader {
 	 * initial pid namespace).  fork_link follows holders' forks.
 	 */
 	bool limit_ok;
+	/*
+	 * The kernel's first look (first_look_arm in lifetime.bpf.c): the
+	 * kernel has open-coded task iterators (6.7+).  look_link attaches it
+	 * for the whole watch, and then holder_exit too (exit_pinned): the
+	 * processes it finds are holders before any pass ran.
+	 */
+	bool kernel_look;
+	bool exit_pinned;
+	struct bpf_link *look_link;
+	char look_why[160]; /* why not, when the kernel has the iterators but the look failed */
 	struct bpf_link *fork_link;
 	uint32_t *pass_pids;
 	size_t pass_pids_cap;
@@ -415,6 +425,7 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	enum wbw_hooks hooks = WBW_HOOKS_TRACEPOINT;
 	char why[256] = "not probed (--hooks=tracepoint or kernel, or the kernel's event chosen)";
 	bool fentry_ok = false, release_event, set_event_v2, syncfs_xfs, syncfs_btrfs, limit_ok;
+	bool kernel_look;
 	struct wbw_loader *l = NULL;
 	struct wbw_kbtf kbtf;
 	enum prog_kind kinds[2];
@@ -457,6 +468,14 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	syncfs_btrfs = fs_tp_present(&kbtf, "btrfs_sync_fs", "btrfs");
 	/* WBERRWATCH_FULL_PASSES=1: every pass over every process, as before 6.1 (comparisons) */
 	limit_ok = !getenv("WBERRWATCH_FULL_PASSES") && can_limit_passes(&kbtf);
+	/*
+	 * The kernel's first look walks every process with bpf_iter_task
+	 * (kernel/bpf/task_iter.c, Linux 6.7+), a kfunc the kernel's BTF
+	 * lists.  WBERRWATCH_NO_KERNEL_LOOK=1: the watcher's pass is the
+	 * first look, as on older kernels (comparisons, tests of that path).
+	 */
+	kernel_look = !getenv("WBERRWATCH_NO_KERNEL_LOOK") &&
+		      wbw_kbtf__find(&kbtf, "bpf_iter_task_new", BTF_KIND_FUNC) >= 0;
 	/* one program verification: only where fentry may be the choice */
 	if (opts->hooks == WBW_HOOKS_FENTRY || opts->all_release_hooks ||
 	    (opts->hooks == WBW_HOOKS_AUTO && !release_event))
@@ -519,6 +538,7 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	l->syncfs_xfs = syncfs_xfs;
 	l->syncfs_btrfs = syncfs_btrfs;
 	l->limit_ok = limit_ok;
+	l->kernel_look = kernel_look;
 
 	switch (opts->tp_mode) {
 	case WBW_TP_RAW: kinds[nkinds++] = PROG_RAW_TP; break;
@@ -580,13 +600,32 @@ void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX
 		lost[WBW_REC_FSYNC_FAIL] +=
 			__atomic_load_n(&l->life->bss->dropped_fsync_fail, __ATOMIC_RELAXED);
 		lost[WBW_REC_PATH] += __atomic_load_n(&l->life->bss->dropped_path, __ATOMIC_RELAXED);
+		lost[WBW_REC_FILE] += __atomic_load_n(&l->life->bss->look_dropped, __ATOMIC_RELAXED);
 	}
+}
+
+void wbw_loader__first_look(const struct wbw_loader *l, struct wbw_first_look *fl)
+{
+	memset(fl, 0, sizeof(*fl));
+	fl->kernel = l->kernel_look && l->look_link;
+	snprintf(fl->why_not, sizeof(fl->why_not), "%s", l->look_why);
+	if (!l->life)
+		return;
+	fl->looks = __atomic_load_n(&l->life->bss->look_count, __ATOMIC_RELAXED);
+	fl->cut = __atomic_load_n(&l->life->bss->look_cut, __ATOMIC_RELAXED);
+	fl->files = __atomic_load_n(&l->life->bss->look_files, __ATOMIC_RELAXED);
+	fl->dropped = __atomic_load_n(&l->life->bss->look_dropped, __ATOMIC_RELAXED);
+	fl->ns_max = __atomic_load_n(&l->life->bss->look_ns_max, __ATOMIC_RELAXED);
+	fl->ns_total = __atomic_load_n(&l->life->bss->look_ns_total, __ATOMIC_RELAXED);
 }
 
 static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 {
-	struct lifetime_bpf *life = lifetime_bpf__open();
+	struct lifetime_bpf *life;
 	int err;
+
+again:
+	life = lifetime_bpf__open();
 
 	if (!life)
 		return diag(d, WBW_EXIT_FAILURE, "cannot open the lifetime BPF object: %s",
@@ -602,6 +641,7 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	/* a tp_btf program whose event the kernel lacks would fail the whole load */
 	bpf_program__set_autoload(life->progs.syncfs_report_xfs, l->syncfs_xfs);
 	bpf_program__set_autoload(life->progs.syncfs_report_btrfs, l->syncfs_btrfs);
+	bpf_program__set_autoload(life->progs.first_look_arm, l->kernel_look);
 	/* one ring buffer for both objects: exits arrive in order with the rest */
 	err = bpf_map__reuse_fd(life->maps.events, bpf_map__fd(l->skel->maps.events));
 	if (!err)
@@ -613,6 +653,14 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 		err = bpf_map__reuse_fd(life->maps.path_sent, bpf_map__fd(l->skel->maps.path_sent));
 	if (!err)
 		err = lifetime_bpf__load(life);
+	if (err && l->kernel_look) {
+		/* without the kernel's look, the watcher's pass is the first look */
+		lifetime_bpf__destroy(life);
+		snprintf(l->look_why, sizeof(l->look_why),
+			 "the kernel refused the first-look program: %s", strerror(-err));
+		l->kernel_look = false;
+		goto again;
+	}
 	if (err) {
 		lifetime_bpf__destroy(life);
 		return diag(d, WBW_EXIT_FAILURE,
@@ -656,6 +704,23 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 		return d->exit_status;
 	}
 	l->life = life;
+	if (l->kernel_look) {
+		/*
+		 * Exits first: a holder the look finds may exit before any pass,
+		 * and its exit must name it (holder_exit reads look_holders).
+		 */
+		l->exit_link = attach_prog(life->progs.holder_exit, d);
+		l->look_link = l->exit_link ? attach_prog(life->progs.first_look_arm, d) : NULL;
+		if (!l->look_link) {
+			snprintf(l->look_why, sizeof(l->look_why), "%.150s", d->msg);
+			bpf_link__destroy(l->exit_link);
+			l->exit_link = NULL;
+			l->kernel_look = false;
+			memset(d, 0, sizeof(*d));
+		} else {
+			l->exit_pinned = true;
+		}
+	}
 	return 0;
 }
 
@@ -974,6 +1039,8 @@ int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, si
 			bpf_link__destroy(l->release_link);
 			l->release_link = NULL;
 		}
+	} else if (l->exit_pinned) {
+		/* attached for the whole watch, with the kernel's first look */
 	} else if (n && !l->exit_link) {
 		l->exit_link = attach_prog(l->life->progs.holder_exit, d);
 		if (!l->exit_link)
@@ -1085,6 +1152,7 @@ void wbw_loader__free(struct wbw_loader *l)
 	bpf_link__destroy(l->fsync_fail_link);
 	bpf_link__destroy(l->syncfs_xfs_link);
 	bpf_link__destroy(l->syncfs_btrfs_link);
+	bpf_link__destroy(l->look_link);
 	bpf_link__destroy(l->exit_link);
 	bpf_link__destroy(l->fork_link);
 	free(l->pass_pids);

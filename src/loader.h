@@ -56,6 +56,17 @@ int wbw_loader__watchers(struct wbw_loader *l);
 int wbw_loader__drain(struct wbw_loader *l);
 /* Records the kernel could not queue because the ring buffer was full. */
 void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX]);
+/*
+ * The kernel's first look at an error's files (lifetime.bpf.c,
+ * first_look_arm; Linux 6.7+): in use or not, and what it did.
+ */
+struct wbw_first_look {
+	bool kernel;         /* attached: the kernel looks at each error's files */
+	char why_not[160];   /* when the kernel has the iterators but the look failed */
+	uint64_t looks, cut, files, dropped, ns_max, ns_total;
+};
+
+void wbw_loader__first_look(const struct wbw_loader *l, struct wbw_first_look *fl);
 /* "raw_tp", "tp_btf" or "tracepoint": which programs are attached */
 const char *wbw_loader__tp_mode(const struct wbw_loader *l);
 /*

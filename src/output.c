@@ -303,6 +303,7 @@ static void print_start_json(struct wbw_output *o, const struct wbw_start_info *
 	wbw_json_u64(&j, "settle_ms", info->settle_ms);
 	wbw_json_u64(&j, "ringbuf_bytes", info->ringbuf_bytes);
 	wbw_json_str(&j, "priority", info->priority);
+	wbw_json_str(&j, "first_look", info->first_look);
 	wbw_json_begin(&j, "catch_up");
 	wbw_json_u64(&j, "errors", info->caught_up_errors);
 	wbw_json_u64(&j, "files", info->caught_up_files);

@@ -36,6 +36,8 @@ struct wbw_start_info {
 	uint64_t caught_up_errors;
 	uint64_t caught_up_files;
 	const char *priority; /* how the watcher waits for errors: "fifo", "nice" or "normal" */
+	/* who first lists an error's files: "kernel" (a timer the error starts) or "watcher" */
+	const char *first_look;
 };
 
 /* verdicts per kind and errno, counted as they are printed */

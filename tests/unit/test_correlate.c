@@ -746,6 +746,120 @@ static void test_released_before_the_first_look(void **state)
 	}
 }
 
+/* A file record of the kernel's first look (WBW_F_KERNEL_LOOK), as the ring buffer brings it. */
+static struct wbw_file_rec kernel_look(struct wbw_file_rec r)
+{
+	r.hdr.flags |= WBW_F_KERNEL_LOOK;
+	return r;
+}
+
+/*
+ * The kernel's first look (issue 13, busy host): B held the file when the
+ * error hit and closed it before the watcher's first pass.  The look named
+ * B, so the pass that no longer finds the file concludes B released it
+ * untold: an UNREPORTED with B's pid and fd, not a "before the first look"
+ * that names nobody.  A told at its check is REPORTED; a second record of
+ * the look for A, told since, adds nothing.
+ */
+static void test_kernel_first_look_names_a_holder_gone_before_the_pass(void **state)
+{
+	(void)state;
+	for (int exits = 0; exits < 2; exits++) {
+		struct seen s;
+		struct wbw_corr *c = new_corr(&s, 0);
+		struct wbw_corr_stats st;
+		struct wbw_set_err_rec r = rec_set(1000 * MS, MAP + 12, DEV70, 12, 0x0, 0x1c);
+
+		r.hdr.flags |= WBW_F_WRITERS_VALID;
+		r.writers = 2;
+		PUSH(c, r);
+		PUSH(c, kernel_look(rec_file(1000 * MS + 20000, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42,
+					     "A")));
+		PUSH(c, kernel_look(rec_file(1000 * MS + 30000, MAP + 12, 0xb, DEV70, 12, 5, 0, W, 44,
+					     "B")));
+		PUSH(c, rec_observe(1001 * MS, MAP + 12, 0xa, DEV70, 12, 0x0, 0x101c, 42, "A"));
+		if (exits) /* killed: holder_exit saw it go with the file */
+			PUSH(c, rec_exit(1002 * MS, 0xb, 5, 44, 9));
+		/* the watcher's first pass: A still holds its file, B's is gone */
+		PASS(c, 1010 * MS, 1, rec_file(1009 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0x101c, W, 42, "A"));
+		wbw_corr__stats(c, &st);
+		assert_int_equal(st.looked_late, 0);
+		assert_int_equal(s.nv, 2);
+		assert_int_equal(s.v[0].kind, WBW_V_REPORTED);
+		assert_int_equal(s.v[0].holder.pid, 42);
+		assert_int_equal(s.v[1].kind, WBW_V_UNREPORTED);
+		assert_int_equal(s.v[1].file, 0xb);
+		assert_int_equal(s.v[1].holder.pid, 44);
+		if (!exits) /* else the exit record's task (rec_exit names it "writer") */
+			assert_string_equal(s.v[1].holder.comm, "B");
+		assert_int_equal(s.v[1].fd, 5);
+		assert_int_equal(s.v[1].released, exits ? WBW_RELEASE_EXIT : WBW_RELEASE_CLOSE);
+		assert_int_equal(s.v[1].releaser.pid, 44);
+		if (exits)
+			assert_int_equal(s.v[1].exit_code, 9);
+		/* the first look was the kernel's, 20 us after the error */
+		assert_int_equal(s.v[1].error->first_look_ts, 1000 * MS + 20000);
+		assert_int_equal(s.v[1].error->released_before_look, 0);
+		/* a record of the look read after the pass listed the error is stale */
+		PUSH(c, kernel_look(rec_file(1000 * MS + 40000, MAP + 12, 0xc, DEV70, 12, 7, 0, W, 46,
+					     "late")));
+		wbw_corr__stats(c, &st);
+		assert_int_equal(st.tracked_files, 0);
+		PASS(c, 1110 * MS, 0, NO_ROWS);
+		assert_int_equal(s.nv, 2);
+		wbw_corr__free(c);
+	}
+}
+
+/*
+ * The look's records may be read while the watcher's first pass is open
+ * (it drains the ring buffer before concluding): a file the pass listed is
+ * known better from the pass; one it did not list was released before it.
+ * With release events (fentry, the kernel's event) a file only the look
+ * saw is concluded by that first pass too: its release came before the
+ * release hook was attached, so no event will say it.  One that a release
+ * event then reports is judged once.
+ */
+static void test_kernel_first_look_read_during_the_pass(void **state)
+{
+	(void)state;
+	for (int events = 0; events < 2; events++) {
+		struct seen s;
+		struct wbw_corr *c = new_corr_full(&s, 0, false, events);
+		uint64_t w[8];
+
+		push_burst(c, 1000 * MS, 12, 1);
+		assert_int_equal(wbw_corr__snapshot_begin(c, w, 8), 1);
+		PUSH(c, rec_file(1009 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "A"));
+		/* drained after the iterator: the look's, older */
+		PUSH(c, kernel_look(rec_file(1000 * MS + 20000, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42,
+					     "A")));
+		PUSH(c, kernel_look(rec_file(1000 * MS + 30000, MAP + 12, 0xb, DEV70, 12, 5, 0, W, 44,
+					     "B")));
+		wbw_corr__snapshot_end(c, 1010 * MS);
+		assert_int_equal(s.nv, 1);
+		assert_int_equal(s.v[0].kind, WBW_V_UNREPORTED);
+		assert_int_equal(s.v[0].file, 0xb);
+		assert_int_equal(s.v[0].holder.pid, 44);
+		assert_int_equal(s.v[0].fd, 5);
+		assert_int_equal(s.v[0].released, WBW_RELEASE_CLOSE);
+		/* A, listed by the pass, is still held: no verdict, one holder */
+		if (events) {
+			PUSH(c, rec_release(1110 * MS, MAP + 12, 0xb, DEV70, 12, 0, W, 0, 0, 44, "B"));
+			assert_int_equal(s.nv, 1);
+			PUSH(c, rec_release(1120 * MS, MAP + 12, 0xa, DEV70, 12, 0, W, 0, 0, 42, "A"));
+		} else {
+			PASS(c, 1120 * MS, 1, NO_ROWS);
+		}
+		assert_int_equal(s.nv, 2);
+		assert_int_equal(s.v[1].file, 0xa);
+		assert_int_equal(s.v[1].holder.pid, 42);
+		assert_int_equal(s.v[1].nholders, 1);
+		assert_int_equal(s.v[1].fd, 3);
+		wbw_corr__free(c);
+	}
+}
+
 /*
  * Start-up catch-up: a scan found two files lagging an error older than the
  * watch (one error), and one at a seen value of another inode.  The errors
@@ -1635,6 +1749,8 @@ int main(void)
 		cmocka_unit_test(test_error_during_a_pass_waits_for_the_next),
 		cmocka_unit_test(test_replaced_after_a_check_without_a_file_is_not_superseded),
 		cmocka_unit_test(test_evicted_inode_makes_unseen_final),
+		cmocka_unit_test(test_kernel_first_look_names_a_holder_gone_before_the_pass),
+		cmocka_unit_test(test_kernel_first_look_read_during_the_pass),
 		cmocka_unit_test(test_release_events_give_the_verdicts_of_passes),
 		cmocka_unit_test(test_release_events_kthread_and_before_the_pass),
 		cmocka_unit_test(test_release_events_ignored_by_the_iterator_path),
