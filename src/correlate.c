@@ -1572,8 +1572,12 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 		 * (it was open when the error hit): due when open for writing
 		 * with a cursor behind the error, as push_file would judge it.
 		 */
-		if (es->listed || !c->opts.release_events ||
-		    wbw_errseq_same_error(ev->release.cursor, es->e.eseq) ||
+		if (es->listed || !c->opts.release_events)
+			return;
+		/* found, for looked_late(): it was open, so it is no writer the look missed */
+		if (ev->release.f_mode & WBW_FMODE_WRITE)
+			note_looked(es, ev->release.file);
+		if (wbw_errseq_same_error(ev->release.cursor, es->e.eseq) ||
 		    (!(ev->release.f_mode & WBW_FMODE_WRITE) && !c->opts.all_files))
 			return;
 		v.file = ev->release.file;
@@ -1775,8 +1779,10 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
  * saw them told), the rest were released before it, untold as far as
  * anyone can say.  Their UNREPORTED names no holder, and says how late the
  * look came; it is final.  (Files opened since the error only make the
- * look find more: this never says too many.)  With release events the
- * releases before the pass came as events.
+ * look find more: this never says too many.)  With release events too:
+ * the release hook is attached by the first pass, so a release after it
+ * came as an event (counted as found by push_release) and one before it
+ * came as nothing, unless the kernel's first look saw the file.
  */
 static void looked_late(struct wbw_corr *c, struct err_state *es, uint64_t now_ns)
 {
@@ -1788,7 +1794,7 @@ static void looked_late(struct wbw_corr *c, struct err_state *es, uint64_t now_n
 	free(es->looked);
 	es->looked = NULL;
 	es->nlooked = es->looked_cap = 0;
-	if (c->opts.release_events || es->e.writers < 0 || (uint32_t)es->e.writers <= found)
+	if (es->e.writers < 0 || (uint32_t)es->e.writers <= found)
 		return;
 	es->e.released_before_look = (uint32_t)es->e.writers - found;
 	v.nholders = es->e.released_before_look;
