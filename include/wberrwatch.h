@@ -325,12 +325,14 @@ WBW_ASSERT_SIZE(struct wbw_err_time, 16);
 #define WBW_OBSERVE_FDS_MAX 1024 /* descriptors searched for the file a check told */
 /*
  * The kernel's first look (lifetime.bpf.c): mappings with a new error it
- * looks for, processes it found holding them, and the time one look may
- * take in softirq context before it leaves the rest to the watcher's pass.
+ * looks for, processes it found holding them, and the longest one softirq
+ * slice of a look may run before it lets the CPU go.
  */
 #define WBW_LOOK_MAPPINGS_MAX 16384
 #define WBW_LOOK_HOLDERS_MAX 16384
-#define WBW_LOOK_BUDGET_NS (4ull * 1000 * 1000)
+#define WBW_LOOK_SLICE_NS (1000ull * 1000)
+/* softirq time the looks may spend at once; it refills at 10% of a CPU */
+#define WBW_LOOK_BURST_NS (50ll * 1000 * 1000)
 
 /* f_mode bits (include/linux/fs.h), stable since 2.6 */
 #define WBW_FMODE_READ 0x1u

@@ -1242,13 +1242,13 @@ static void push_file(struct wbw_corr *c, const struct wbw_ev *ev)
 		 * was released in between (conclude_pass), by its holder named
 		 * here, which no pass would otherwise ever have seen.
 		 */
+		/* the first look at the error's files is the kernel's */
+		if (!es->e.first_look_ts || ev->ts_ns < es->e.first_look_ts)
+			es->e.first_look_ts = ev->ts_ns;
 		if (at_error || (f && !f->kernel_look_only))
 			return;
 		if (c->pass_open && es->in_pass == c->pass)
 			pass--;
-		/* the first look at the error's files is the kernel's */
-		if (!es->e.first_look_ts || ev->ts_ns < es->e.first_look_ts)
-			es->e.first_look_ts = ev->ts_ns;
 	}
 	if (!f) {
 		bool writer = ev->file.f_mode & WBW_FMODE_WRITE;

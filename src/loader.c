@@ -612,11 +612,11 @@ void wbw_loader__first_look(const struct wbw_loader *l, struct wbw_first_look *f
 	if (!l->life)
 		return;
 	fl->looks = __atomic_load_n(&l->life->bss->look_count, __ATOMIC_RELAXED);
-	fl->cut = __atomic_load_n(&l->life->bss->look_cut, __ATOMIC_RELAXED);
+	fl->slices = __atomic_load_n(&l->life->bss->look_slices, __ATOMIC_RELAXED);
 	fl->files = __atomic_load_n(&l->life->bss->look_files, __ATOMIC_RELAXED);
 	fl->dropped = __atomic_load_n(&l->life->bss->look_dropped, __ATOMIC_RELAXED);
 	fl->ns_max = __atomic_load_n(&l->life->bss->look_ns_max, __ATOMIC_RELAXED);
-	fl->ns_total = __atomic_load_n(&l->life->bss->look_ns_total, __ATOMIC_RELAXED);
+	fl->work_max = __atomic_load_n(&l->life->bss->look_work_max, __ATOMIC_RELAXED);
 }
 
 static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)

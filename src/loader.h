@@ -63,7 +63,9 @@ void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX
 struct wbw_first_look {
 	bool kernel;         /* attached: the kernel looks at each error's files */
 	char why_not[160];   /* when the kernel has the iterators but the look failed */
-	uint64_t looks, cut, files, dropped, ns_max, ns_total;
+	uint64_t looks, slices, files, dropped;
+	uint64_t ns_max;   /* the longest look, from its first slice to its last */
+	uint64_t work_max; /* the most softirq time one look took, its slices together */
 };
 
 void wbw_loader__first_look(const struct wbw_loader *l, struct wbw_first_look *fl);
