@@ -63,6 +63,8 @@ struct wbw_app {
 	bool writeback_complete; /* run: the command's data was written back in time */
 	/* waits for errors at a raised priority (wbw_app__start): enum wbw_boost */
 	int boosted;
+	/* the kernel makes the first look at each error (wbw_loader__first_look) */
+	bool kernel_look;
 	uint64_t caught_up_errors, caught_up_files; /* older than the watch, found at start */
 	struct wbw_output report; /* --report: JSON lines into a memory buffer */
 	char *report_buf;
