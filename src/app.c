@@ -52,6 +52,7 @@ uint64_t wbw_now_ns(clockid_t clk)
 static int on_record(void *ctx, const void *data, size_t len)
 {
 	struct wbw_app *app = ctx;
+	char mount_path[4096]; /* PATH_MAX */
 	struct wbw_ev ev;
 
 	if (wbw_decode(data, len, &app->dec, &ev) != WBW_DECODE_OK) {
@@ -66,6 +67,15 @@ static int on_record(void *ctx, const void *data, size_t len)
 	 */
 	if (ev.kind == WBW_EV_FILE)
 		wbw_containers__get(app->containers, ev.task.cgroup_id);
+	/*
+	 * A path under its mount point now, as the error comes: its verdict
+	 * may come after the filesystem is unmounted, or after another one
+	 * with the same device number is mounted elsewhere (issue 14).
+	 */
+	if (ev.kind == WBW_EV_PATH && ev.path.fs_path[0] &&
+	    wbw_mounts__resolve(&app->mounts, ev.dev, ev.path.fs_path, mount_path, sizeof(mount_path),
+				(int64_t)ev.ts_ns) == 0)
+		ev.path.mount_path = mount_path;
 	wbw_corr__push(app->corr, &ev);
 	return 0;
 }

@@ -157,6 +157,7 @@ struct inode_state {
 	uint64_t mapping;
 	uint32_t generation; /* i_generation, 0 until a set or path record says */
 	char *fs_path;
+	char *path; /* fs_path under its mount point when it came (wbw_error.path) */
 	bool path_truncated;
 	struct err_state *cur; /* latest error recorded on this mapping */
 };
@@ -941,6 +942,7 @@ static void drop_state(struct wbw_corr *c, struct inode_state *st)
 		*pp = st->hnext;
 	lru_unlink(c, st);
 	free(st->fs_path);
+	free(st->path);
 	free(st);
 	c->count--;
 }
@@ -970,7 +972,8 @@ static struct inode_state *lookup(struct wbw_corr *c, uint32_t dev, uint64_t ino
 			c->stats.inode_reuse++;
 			retire_error(c, st, NULL, ts, false);
 			free(st->fs_path);
-			st->fs_path = NULL;
+			free(st->path);
+			st->fs_path = st->path = NULL;
 		}
 		if (mapping)
 			st->mapping = mapping;
@@ -1026,6 +1029,7 @@ static struct err_state *new_error(struct wbw_corr *c, struct inode_state *st,
 	e->first_raw = ev->set.raw;
 	e->first_ctx = ev->task;
 	e->fs_path = st->fs_path;
+	e->path = st->path;
 	e->path_truncated = st->path_truncated;
 	st->cur = es;
 	es->st = st;
@@ -1093,6 +1097,7 @@ static void push_set(struct wbw_corr *c, const struct wbw_ev *ev)
 	}
 	if (!e->fs_path && st->fs_path) {
 		e->fs_path = st->fs_path;
+		e->path = st->path;
 		e->path_truncated = st->path_truncated;
 	}
 }
@@ -1144,34 +1149,39 @@ static void push_observe(struct wbw_corr *c, const struct wbw_ev *ev)
 
 static void push_path(struct wbw_corr *c, const struct wbw_ev *ev)
 {
+	const char *mount_path = ev->path.mount_path;
 	struct inode_state *st;
-	char *path;
+	char *path, *full = NULL;
 
 	if (ev->path.no_dentry || !ev->path.fs_path[0])
 		return;
 	st = lookup(c, ev->dev, ev->ino, ev->mapping, ev->generation, true, ev->ts_ns);
 	if (!st)
 		return;
-	if (st->fs_path && !strcmp(st->fs_path, ev->path.fs_path))
+	if (st->fs_path && !strcmp(st->fs_path, ev->path.fs_path) &&
+	    (!mount_path || (st->path && !strcmp(st->path, mount_path))))
 		return;
 	path = strdup(ev->path.fs_path);
-	if (!path)
+	if (mount_path && !(full = strdup(mount_path))) {
+		free(path);
 		return;
+	}
+	if (!path) {
+		free(full);
+		return;
+	}
 	free(st->fs_path);
+	free(st->path);
 	st->fs_path = path;
+	st->path = full;
 	st->path_truncated = ev->path.truncated || !ev->path.complete;
 	if (st->cur) {
 		st->cur->e.fs_path = path;
+		st->cur->e.path = full;
 		st->cur->e.path_truncated = st->path_truncated;
 	}
 }
 
-/*
- * A failed fsync.  Its call checked the file's cursor first (ext4_sync_file
- * -> file_write_and_wait_range -> file_check_and_advance_wb_err): when that
- * check told this task this errno on this mapping, the error came from
- * errseq; else the filesystem failed the call on its own.
- */
 static void push_fsync_failure(struct wbw_corr *c, const struct wbw_ev *ev)
 {
 	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, 0, false, ev->ts_ns);
@@ -2096,6 +2106,7 @@ void wbw_corr__free(struct wbw_corr *c)
 			free(st->cur);
 		}
 		free(st->fs_path);
+		free(st->path);
 		free(st);
 	}
 	free(c->disarmed);

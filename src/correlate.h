@@ -52,6 +52,12 @@ struct wbw_error {
 	struct wbw_task writer;
 	uint64_t writer_ts;
 	const char *fs_path; /* path within the filesystem; NULL if unknown */
+	/*
+	 * fs_path where its filesystem was mounted when the path came (the
+	 * error's time), NULL if unknown: a later unmount, or another
+	 * filesystem mounted with the same device number, changes nothing
+	 */
+	const char *path;
 	bool path_truncated;
 	/*
 	 * Non-zero: the error is on this block device's own mapping (its page

@@ -142,6 +142,12 @@ struct wbw_ev {
 			bool complete;
 			bool truncated;
 			bool no_dentry;
+			/*
+			 * fs_path joined to its filesystem's mount point in the
+			 * watcher's mount table as the record was read (the error's
+			 * own time), or NULL: set by the reader, not the decoder
+			 */
+			const char *mount_path;
 		} path;
 	};
 };

@@ -72,10 +72,15 @@ static void clock_time(const struct wbw_output *o, uint64_t mono_ns, char *buf, 
  * cut short, so the path is only the tail.
  */
 static const char *full_path(struct wbw_output *o, uint32_t dev, const char *fs_path,
-			     uint64_t now_ns, char *buf, size_t len)
+			     const char *resolved, uint64_t now_ns, char *buf, size_t len)
 {
 	if (!fs_path)
 		return NULL;
+	/* joined when the path came (an error's): the mount table now may be another's */
+	if (resolved) {
+		snprintf(buf, len, "%s", resolved);
+		return buf;
+	}
 	if (o->mounts && wbw_mounts__resolve(o->mounts, dev, fs_path, buf, len, (int64_t)now_ns) == 0)
 		return buf;
 	return NULL;
@@ -241,12 +246,12 @@ static const char *btrfs_stat_dev(const struct wbw_output *o, uint32_t dev, uint
 }
 
 static void json_paths(struct wbw_output *o, struct wbw_json *j, uint32_t dev, uint64_t ino,
-		       const char *fs_path, bool truncated, uint64_t ts)
+		       const char *fs_path, const char *resolved, bool truncated, uint64_t ts)
 {
 	char sdev[32];
 	char buf[PATH_OUT_MAX];
 
-	const char *path = full_path(o, dev, fs_path, ts, buf, sizeof(buf));
+	const char *path = full_path(o, dev, fs_path, resolved, ts, buf, sizeof(buf));
 	char ovl[PATH_OUT_MAX];
 
 	wbw_json_str(j, "path", path);
@@ -370,7 +375,7 @@ static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 	json_time(o, &j, e->first_ts);
 	json_errno(&j, e->err);
 	json_dev(&j, e->dev, e->ino);
-	json_paths(o, &j, e->dev, e->ino, e->fs_path, e->path_truncated, e->last_ts);
+	json_paths(o, &j, e->dev, e->ino, e->fs_path, e->path, e->path_truncated, e->last_ts);
 	json_addr(&j, "mapping", e->mapping);
 	json_bdev(&j, e->bdev);
 	json_fs_metadata(o, &j, e);
@@ -397,8 +402,8 @@ static void print_error_json(struct wbw_output *o, const struct wbw_error *e)
 }
 
 static const char *path_or_placeholder(struct wbw_output *o, uint32_t dev, uint64_t ino,
-				       const char *fs_path, bool truncated, uint32_t bdev,
-				       uint64_t ts, char *buf, size_t len)
+				       const char *fs_path, const char *resolved, bool truncated,
+				       uint32_t bdev, uint64_t ts, char *buf, size_t len)
 {
 	const struct wbw_mount *meta = fs_metadata(o, dev, ino, fs_path);
 
@@ -411,7 +416,7 @@ static const char *path_or_placeholder(struct wbw_output *o, uint32_t dev, uint6
 		snprintf(buf, len, "[btrfs metadata (btree inode) of %s]", meta->source);
 		return buf;
 	}
-	const char *p = full_path(o, dev, fs_path, ts, buf, len);
+	const char *p = full_path(o, dev, fs_path, resolved, ts, buf, len);
 
 	if (p && !truncated) {
 		/* a file in an overlay's upper layer: also where the overlay shows it */
@@ -453,7 +458,7 @@ static void print_error_plain(struct wbw_output *o, const struct wbw_error *e)
 			 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  errseq=0x%x older than the watch%s",
 			 e->hit_known ? tbuf : "-", "wb_error",
 			 e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev, e->ino,
-			 path_or_placeholder(o, e->dev, e->ino, e->fs_path, e->path_truncated, e->bdev,
+			 path_or_placeholder(o, e->dev, e->ino, e->fs_path, e->path, e->path_truncated, e->bdev,
 					     e->last_ts, pbuf, sizeof(pbuf)),
 			 e->eseq, e->hit_known ? " (hit as timed by an earlier watcher)" : "");
 		print_header_plain(o);
@@ -465,7 +470,8 @@ static void print_error_plain(struct wbw_output *o, const struct wbw_error *e)
 		 " errseq=0x%x%s completed-by=%s[%u]",
 		 tbuf, "wb_error", e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev,
 		 e->ino,
-		 path_or_placeholder(o, e->dev, e->ino, e->fs_path, e->path_truncated, e->bdev, e->last_ts,
+		 path_or_placeholder(o, e->dev, e->ino, e->fs_path, e->path, e->path_truncated, e->bdev,
+				     e->last_ts,
 				     pbuf, sizeof(pbuf)),
 		 e->events, e->eseq, writer, e->first_ctx.comm, e->first_ctx.pid);
 	print_header_plain(o);
@@ -492,7 +498,7 @@ static void print_observe_json(struct wbw_output *o, const struct wbw_observatio
 	json_time(o, &j, ob->ts_ns);
 	json_errno(&j, ob->err);
 	json_dev(&j, ob->dev, ob->ino);
-	json_paths(o, &j, ob->dev, ob->ino, ob->fs_path, false, ob->ts_ns);
+	json_paths(o, &j, ob->dev, ob->ino, ob->fs_path, NULL, false, ob->ts_ns);
 	json_addr(&j, "mapping", ob->mapping);
 	json_addr(&j, "file", ob->file);
 	if (ob->fd >= 0)
@@ -518,7 +524,7 @@ static void print_observe_plain(struct wbw_output *o, const struct wbw_observati
 	snprintf(line, sizeof(line),
 		 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  told=%s[%u]%s cursor=0x%x->0x%x", tbuf,
 		 "observe", ob->err ? wbw_errno_name(ob->err, ebuf, sizeof(ebuf)) : "-", dev, ob->ino,
-		 path_or_placeholder(o, ob->dev, ob->ino, ob->fs_path, false, 0, ob->ts_ns, pbuf,
+		 path_or_placeholder(o, ob->dev, ob->ino, ob->fs_path, NULL, false, 0, ob->ts_ns, pbuf,
 				     sizeof(pbuf)),
 		 ob->task.comm, ob->task.pid, container_suffix(o, &ob->task, cbuf, sizeof(cbuf)),
 		 ob->old, ob->new_cursor);
@@ -540,7 +546,7 @@ static void print_fsync_failure_json(struct wbw_output *o, const struct wbw_fsyn
 	json_errno(&j, f->err);
 	wbw_json_str(&j, "call", f->datasync ? "fdatasync" : "fsync");
 	json_dev(&j, f->dev, f->ino);
-	json_paths(o, &j, f->dev, f->ino, f->fs_path, false, f->ts_ns);
+	json_paths(o, &j, f->dev, f->ino, f->fs_path, NULL, false, f->ts_ns);
 	json_addr(&j, "mapping", f->mapping);
 	json_addr(&j, "file", f->file);
 	if (f->fd >= 0)
@@ -569,7 +575,7 @@ static void print_fsync_failure_plain(struct wbw_output *o, const struct wbw_fsy
 		 "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  %s by %s[%u]%s%s failed, not from a "
 		 "writeback error of the file (its inode, metadata or directory)",
 		 tbuf, "fsyncerr", wbw_errno_name(f->err, ebuf, sizeof(ebuf)), dev, f->ino,
-		 path_or_placeholder(o, f->dev, f->ino, f->fs_path, false, 0, f->ts_ns, pbuf,
+		 path_or_placeholder(o, f->dev, f->ino, f->fs_path, NULL, false, 0, f->ts_ns, pbuf,
 				     sizeof(pbuf)),
 		 f->datasync ? "fdatasync" : "fsync", f->task.comm, f->task.pid,
 		 container_suffix(o, &f->task, cbuf, sizeof(cbuf)), fdbuf);
@@ -645,7 +651,7 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 	json_time(o, &j, v->ts_ns);
 	json_errno(&j, e->err);
 	json_dev(&j, e->dev, e->ino);
-	json_paths(o, &j, e->dev, e->ino, e->fs_path, e->path_truncated, v->ts_ns);
+	json_paths(o, &j, e->dev, e->ino, e->fs_path, e->path, e->path_truncated, v->ts_ns);
 	json_bdev(&j, e->bdev);
 	json_fs_metadata(o, &j, e);
 	json_writer(o, &j, e);
@@ -821,7 +827,8 @@ static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *
 	}
 	snprintf(line, sizeof(line), "%-12s %-8s %-7s %-7s %-10" PRIu64 " %s  %s%s (error %" PRIu64 ")",
 		 tbuf, "verdict", e->err ? wbw_errno_name(e->err, ebuf, sizeof(ebuf)) : "?", dev, e->ino,
-		 path_or_placeholder(o, e->dev, e->ino, e->fs_path, e->path_truncated, e->bdev, v->ts_ns, pbuf,
+		 path_or_placeholder(o, e->dev, e->ino, e->fs_path, e->path, e->path_truncated, e->bdev,
+				     v->ts_ns, pbuf,
 				     sizeof(pbuf)),
 		 what, container_suffix(o, wbw_verdict__process(v), cbuf, sizeof(cbuf)), e->id);
 	print_header_plain(o);

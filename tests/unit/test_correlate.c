@@ -417,6 +417,35 @@ static void test_path_arriving_later_names_pending_error(void **state)
 	wbw_corr__free(c);
 }
 
+/*
+ * The path under its mount point as the reader joined it when the path
+ * came (issue 14): the error keeps it, whatever is mounted later; the same
+ * fs path under another mount point (the filesystem moved) replaces it.
+ */
+static void test_path_keeps_the_mount_it_came_with(void **state)
+{
+	struct seen s;
+	struct wbw_corr *c = new_corr(&s, 0);
+	struct wbw_path_rec p = rec_path(1001 * MS, MAP + 12, DEV70, 12, "b\0a\0", 4, 2);
+	struct wbw_ev ev;
+
+	(void)state;
+	push_burst(c, 1000 * MS, 12, 1);
+	assert_int_equal(wbw_decode(&p, sizeof(p), NULL, &ev), WBW_DECODE_OK);
+	assert_null(ev.path.mount_path); /* the decoder never sets it */
+	ev.path.mount_path = "/mnt/old/a/b";
+	wbw_corr__push(c, &ev);
+	ev.path.mount_path = "/mnt/moved/a/b";
+	wbw_corr__push(c, &ev);
+	wbw_corr__flush(c, false);
+	assert_int_equal(s.nerr, 1);
+	assert_string_equal(s.err_path[0], "/a/b");
+	assert_non_null(s.err[0].path);
+	assert_int_equal(s.nv, 1);
+	assert_string_equal(s.v[0].error->path, "/mnt/moved/a/b");
+	wbw_corr__free(c);
+}
+
 #define W WBW_FMODE_WRITE
 #define R WBW_FMODE_READ
 
@@ -1752,6 +1781,7 @@ int main(void)
 		cmocka_unit_test(test_error_during_a_pass_waits_for_the_next),
 		cmocka_unit_test(test_replaced_after_a_check_without_a_file_is_not_superseded),
 		cmocka_unit_test(test_evicted_inode_makes_unseen_final),
+		cmocka_unit_test(test_path_keeps_the_mount_it_came_with),
 		cmocka_unit_test(test_kernel_first_look_names_a_holder_gone_before_the_pass),
 		cmocka_unit_test(test_kernel_first_look_read_during_the_pass),
 		cmocka_unit_test(test_release_events_give_the_verdicts_of_passes),
