@@ -1814,6 +1814,18 @@ static void looked_late(struct wbw_corr *c, struct err_state *es, uint64_t now_n
 	emit_verdict(c, &v);
 }
 
+/* Is a file `x` released tracked, and not listed by any pass since? */
+static bool exit_pending(const struct wbw_corr *c, const struct exited *x)
+{
+	for (struct err_state *es = c->active; es; es = es->act_next) {
+		const struct tracked_file *f = find_live_file(es, x->file);
+
+		if (f && f->last_seen_ts <= x->ts_ns)
+			return true;
+	}
+	return false;
+}
+
 void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 {
 	c->pass_open = false;
@@ -1830,10 +1842,24 @@ void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 		}
 		conclude_pass(c, es, now_ns);
 	}
-	while (c->exited) {
-		struct exited *x = c->exited;
+	/*
+	 * An exit stays known while a file it released may still be found
+	 * missing: a tracked file no pass has listed since the exit.  Before,
+	 * every pass forgot them all, and an exit read during a pass that did
+	 * not list its error (queued records are read before a pass ends) was
+	 * gone when the next pass found the file missing: a holder killed
+	 * just after its error was said to have closed it (test_verdicts s7).
+	 * A pass that lists the file again makes the exits before it moot,
+	 * so they do not pile up while a daemon's children come and go.
+	 */
+	for (struct exited **pp = &c->exited; *pp;) {
+		struct exited *x = *pp;
 
-		c->exited = x->next;
+		if (exit_pending(c, x)) {
+			pp = &x->next;
+			continue;
+		}
+		*pp = x->next;
 		free(x);
 	}
 }
