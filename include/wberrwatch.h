@@ -213,6 +213,15 @@ struct wbw_exit_rec {
 	__u64 file;
 	__u32 fd;
 	__u32 exit_code;
+	/*
+	 * The references the file had as the exit began (f_count; f_ref + 1
+	 * on 6.13+), or 0 when not read.  When they are the exiting table's
+	 * own (one per descriptor the exit reports for the file), the exit
+	 * drops the last one: it is the release, whoever else held the file
+	 * at the last pass (a parent that has closed it since).
+	 */
+	__u32 refs;
+	__u32 pad;
 };
 
 /*
@@ -309,7 +318,7 @@ WBW_ASSERT_SIZE(struct wbw_set_err_rec, 128);
 WBW_ASSERT_SIZE(struct wbw_observe_rec, 104);
 WBW_ASSERT_SIZE(struct wbw_path_rec, 1360);
 WBW_ASSERT_SIZE(struct wbw_file_rec, 96);
-WBW_ASSERT_SIZE(struct wbw_exit_rec, 64);
+WBW_ASSERT_SIZE(struct wbw_exit_rec, 72);
 WBW_ASSERT_SIZE(struct wbw_inode_rec, 72);
 WBW_ASSERT_SIZE(struct wbw_release_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_syncfs_rec, 88);

@@ -174,6 +174,8 @@ struct exited {
 	struct wbw_task task;
 	uint64_t ts_ns;
 	int32_t exit_code;
+	uint32_t refs; /* the file's references as the exit began (0: unknown) */
+	uint32_t fds;  /* the exiting table's descriptors for it */
 };
 
 /*
@@ -1611,10 +1613,19 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 
 static void push_exit(struct wbw_corr *c, const struct wbw_ev *ev)
 {
-	struct exited *x = calloc(1, sizeof(*x));
+	struct exited *x;
 
+	/* one record per descriptor: another of the same exit for the same file */
+	for (x = c->exited; x; x = x->next)
+		if (x->file == ev->exit.file && x->task.pid == ev->task.pid && x->ts_ns == ev->ts_ns) {
+			x->fds++;
+			return;
+		}
+	x = calloc(1, sizeof(*x));
 	if (!x)
 		return;
+	x->refs = ev->exit.refs;
+	x->fds = 1;
 	x->file = ev->exit.file;
 	x->task = ev->task;
 	x->ts_ns = ev->ts_ns;
@@ -1709,6 +1720,14 @@ static const struct exited *last_exit_of(const struct wbw_corr *c, const struct 
 {
 	const struct exited *last = NULL;
 
+	/*
+	 * An exit whose table held every reference the file had: nobody else
+	 * held it then (a holder the last pass saw had closed it since), so
+	 * that exit dropped the last one.
+	 */
+	for (const struct exited *x = c->exited; x; x = x->next)
+		if (x->file == f->file && x->refs && x->refs == x->fds)
+			return x;
 	if (surviving_holder(c, f))
 		return NULL;
 	for (const struct exited *x = c->exited; x; x = x->next)
@@ -1762,6 +1781,9 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 			v.released_ts = x->ts_ns;
 			v.exit_code = x->exit_code;
 			v.holder = x->task;
+			/* its table held every reference: it alone held the file then */
+			if (x->refs && x->refs == x->fds)
+				v.nholders = 1;
 			for (unsigned i = 0; i < f->nholders; i++)
 				if (holder_at(f, i)->t->task.pid == x->task.pid)
 					v.fd = holder_at(f, i)->fd;
@@ -1814,13 +1836,24 @@ static void looked_late(struct wbw_corr *c, struct err_state *es, uint64_t now_n
 	emit_verdict(c, &v);
 }
 
-/* Is a file `x` released tracked, and not listed by any pass since? */
+/*
+ * Is a file `x` released tracked, and not listed by a pass since, but in
+ * the exiting process's own table?  The exit hook fires before exit_files()
+ * (kernel/exit.c), so a pass can still list the file there meanwhile.
+ */
 static bool exit_pending(const struct wbw_corr *c, const struct exited *x)
 {
 	for (struct err_state *es = c->active; es; es = es->act_next) {
 		const struct tracked_file *f = find_live_file(es, x->file);
+		bool others = false;
 
-		if (f && f->last_seen_ts <= x->ts_ns)
+		if (!f)
+			continue;
+		if (f->last_seen_ts <= x->ts_ns)
+			return true;
+		for (unsigned i = 0; i < f->nholders && !others; i++)
+			others = holder_at(f, i)->t->task.pid != x->task.pid;
+		if (!others)
 			return true;
 	}
 	return false;

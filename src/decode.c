@@ -222,6 +222,7 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 		ev->exit.file = r.file;
 		ev->exit.fd = r.fd;
 		ev->exit.exit_code = (int32_t)r.exit_code;
+		ev->exit.refs = r.refs;
 		return WBW_DECODE_OK;
 	}
 	case WBW_REC_RELEASE: {

@@ -107,6 +107,7 @@ struct wbw_ev {
 			uint64_t file; /* a tracked file the exit releases */
 			uint32_t fd;
 			int32_t exit_code;
+			uint32_t refs; /* the file's references as the exit began (0: unknown) */
 		} exit;
 		struct {
 			/* task = who dropped the last reference */

@@ -569,15 +569,53 @@ struct exit_walk {
 	__u32 exit_code;
 };
 
+/*
+ * A file's references: `f_count` up to 6.12; from 6.13 a file_ref_t
+ * `f_ref` whose counter is the references less one (include/linux/
+ * file_ref.h: FILE_REF_ONEREF is 0).  Flavors for CO-RE: whichever this
+ * kernel has is read.
+ */
+struct file___count {
+	struct {
+		long counter;
+	} f_count;
+} __attribute__((preserve_access_index));
+
+struct file___ref {
+	struct {
+		struct {
+			long counter;
+		} refcnt;
+	} f_ref;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 file_refs(struct file *file)
+{
+	long n = 0;
+
+	if (bpf_core_field_exists(((struct file___ref *)file)->f_ref)) {
+		bpf_core_read(&n, sizeof(n), &((struct file___ref *)file)->f_ref.refcnt.counter);
+		return n >= 0 ? (__u32)n + 1 : 0;
+	}
+	if (bpf_core_field_exists(((struct file___count *)file)->f_count)) {
+		bpf_core_read(&n, sizeof(n), &((struct file___count *)file)->f_count.counter);
+		return n > 0 ? (__u32)n : 0;
+	}
+	return 0;
+}
+
 static long exit_walk_fd(__u32 i, struct exit_walk *w)
 {
 	struct wbw_exit_rec *rec;
 	struct file *file = NULL;
 	__u64 mapping;
+	__u32 refs;
 
 	bpf_probe_read_kernel(&file, sizeof(file), &w->fds[i]);
 	if (!file)
 		return 0;
+	/* the table's own file (an overlay's, not its backing file, which only it holds) */
+	refs = file_refs(file);
 	file = wbw_io_file(file); /* as the passes list it */
 	mapping = (__u64)BPF_CORE_READ(file, f_mapping);
 	/* a mapping userspace watches, or one whose new error it has not read yet */
@@ -592,6 +630,8 @@ static long exit_walk_fd(__u32 i, struct exit_walk *w)
 	rec->file = (__u64)file;
 	rec->fd = i;
 	rec->exit_code = w->exit_code;
+	rec->refs = refs;
+	rec->pad = 0;
 	bpf_ringbuf_submit(rec, 0);
 	return 0;
 }

@@ -26,6 +26,10 @@ io_bg s2 "open a $M/s2 w" "stat a" "write a 8" "wait $WORK/go2" "close a" "wait 
 io_bg s7 "open a $M/s7 w" "write a 8" "wait $WORK/never"
 # 8a: the file is shared with a child that outlives the parent's close
 io_bg s8 "open a $M/s8 w" "write a 8" "forkwait $WORK/child8" "wait $WORK/go8" "close a"
+# 8c: the same, the child exiting at once after the parent's close (no pass
+# in between, as a rule): the exit record's reference count says the
+# child's table held the file alone, so its exit is the release
+io_bg s13 "open a $M/s13 w" "write a 8" "forkwait $WORK/child13" "wait $WORK/go13" "close a"
 # 8b: two descriptors, one open file: the observation through the dup counts
 io_bg s9 "open a $M/s9 w" "write a 8" "dup a b" "wait $WORK/go9" "close a" "fsync b" "close b"
 # 11: told by fsync, then fsync again at once, nothing rewritten: a false success
@@ -37,14 +41,14 @@ io_bg s12 "open a $M/s12 w" "write a 8" "wait $WORK/go12" "fsync a" "sleep 500" 
 # 5: likewise, then opened again after the unseen error
 "$IO" "open a $M/s5 w" "write a 8" "close a" >"$WORK/s5.json"
 # let them all open and write before writeback fails
-for s in s3 s2 s7 s8 s9 s11 s12; do
+for s in s3 s2 s7 s8 s13 s9 s11 s12; do
 	for _ in $(seq 100); do [ "$(ioq $s '[.[] | select(.op == "write")] | length')" -ge 1 ] && break; sleep 0.05; done
 done
 fail_and_wait /s3
-for p in /s2 /s7 /s8 /s9 /s6 /s5; do
+for p in /s2 /s7 /s8 /s13 /s9 /s6 /s5; do
 	wait_json ".type == \"wb_error\" and .fs_path == \"$p\"" || not_ok "no wb_error for $p"
 done
-touch "$WORK/go3" "$WORK/go2" "$WORK/go8" "$WORK/go9" "$WORK/go11" "$WORK/go12"
+touch "$WORK/go3" "$WORK/go2" "$WORK/go8" "$WORK/go13" "$WORK/go9" "$WORK/go11" "$WORK/go12"
 kill -KILL "$IO_s7"; wait "$IO_s7" 2>/dev/null
 "$IO" "open a $M/s5 w" "stat a" "fsync a" "close a" >"$WORK/s5b.json"
 # 4: after s3's error was seen, a new file on it is not told
@@ -54,10 +58,12 @@ for _ in $(seq 100); do [ "$(ioq s3 '[.[] | select(.op == "close")] | length')" 
 touch "$WORK/end3" "$WORK/end2"
 # the forked child of s8 holds its file until the parent has closed it
 # (wbw-io waits for its children before it exits)
+for _ in $(seq 400); do [ "$(ioq s13 '[.[] | select(.op == "close")] | length')" = 1 ] && break; sleep 0.005; done
+touch "$WORK/child13"
 for _ in $(seq 200); do [ "$(ioq s8 '[.[] | select(.op == "close")] | length')" = 1 ] && break; sleep 0.05; done
 sleep 1 # passes see the file still held, by the child alone
 touch "$WORK/child8"
-wait "$IO_s3" "$IO_s2" "$IO_s8" "$IO_s11" "$IO_s12" 2>/dev/null
+wait "$IO_s3" "$IO_s2" "$IO_s8" "$IO_s13" "$IO_s11" "$IO_s12" 2>/dev/null
 wait_json '.type == "verdict" and .fs_path == "/s8"' 6 || true
 sleep 0.3
 watch_stop INT
@@ -105,6 +111,9 @@ child8=$(ioq s8 '.[] | select(.op == "forkwait") | .child')
 expect_eq "s8: UNREPORTED when the child holding it exits, not at the parent's close" "exit $child8" \
 	"$(vq /s8 '.[] | select(.verdict == "unreported") | "\(.released_by.how) \(.released_by.pid)"')"
 expect_eq "s8: held last by the child alone" "$child8 1" "$(vq /s8 '.[] | select(.verdict == "unreported") | "\(.holder.pid) \(.holder.processes)"')"
+child13=$(ioq s13 '.[] | select(.op == "forkwait") | .child')
+expect_eq "s8c: the child's exit right after the parent's close is the release" "exit $child13" \
+	"$(vq /s13 '.[] | select(.verdict == "unreported") | "\(.released_by.how) \(.released_by.pid)"')"
 # 8b: observed through the dup
 expect_eq "s8b: fsync on the dup returned $FX_ERRNO" $FX_ERRNO "$(ioq s9 '.[] | select(.op == "fsync") | .errno_name')"
 expect_eq "s8b: REPORTED only" reported "$(vq /s9 '[.[].verdict] | join(",")')"

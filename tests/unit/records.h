@@ -120,6 +120,18 @@ static inline struct wbw_exit_rec rec_exit(__u64 ts, __u64 file, __u32 fd, __u32
 	r.file = file;
 	r.fd = fd;
 	r.exit_code = exit_code;
+	r.refs = 0; /* not read: see rec_exit_refs */
+	r.pad = 0;
+	return r;
+}
+
+/* an exit record with the file's references as the exit began */
+static inline struct wbw_exit_rec rec_exit_refs(__u64 ts, __u64 file, __u32 fd, __u32 pid,
+						__u32 exit_code, __u32 refs)
+{
+	struct wbw_exit_rec r = rec_exit(ts, file, fd, pid, exit_code);
+
+	r.refs = refs;
 	return r;
 }
 

@@ -923,6 +923,22 @@ static void test_exit_read_during_another_pass(void **state)
 	assert_int_equal(s.v[0].released_ts, 1001 * MS);
 	wbw_corr__free(c);
 
+	/*
+	 * The exit hook fires before exit_files(): a pass after it may still
+	 * list the file in the exiting process's table.  That is no holder
+	 * left: the exit stays known, and is the release at the next pass.
+	 */
+	c = new_corr(&s, 0);
+	push_burst(c, 1500 * MS, 14, 1);
+	PASS(c, 1503 * MS, 1, rec_file(1502 * MS, MAP + 14, 0xd, DEV70, 14, 3, 0, W, 45, "dying"));
+	PUSH(c, rec_exit(1600 * MS, 0xd, 3, 45, 0));
+	PASS(c, 1603 * MS, 1, rec_file(1602 * MS, MAP + 14, 0xd, DEV70, 14, 3, 0, W, 45, "dying"));
+	PASS(c, 1703 * MS, 1, NO_ROWS);
+	assert_int_equal(s.nv, 1);
+	assert_int_equal(s.v[0].released, WBW_RELEASE_EXIT);
+	assert_int_equal(s.v[0].releaser.pid, 45);
+	wbw_corr__free(c);
+
 	/* a child's exit with a file its parent still holds: moot once a pass lists it again */
 	c = new_corr(&s, 0);
 	push_burst(c, 2000 * MS, 13, 1);
@@ -1066,6 +1082,45 @@ static void test_release_by_exit_names_the_exiting_process(void **state)
 	wbw_corr__flush(c, false);
 	assert_int_equal(s.nv, 1);
 	wbw_corr__free(c);
+}
+
+/*
+ * Parent and child share a file; the parent closes it and the child exits
+ * before the next pass (passes are up to 1.6 s apart).  The exit record
+ * says the file's references were the child's table's own: the child's
+ * exit dropped the last one, whatever the last pass saw.  Had the parent
+ * still held it (two references, one descriptor in the child), the
+ * parent's later close is the release.
+ */
+static void test_exit_holding_every_reference_is_the_release(void **state)
+{
+	(void)state;
+	for (int parent_last = 0; parent_last < 2; parent_last++) {
+		struct seen s;
+		struct wbw_corr *c = new_corr(&s, 0);
+
+		push_burst(c, 1000 * MS, 12, 1);
+		PASS(c, 1003 * MS, 1,
+		     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "writer"),
+		     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 43, "child"));
+		/* a dup in the child: two records of one exit, one per descriptor */
+		PUSH(c, rec_exit_refs(1150 * MS, 0xa, 3, 43, 0, parent_last ? 3 : 2));
+		PUSH(c, rec_exit_refs(1150 * MS, 0xa, 4, 43, 0, parent_last ? 3 : 2));
+		PASS(c, 1203 * MS, 1, NO_ROWS);
+		assert_int_equal(s.nv, 1);
+		assert_int_equal(s.v[0].kind, WBW_V_UNREPORTED);
+		if (parent_last) {
+			assert_int_equal(s.v[0].released, WBW_RELEASE_CLOSE);
+			assert_int_equal(s.v[0].releaser.pid, 42);
+		} else {
+			assert_int_equal(s.v[0].released, WBW_RELEASE_EXIT);
+			assert_int_equal(s.v[0].releaser.pid, 43);
+			assert_int_equal(s.v[0].holder.pid, 43);
+			assert_int_equal(s.v[0].nholders, 1); /* alone, as it exited */
+			assert_int_equal(s.v[0].released_ts, 1150 * MS);
+		}
+		wbw_corr__free(c);
+	}
 }
 
 /*
@@ -1831,6 +1886,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_first_look_names_a_holder_gone_before_the_pass),
 		cmocka_unit_test(test_kernel_first_look_read_during_the_pass),
 		cmocka_unit_test(test_exit_read_during_another_pass),
+		cmocka_unit_test(test_exit_holding_every_reference_is_the_release),
 		cmocka_unit_test(test_release_events_give_the_verdicts_of_passes),
 		cmocka_unit_test(test_release_events_kthread_and_before_the_pass),
 		cmocka_unit_test(test_release_events_ignored_by_the_iterator_path),
