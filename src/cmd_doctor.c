@@ -67,7 +67,7 @@ static void container_checks(struct wbw_doctor *r)
 				    "the host's (with the host's PID namespace)")
 		       : "/proc/self/mountinfo");
 	wbw_doctor__add(r, "mountinfo", "full paths", true, buf);
-	wbw_doctor__add(r, "CAP_SYS_NICE", "a first look at an error's files at nice -20",
+	wbw_doctor__add(r, "CAP_SYS_NICE", "the watcher waits for errors at SCHED_FIFO 1 (else nice -20)",
 			has_sys_nice(),
 			has_sys_nice() ? NULL
 				       : "not held: the first look may wait on the scheduler on a "

@@ -1274,6 +1274,14 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 		r->scan_ok = true;
 		doctor_add(r, "sched_process_exit", "release by exit (--hooks=tracepoint)",
 			   exit_link != NULL, exit_link ? NULL : strerror(errno));
+		/* loaded and attached by the watch's own loader when the kernel allows it */
+		doctor_add(r, "first_look", "the kernel lists an error's files at once (busy hosts)",
+			   kept->look_link != NULL,
+			   kept->look_link ? NULL
+			   : kept->look_why[0]
+				   ? kept->look_why
+				   : "needs Linux 6.7+ (bpf_iter_task) or WBERRWATCH_NO_KERNEL_LOOK is set: "
+				     "the watcher's first pass is the first look");
 		struct bpf_link *event_link = NULL;
 
 		if (kept->fentry_ok) {
