@@ -408,6 +408,14 @@ static void retry_hooks(struct wbw_app *app)
 	app->retry_on = on;
 }
 
+/* output's question: is what fsync returns seen on this filesystem type? */
+static bool app_fsync_seen(void *ctx, const char *fstype)
+{
+	const struct wbw_app *app = ctx;
+
+	return app->loader && wbw_loader__fsync_seen(app->loader, fstype, NULL);
+}
+
 /* --container: the cgroup is (in) a container of that id or name */
 static bool in_container(void *ctx, uint64_t cgroup_id)
 {
@@ -611,6 +619,8 @@ int wbw_app__load(struct wbw_app *app)
 	/* set here: run opens its outputs anew after wbw_app__new() */
 	app->out.container_of = app->report.container_of = wbw_containers__get;
 	app->out.container_ctx = app->report.container_ctx = app->containers;
+	app->out.fsync_seen = app->report.fsync_seen = app_fsync_seen;
+	app->out.fsync_ctx = app->report.fsync_ctx = app;
 
 	app->loader = wbw_loader__new(&opts, &diag);
 	if (!app->loader) {
@@ -754,6 +764,9 @@ void wbw_app__start(struct wbw_app *app)
 			    : app->boosted == WBW_BOOST_NICE ? "nice"
 							     : "normal",
 	};
+	for (int i = 0; i < WBW_FSYNC_FS_N; i++)
+		start.fsync_seen[i] =
+			wbw_loader__fsync_seen(app->loader, wbw_fsync_fs[i], &start.fsync_why[i]);
 	if (app->report.out)
 		wbw_output__start(&app->report, &start);
 	else if (!app->run)
