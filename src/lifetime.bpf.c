@@ -209,9 +209,9 @@ int BPF_PROG(fsync_failed, struct inode *inode, int ret)
  * a failed call is a WBW_REC_FSYNC_FAIL record, and any result on an
  * inode armed for a retry (retry_watch) a WBW_REC_SYNC record, which is
  * how a false success after a told error becomes RETRIED.  Attached for
- * the whole watch (once per fsync, a call that waits for I/O, so the
- * trampoline costs nothing measurable), so an immediate retry is seen
- * without waiting for userspace to attach anything.  The two filesystems
+ * the whole watch (it runs once per XFS or btrfs fsync, a call that waits
+ * for I/O; the trampoline's cost was not measured), so an immediate retry
+ * is seen without waiting for userspace to attach anything.  The two filesystems
  * are modules on Debian's kernels: libbpf finds the function in the
  * module's BTF, which is there only while the module is loaded (the
  * loader checks at start, as for the sync_fs events below).
