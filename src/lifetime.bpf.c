@@ -151,64 +151,25 @@ int BPF_PROG(retry_dirty, struct inode *inode, int flags)
 	return 0;
 }
 
-#if defined(__TARGET_ARCH_x86)
-#define WBW_NR_FSYNC 74     /* arch/x86/entry/syscalls/syscall_64.tbl */
-#define WBW_NR_FDATASYNC 75
-#endif
-
 /*
- * Every failed ext4 fsync/fdatasync, told to its caller: ext4_sync_file()
- * returns the errseq error of the file (the observe record of the same
- * call) or an error of its own: writing the inode, its metadata buffers or
- * the parent directory failed (ext4_fsync_nojournal, ext4_sync_parent), or
- * the journal aborted, which no errseq records.  PostgreSQL got four failed
- * fsyncs where the filemap tracepoints showed two.  The file and fd come
- * from the syscall's argument (x86: the number the task entered with);
- * other callers (msync, io_uring, nfsd) give the inode alone.  Attached for
- * the whole watch: it runs once per ext4 fsync, a call that waits for I/O.
+ * A failed fsync/fdatasync of `inode`, told to its caller, as a
+ * WBW_REC_FSYNC_FAIL record; `file` is the call's file when known (else
+ * NULL), `fd` its descriptor in the caller (else -1).  The record's path
+ * comes from the call's own file: the error may be the filesystem's own,
+ * recorded in no errseq, so no set event need have named the file.
  */
-SEC("tp_btf/ext4_sync_file_exit")
-int BPF_PROG(fsync_failed, struct inode *inode, int ret)
+static __always_inline void fsync_fail_emit(struct inode *inode, struct file *file, __s32 fd,
+					    __u32 datasync, int ret)
 {
 	struct wbw_fsync_fail_rec *rec;
 	struct address_space *mapping;
-	struct file *file = NULL;
-	__s32 fd = -1;
-	__u32 datasync = 0;
-#ifdef WBW_NR_FSYNC
-	struct task_struct *task;
-	struct pt_regs *regs;
-#endif
 
-	if (ret >= 0 || !inode) /* !inode: see retry_sync_exit */
-		return 0;
 	if (filter_errno && ret != -(int)filter_errno)
-		return 0;
+		return;
 	if (filter_dev && BPF_CORE_READ(inode, i_sb, s_dev) != filter_dev &&
 	    BPF_CORE_READ(inode, i_rdev) != filter_dev) /* a device node's own: its i_rdev */
-		return 0;
-#ifdef WBW_NR_FSYNC
-	task = bpf_get_current_task_btf();
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	if (regs && (regs->orig_ax == WBW_NR_FSYNC || regs->orig_ax == WBW_NR_FDATASYNC)) {
-		struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-		__u32 n = (__u32)regs->di;
-
-		datasync = regs->orig_ax == WBW_NR_FDATASYNC;
-		if (fdt && n < BPF_CORE_READ(fdt, max_fds)) {
-			struct file **fds = BPF_CORE_READ(fdt, fd);
-
-			bpf_probe_read_kernel(&file, sizeof(file), &fds[n]);
-			/* the call holds its file: still at that fd unless another thread closed it */
-			if (file && BPF_CORE_READ(file, f_inode) == inode)
-				fd = (__s32)n;
-			else
-				file = NULL;
-		}
-	}
-#endif
+		return;
 	mapping = BPF_CORE_READ(inode, i_mapping);
-	/* no set event may name this file: its path, from the call's own file */
 	if (file && !emit_path((__u64)mapping, BPF_CORE_READ(mapping, wb_err) & ~WBW_ERRSEQ_SEEN,
 			       inode, BPF_CORE_READ(file, f_path.dentry),
 			       BPF_CORE_READ(inode, i_sb, s_dev), BPF_CORE_READ(inode, i_ino)))
@@ -216,7 +177,7 @@ int BPF_PROG(fsync_failed, struct inode *inode, int ret)
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
 		__sync_fetch_and_add(&dropped_fsync_fail, 1);
-		return 0;
+		return;
 	}
 	wbw_fill_hdr(&rec->hdr, WBW_REC_FSYNC_FAIL, sizeof(*rec), WBW_F_MAPPING_VALID);
 	rec->mapping = (__u64)mapping;
@@ -227,6 +188,101 @@ int BPF_PROG(fsync_failed, struct inode *inode, int ret)
 	rec->ret = ret;
 	rec->datasync = datasync;
 	bpf_ringbuf_submit(rec, 0);
+}
+
+/*
+ * Every failed ext4 fsync/fdatasync, told to its caller: ext4_sync_file()
+ * returns the errseq error of the file (the observe record of the same
+ * call) or an error of its own: writing the inode, its metadata buffers or
+ * the parent directory failed (ext4_fsync_nojournal, ext4_sync_parent), or
+ * the journal aborted, which no errseq records.  PostgreSQL got four failed
+ * fsyncs where the filemap tracepoints showed two.  The event names the
+ * inode only: the file and fd come from the syscall's argument (x86: the
+ * number the task entered with); other callers (msync, io_uring, nfsd)
+ * give the inode alone.  Attached for the whole watch: it runs once per
+ * ext4 fsync, a call that waits for I/O.
+ */
+SEC("tp_btf/ext4_sync_file_exit")
+int BPF_PROG(fsync_failed, struct inode *inode, int ret)
+{
+	struct file *file = NULL;
+	__u64 nr = 0;
+	__u32 n = 0;
+
+	if (ret >= 0 || !inode) /* !inode: see retry_sync_exit */
+		return 0;
+#ifdef WBW_NR_FSYNC
+	file = wbw_syscall_fd_file(WBW_NR_FSYNC, WBW_NR_FDATASYNC, &n, &nr);
+#endif
+	/* the call holds its file: still at that fd unless another thread closed it */
+	if (file && BPF_CORE_READ(file, f_inode) != inode)
+		file = NULL;
+#ifdef WBW_NR_FSYNC
+	fsync_fail_emit(inode, file, file ? (__s32)n : -1, nr == WBW_NR_FDATASYNC, ret);
+#else
+	fsync_fail_emit(inode, file, -1, 0, ret);
+#endif
+	return 0;
+}
+
+/*
+ * XFS and btrfs: their fsync has a tracepoint at entry only
+ * (xfs:xfs_file_fsync, btrfs:btrfs_sync_file), none with the result.
+ * Where the kernel allows fentry (stock distribution kernels; not the CI
+ * kernel), fexit on the fsync itself gives it: xfs_file_fsync()
+ * (fs/xfs/xfs_file.c) and btrfs_sync_file() (fs/btrfs/file.c) are their
+ * file_operations' .fsync, which vfs_fsync_range() calls for fsync(2),
+ * fdatasync(2), msync(MS_SYNC), io_uring and overlayfs's fsync of its
+ * upper file alike, with the struct file and datasync as arguments.  One
+ * program per filesystem does what ext4's two tracepoint programs do:
+ * a failed call is a WBW_REC_FSYNC_FAIL record, and any result on an
+ * inode armed for a retry (retry_watch) a WBW_REC_SYNC record, which is
+ * how a false success after a told error becomes RETRIED.  Attached for
+ * the whole watch (it runs once per XFS or btrfs fsync, a call that waits
+ * for I/O; the trampoline's cost was not measured), so an immediate retry
+ * is seen without waiting for userspace to attach anything.  The two filesystems
+ * are modules on Debian's kernels: libbpf finds the function in the
+ * module's BTF, which is there only while the module is loaded (the
+ * loader checks at start, as for the sync_fs events below).
+ */
+static __always_inline void fsync_exit(struct file *file, int datasync, int ret)
+{
+	struct inode *inode;
+	__u64 mapping, nr = 0;
+	__u32 n = 0;
+	__s32 fd = -1;
+
+	if (!file)
+		return;
+	inode = BPF_CORE_READ(file, f_inode);
+	if (!inode)
+		return;
+	if (ret < 0) {
+#ifdef WBW_NR_FSYNC
+		/* the descriptor, when the call is fsync(2)/fdatasync(2) on this very file */
+		if (wbw_syscall_fd_file(WBW_NR_FSYNC, WBW_NR_FDATASYNC, &n, &nr) == file)
+			fd = (__s32)n;
+#endif
+		fsync_fail_emit(inode, file, fd, datasync != 0, ret);
+	}
+	mapping = (__u64)BPF_CORE_READ(inode, i_mapping);
+	if (bpf_map_lookup_elem(&retry_watch, &mapping))
+		emit_inode_rec(WBW_REC_SYNC, inode, mapping, ret);
+}
+
+SEC("fexit/xfs_file_fsync")
+int BPF_PROG(fsync_exit_xfs, struct file *file, long long start, long long end, int datasync,
+	     int ret)
+{
+	fsync_exit(file, datasync, ret);
+	return 0;
+}
+
+SEC("fexit/btrfs_sync_file")
+int BPF_PROG(fsync_exit_btrfs, struct file *file, long long start, long long end, int datasync,
+	     int ret)
+{
+	fsync_exit(file, datasync, ret);
 	return 0;
 }
 
@@ -234,10 +290,6 @@ int BPF_PROG(fsync_failed, struct inode *inode, int ret)
 struct file___sb_err {
 	errseq_t f_sb_err;
 } __attribute__((preserve_access_index));
-
-#if defined(__TARGET_ARCH_x86)
-#define WBW_NR_SYNCFS 306 /* arch/x86/entry/syscalls/syscall_64.tbl */
-#endif
 
 /*
  * syncfs(fd) (fs/sync.c) runs sync_filesystem(sb) and then
@@ -262,23 +314,9 @@ struct file___sb_err {
 static __always_inline struct file *syncfs_caller_file(__u32 *fdp)
 {
 #ifdef WBW_NR_SYNCFS
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	struct file *file = NULL;
-	struct fdtable *fdt;
-	struct file **fds;
-	__u32 fd;
+	__u64 nr;
 
-	if (!regs || regs->orig_ax != WBW_NR_SYNCFS)
-		return NULL;
-	fd = (__u32)regs->di;
-	fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	*fdp = fd;
-	return file;
+	return wbw_syscall_fd_file(WBW_NR_SYNCFS, WBW_NR_SYNCFS, fdp, &nr);
 #else
 	return NULL;
 #endif

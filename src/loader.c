@@ -62,6 +62,14 @@ struct wbw_loader {
 	/* syncfs on XFS and btrfs: their sync_fs events, where the kernel has them */
 	bool syncfs_xfs, syncfs_btrfs;
 	struct bpf_link *syncfs_xfs_link, *syncfs_btrfs_link;
+	/*
+	 * fsync results on XFS and btrfs: fexit on their fsync, where fentry is
+	 * in use and the function is in the kernel's BTF (built in, or the
+	 * module loaded at start); the links, and why not when not
+	 */
+	bool fsync_xfs, fsync_btrfs;
+	struct bpf_link *fsync_xfs_link, *fsync_btrfs_link;
+	char fsync_fexit_why[256];
 	struct bpf_link *dirty_link;
 	/*
 	 * Passes limited to the holders: the kernel can limit a task iterator
@@ -346,6 +354,23 @@ static bool fs_tp_present(const struct wbw_kbtf *k, const char *tp, const char *
 	return access(name, R_OK) == 0;
 }
 
+/*
+ * Is function `func` of filesystem `module` in the kernel's BTF: vmlinux's
+ * when built in, else the module's (/sys/kernel/btf/MODULE, there while it
+ * is loaded), where libbpf looks for a fentry/fexit target.  The module's
+ * BTF is not searched for the name (it is split BTF on top of vmlinux's):
+ * a module without it fails the load, which load_lifetime() survives.
+ */
+static bool fs_func_present(const struct wbw_kbtf *k, const char *func, const char *module)
+{
+	char name[128];
+
+	if (wbw_kbtf__find(k, func, BTF_KIND_FUNC) >= 0)
+		return true;
+	snprintf(name, sizeof(name), "/sys/kernel/btf/%s", module);
+	return access(name, R_OK) == 0;
+}
+
 /* Does struct or union `name` have member `member` (any member when NULL) in the kernel's BTF? */
 static bool kbtf_has_kind(const struct wbw_kbtf *k, unsigned kind, const char *name,
 			  const char *member)
@@ -425,7 +450,7 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	enum wbw_hooks hooks = WBW_HOOKS_TRACEPOINT;
 	char why[256] = "not probed (--hooks=tracepoint or kernel, or the kernel's event chosen)";
 	bool fentry_ok = false, release_event, set_event_v2, syncfs_xfs, syncfs_btrfs, limit_ok;
-	bool kernel_look;
+	bool kernel_look, fsync_xfs, fsync_btrfs;
 	struct wbw_loader *l = NULL;
 	struct wbw_kbtf kbtf;
 	enum prog_kind kinds[2];
@@ -466,6 +491,8 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	set_event_v2 = kbtf_has(&kbtf, "trace_event_raw_filemap_set_wb_err", "new_errseq");
 	syncfs_xfs = fs_tp_present(&kbtf, "xfs_fs_sync_fs", "xfs");
 	syncfs_btrfs = fs_tp_present(&kbtf, "btrfs_sync_fs", "btrfs");
+	fsync_xfs = fs_func_present(&kbtf, "xfs_file_fsync", "xfs");
+	fsync_btrfs = fs_func_present(&kbtf, "btrfs_sync_file", "btrfs");
 	/* WBERRWATCH_FULL_PASSES=1: every pass over every process, as before 6.1 (comparisons) */
 	limit_ok = !getenv("WBERRWATCH_FULL_PASSES") && can_limit_passes(&kbtf);
 	/*
@@ -537,6 +564,17 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	l->set_event_v2 = set_event_v2;
 	l->syncfs_xfs = syncfs_xfs;
 	l->syncfs_btrfs = syncfs_btrfs;
+	/*
+	 * fexit on XFS's and btrfs's fsync where fentry programs are in use
+	 * (--hooks=fentry, or auto's pick): --hooks=tracepoint asks for no
+	 * fentry/fexit at all, and the CI kernel refuses them.
+	 */
+	if (hooks != WBW_HOOKS_FENTRY)
+		snprintf(l->fsync_fexit_why, sizeof(l->fsync_fexit_why),
+			 "its fsync's result needs fexit, used with fentry hooks only (hooks here: %s%s%s)",
+			 wbw_hooks_name(hooks), fentry_ok ? "" : "; ", fentry_ok ? "" : why);
+	l->fsync_xfs = hooks == WBW_HOOKS_FENTRY && fsync_xfs;
+	l->fsync_btrfs = hooks == WBW_HOOKS_FENTRY && fsync_btrfs;
 	l->limit_ok = limit_ok;
 	l->kernel_look = kernel_look;
 
@@ -619,17 +657,18 @@ void wbw_loader__first_look(const struct wbw_loader *l, struct wbw_first_look *f
 	fl->work_max = __atomic_load_n(&l->life->bss->look_work_max, __ATOMIC_RELAXED);
 }
 
-static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
+/*
+ * Open the lifetime object and load it, with XFS's and btrfs's fsync
+ * fexits or not, and with the kernel's first look or not.
+ */
+static int open_lifetime(struct wbw_loader *l, bool fexit, bool look, struct lifetime_bpf **out)
 {
-	struct lifetime_bpf *life;
+	struct lifetime_bpf *life = lifetime_bpf__open();
 	int err;
 
-again:
-	life = lifetime_bpf__open();
-
+	*out = NULL;
 	if (!life)
-		return diag(d, WBW_EXIT_FAILURE, "cannot open the lifetime BPF object: %s",
-			    strerror(errno));
+		return -errno;
 	life->rodata->filter_dev = l->skel->rodata->filter_dev;
 	life->rodata->filter_errno = l->skel->rodata->filter_errno;
 	/* the chosen release program only; doctor's loader tries each that exists */
@@ -641,7 +680,9 @@ again:
 	/* a tp_btf program whose event the kernel lacks would fail the whole load */
 	bpf_program__set_autoload(life->progs.syncfs_report_xfs, l->syncfs_xfs);
 	bpf_program__set_autoload(life->progs.syncfs_report_btrfs, l->syncfs_btrfs);
-	bpf_program__set_autoload(life->progs.first_look_arm, l->kernel_look);
+	bpf_program__set_autoload(life->progs.first_look_arm, look);
+	bpf_program__set_autoload(life->progs.fsync_exit_xfs, fexit && l->fsync_xfs);
+	bpf_program__set_autoload(life->progs.fsync_exit_btrfs, fexit && l->fsync_btrfs);
 	/* one ring buffer for both objects: exits arrive in order with the rest */
 	err = bpf_map__reuse_fd(life->maps.events, bpf_map__fd(l->skel->maps.events));
 	if (!err)
@@ -653,16 +694,57 @@ again:
 		err = bpf_map__reuse_fd(life->maps.path_sent, bpf_map__fd(l->skel->maps.path_sent));
 	if (!err)
 		err = lifetime_bpf__load(life);
-	if (err && l->kernel_look) {
-		/* without the kernel's look, the watcher's pass is the first look */
-		lifetime_bpf__destroy(life);
-		snprintf(l->look_why, sizeof(l->look_why),
-			 "the kernel refused the first-look program: %s", strerror(-err));
-		l->kernel_look = false;
-		goto again;
-	}
 	if (err) {
 		lifetime_bpf__destroy(life);
+		return err;
+	}
+	*out = life;
+	return 0;
+}
+
+static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
+{
+	struct lifetime_bpf *life;
+	int err;
+
+	bool fexit = l->fsync_xfs || l->fsync_btrfs;
+
+	/*
+	 * The extras, each optional: the fexit targets were judged present
+	 * from the module's BTF being there, not from the function in it (a
+	 * kernel whose BTF lacks it, or refuses fexit on a module, fails the
+	 * whole load), and the first look needs a verifier that takes it.
+	 * Without either, the object is loaded without it, the rest of the
+	 * watch depending on neither; whichever failed is said.
+	 */
+	err = open_lifetime(l, fexit, l->kernel_look, &life);
+	if (err && fexit) {
+		int first = err;
+
+		err = open_lifetime(l, false, l->kernel_look, &life);
+		if (!err) {
+			snprintf(l->fsync_fexit_why, sizeof(l->fsync_fexit_why),
+				 "the fexit programs did not load: %s", strerror(-first));
+			l->fsync_xfs = l->fsync_btrfs = fexit = false;
+		}
+	}
+	if (err && l->kernel_look) {
+		int first = err;
+
+		err = open_lifetime(l, fexit, false, &life);
+		if (err && fexit && !(err = open_lifetime(l, false, false, &life))) {
+			snprintf(l->fsync_fexit_why, sizeof(l->fsync_fexit_why),
+				 "the fexit programs did not load: %s", strerror(-first));
+			l->fsync_xfs = l->fsync_btrfs = false;
+		}
+		if (!err) {
+			/* without the kernel's look, the watcher's pass is the first look */
+			snprintf(l->look_why, sizeof(l->look_why),
+				 "the kernel refused the first-look program: %s", strerror(-first));
+			l->kernel_look = false;
+		}
+	}
+	if (err) {
 		return diag(d, WBW_EXIT_FAILURE,
 			    "cannot load the file-lifetime programs (iter/task_file): %s; verdicts "
 			    "about unreported files are not available (run with -v)",
@@ -690,6 +772,23 @@ again:
 	if (l->syncfs_link && (!l->syncfs_xfs || l->syncfs_xfs_link) &&
 	    (!l->syncfs_btrfs || l->syncfs_btrfs_link))
 		l->fsync_fail_link = attach_prog(life->progs.fsync_failed, d);
+	/*
+	 * XFS's and btrfs's fsync results: for the whole watch too, once per
+	 * fsync.  Without them only RETRIED and failed fsyncs there are
+	 * missing, which the start record says: not a reason to stop.
+	 */
+	if (l->fsync_fail_link && l->fsync_xfs &&
+	    !(l->fsync_xfs_link = bpf_program__attach(life->progs.fsync_exit_xfs))) {
+		snprintf(l->fsync_fexit_why, sizeof(l->fsync_fexit_why),
+			 "cannot attach fexit/xfs_file_fsync: %s", strerror(errno));
+		l->fsync_xfs = false;
+	}
+	if (l->fsync_fail_link && l->fsync_btrfs &&
+	    !(l->fsync_btrfs_link = bpf_program__attach(life->progs.fsync_exit_btrfs))) {
+		snprintf(l->fsync_fexit_why, sizeof(l->fsync_fexit_why),
+			 "cannot attach fexit/btrfs_sync_file: %s", strerror(errno));
+		l->fsync_btrfs = false;
+	}
 	if (l->fsync_fail_link)
 		l->iter_link = attach_prog(life->progs.tracked_files, d);
 	if (!l->iter_link) {
@@ -698,8 +797,11 @@ again:
 		bpf_link__destroy(l->fsync_fail_link);
 		bpf_link__destroy(l->syncfs_xfs_link);
 		bpf_link__destroy(l->syncfs_btrfs_link);
+		bpf_link__destroy(l->fsync_xfs_link);
+		bpf_link__destroy(l->fsync_btrfs_link);
 		l->dirtier_link = l->syncfs_link = l->fsync_fail_link = NULL;
 		l->syncfs_xfs_link = l->syncfs_btrfs_link = NULL;
+		l->fsync_xfs_link = l->fsync_btrfs_link = NULL;
 		lifetime_bpf__destroy(life);
 		return d->exit_status;
 	}
@@ -1081,6 +1183,33 @@ enum wbw_hooks wbw_loader__hooks(const struct wbw_loader *l)
 	return l->hooks;
 }
 
+bool wbw_loader__fsync_seen(const struct wbw_loader *l, const char *fstype, const char **why)
+{
+	bool seen = false;
+
+	if (why)
+		*why = NULL;
+	if (!fstype)
+		return false;
+	if (!strcmp(fstype, "ext4"))
+		seen = l->fsync_fail_link != NULL;
+	else if (!strcmp(fstype, "xfs"))
+		seen = l->fsync_xfs_link != NULL;
+	else if (!strcmp(fstype, "btrfs"))
+		seen = l->fsync_btrfs_link != NULL;
+	if (seen || !why)
+		return seen;
+	if (!l->life)
+		*why = "the file-lifetime programs are not loaded";
+	else if (!strcmp(fstype, "xfs") || !strcmp(fstype, "btrfs"))
+		*why = l->fsync_fexit_why[0] ? l->fsync_fexit_why
+					     : "not in the kernel, or its module was not loaded when the "
+					       "watch started";
+	else if (strcmp(fstype, "ext4"))
+		*why = "its fsync has no tracepoint with the result, and no fexit program for it";
+	return seen;
+}
+
 const char *wbw_loader__tp_mode(const struct wbw_loader *l)
 {
 	return prog_kind_name[l->kind];
@@ -1153,6 +1282,8 @@ void wbw_loader__free(struct wbw_loader *l)
 	bpf_link__destroy(l->syncfs_xfs_link);
 	bpf_link__destroy(l->syncfs_btrfs_link);
 	bpf_link__destroy(l->look_link);
+	bpf_link__destroy(l->fsync_xfs_link);
+	bpf_link__destroy(l->fsync_btrfs_link);
 	bpf_link__destroy(l->exit_link);
 	bpf_link__destroy(l->fork_link);
 	free(l->pass_pids);
@@ -1315,6 +1446,17 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 			   kept->syncfs_link != NULL, NULL);
 		doctor_add(r, "ext4_sync_file_exit.failed", "every failed fsync, errseq or not (ext4)",
 			   kept->fsync_fail_link != NULL, NULL);
+		/* fentry hooks only: attached with the lifetime programs where a watch would */
+		{
+			const char *why;
+			bool ok = wbw_loader__fsync_seen(kept, "xfs", &why);
+
+			doctor_add(r, "fexit/xfs_file_fsync", "fsync results (RETRIED, failed fsyncs; XFS)",
+				   ok, why);
+			ok = wbw_loader__fsync_seen(kept, "btrfs", &why);
+			doctor_add(r, "fexit/btrfs_sync_file",
+				   "fsync results (RETRIED, failed fsyncs; btrfs)", ok, why);
+		}
 		bpf_link__destroy(exit_link);
 		wbw_loader__retry_hooks(kept, false, NULL, 0, &d);
 		r->would_use_lifetime = "iter";

@@ -72,6 +72,14 @@ void wbw_loader__first_look(const struct wbw_loader *l, struct wbw_first_look *f
 /* "raw_tp", "tp_btf" or "tracepoint": which programs are attached */
 const char *wbw_loader__tp_mode(const struct wbw_loader *l);
 /*
+ * Is what fsync/fdatasync returns seen on filesystem type `fstype`
+ * (mountinfo's name): the failed-fsync records and RETRIED need it.  ext4:
+ * its ext4_sync_file_exit tracepoint; xfs, btrfs: fexit on their fsync
+ * (--hooks=fentry, the module loaded at start).  When not, *why (if
+ * non-NULL) says why.
+ */
+bool wbw_loader__fsync_seen(const struct wbw_loader *l, const char *fstype, const char **why);
+/*
  * The release hooks chosen: WBW_HOOKS_KERNEL (the kernel's own
  * file_release_unreported_wb_err event, patches/0001) or WBW_HOOKS_FENTRY
  * (fentry/__fput), both giving releases as WBW_REC_RELEASE records, or
@@ -140,7 +148,7 @@ int wbw_loader__tree_add(struct wbw_loader *l, uint32_t pid);
 bool wbw_loader__in_tree(const struct wbw_loader *l, uint32_t pid);
 
 /* What `wberrwatch doctor` reports: each hook kind tried for real. */
-#define WBW_DOCTOR_MAX_CHECKS 24
+#define WBW_DOCTOR_MAX_CHECKS 28
 
 struct wbw_doctor_check {
 	const char *name;  /* e.g. "raw_tp", "iter/task_file" */

@@ -271,6 +271,8 @@ static void json_paths(struct wbw_output *o, struct wbw_json *j, uint32_t dev, u
 		     truncated ? NULL : btrfs_stat_dev(o, dev, ino, path, sdev, sizeof(sdev)));
 }
 
+const char *const wbw_fsync_fs[WBW_FSYNC_FS_N] = { "ext4", "xfs", "btrfs" };
+
 static void print_start_json(struct wbw_output *o, const struct wbw_start_info *info)
 {
 	struct wbw_json j = { 0 };
@@ -312,6 +314,15 @@ static void print_start_json(struct wbw_output *o, const struct wbw_start_info *
 	wbw_json_begin(&j, "catch_up");
 	wbw_json_u64(&j, "errors", info->caught_up_errors);
 	wbw_json_u64(&j, "files", info->caught_up_files);
+	wbw_json_end(&j);
+	wbw_json_begin(&j, "fsync_results");
+	for (int i = 0; i < WBW_FSYNC_FS_N; i++)
+		wbw_json_bool(&j, wbw_fsync_fs[i], info->fsync_seen[i]);
+	wbw_json_end(&j);
+	wbw_json_begin(&j, "fsync_results_missing");
+	for (int i = 0; i < WBW_FSYNC_FS_N; i++)
+		if (!info->fsync_seen[i])
+			wbw_json_str(&j, wbw_fsync_fs[i], info->fsync_why[i] ? info->fsync_why[i] : "");
 	wbw_json_end(&j);
 	wbw_json_end(&j);
 	emit_line(o, wbw_json_text(&j));
@@ -633,6 +644,26 @@ static const char *app_name(uint64_t app, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * For a process told by a check (its fsync, normally): would a false
+ * success of its next fsync, a retry, be seen (RETRIED)?  That needs what
+ * fsync returns on the error's filesystem, which the mount table names:
+ * 1 yes, 0 no (*fstype: which), -1 not known.
+ */
+static int retry_seen(const struct wbw_output *o, const struct wbw_verdict *v, const char **fstype)
+{
+	*fstype = NULL;
+	if (v->kind != WBW_V_REPORTED || v->told_via != WBW_TOLD_CHECK || !o->fsync_seen ||
+	    !o->mounts)
+		return -1;
+	for (size_t i = 0; i < o->mounts->n; i++)
+		if (o->mounts->v[i].dev == v->error->dev && o->mounts->v[i].fstype) {
+			*fstype = o->mounts->v[i].fstype;
+			return o->fsync_seen(o->fsync_ctx, *fstype);
+		}
+	return -1;
+}
+
 static bool released_untold(const struct wbw_verdict *v)
 {
 	return v->released != WBW_RELEASE_NONE;
@@ -680,6 +711,15 @@ static void print_verdict_json(struct wbw_output *o, const struct wbw_verdict *v
 	}
 	if (v->kind == WBW_V_REPORTED)
 		wbw_json_str(&j, "told_via", told_via_name(v->told_via));
+	if (v->kind == WBW_V_REPORTED && v->told_via == WBW_TOLD_CHECK) {
+		const char *fstype;
+		int seen = retry_seen(o, v, &fstype);
+
+		if (seen < 0)
+			wbw_json_null(&j, "retry_seen");
+		else
+			wbw_json_bool(&j, "retry_seen", seen);
+	}
 	if (v->kind == WBW_V_REPORTED &&
 	    (v->told_via == WBW_TOLD_APPLICATION || v->told_via == WBW_TOLD_HANDOVER)) {
 		char tbuf[48];
@@ -769,8 +809,13 @@ static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *
 			break;
 		}
 		if (v->told_via != WBW_TOLD_SYNCFS) {
-			snprintf(what, sizeof(what), "REPORTED to %s[%u]", v->holder.comm,
-				 v->holder.pid);
+			const char *fstype;
+			bool unseen = retry_seen(o, v, &fstype) == 0;
+
+			/* say so where a false success after this telling could not be seen */
+			snprintf(what, sizeof(what), "REPORTED to %s[%u]%s%s%s", v->holder.comm,
+				 v->holder.pid, unseen ? " (a retried fsync's false success is not seen on " : "",
+				 unseen ? fstype : "", unseen ? " here)" : "");
 			break;
 		}
 		/* the file syncfs was called on, or another file of the caller's */

@@ -17,6 +17,10 @@
 
 #define WBW_JSON_SCHEMA 1
 
+/* the filesystems whose fsync results the start record lists, in this order */
+#define WBW_FSYNC_FS_N 3
+extern const char *const wbw_fsync_fs[WBW_FSYNC_FS_N];
+
 struct wbw_start_info {
 	const char *version;
 	const char *kernel;
@@ -38,6 +42,12 @@ struct wbw_start_info {
 	const char *priority; /* how the watcher waits for errors: "fifo", "nice" or "normal" */
 	/* who first lists an error's files: "kernel" (a timer the error starts) or "watcher" */
 	const char *first_look;
+	/*
+	 * Whether what fsync returns is seen on ext4, xfs and btrfs (the
+	 * failed-fsync records and RETRIED need it), and why not when not
+	 */
+	bool fsync_seen[WBW_FSYNC_FS_N];
+	const char *fsync_why[WBW_FSYNC_FS_N];
 };
 
 /* verdicts per kind and errno, counted as they are printed */
@@ -62,6 +72,13 @@ struct wbw_output {
 	/* the container of a cgroup id (NULL: none, or not in one); set by the caller */
 	const struct wbw_container *(*container_of)(void *ctx, uint64_t cgroup_id);
 	void *container_ctx;
+	/*
+	 * Is what fsync returns seen on filesystem type `fstype` (mountinfo's
+	 * name), so that a told process's false-success retry would be RETRIED;
+	 * NULL: not known (the verdict's retry_seen is null).  Set by the caller.
+	 */
+	bool (*fsync_seen)(void *ctx, const char *fstype);
+	void *fsync_ctx;
 	uint32_t verdicts[WBW_V_KIND_MAX][WBW_ERRNO_SLOTS];
 };
 

@@ -63,4 +63,55 @@ static __always_inline void wbw_fill_hdr(struct wbw_rec_hdr *hdr, __u16 kind, __
 	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
 }
 
+/*
+ * The struct file at descriptor `fd` of the current task, when the task is
+ * inside one of the syscalls numbered `nr_a` or `nr_b` (x86-64: the number
+ * it entered the kernel with, pt_regs->orig_ax) and `fd` is that call's
+ * first argument, else NULL.  *fdp gets the descriptor, *nrp the number.
+ * Used where a filesystem hook runs inside fsync(2), fdatasync(2) or
+ * syncfs(2) and names only an inode or a superblock: those calls take the
+ * fd as their first argument and hold its file until they return, so the
+ * slot still holds it unless another thread of the task closed or replaced
+ * it meanwhile (a caller that knows the inode or file to expect compares).
+ * Read with probe reads: the table may be resized under us.  Other callers
+ * of the same code (sync(2), msync, io_uring, nfsd) are not syscalls with
+ * an fd here and give NULL.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define WBW_NR_FSYNC 74 /* arch/x86/entry/syscalls/syscall_64.tbl */
+#define WBW_NR_FDATASYNC 75
+#define WBW_NR_SYNCFS 306
+#endif
+
+static __always_inline struct file *wbw_syscall_fd_file(__u64 nr_a, __u64 nr_b, __u32 *fdp,
+							 __u64 *nrp)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct file *file = NULL;
+	struct fdtable *fdt;
+	struct file **fds;
+	__u32 fd;
+
+	if (!regs || (regs->orig_ax != nr_a && regs->orig_ax != nr_b))
+		return NULL;
+	fd = (__u32)regs->di;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	*fdp = fd;
+	*nrp = regs->orig_ax;
+	return file;
+#else
+	(void)nr_a;
+	(void)nr_b;
+	(void)fdp;
+	(void)nrp;
+	return NULL;
+#endif
+}
+
 #endif

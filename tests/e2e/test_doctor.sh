@@ -42,6 +42,14 @@ expect_eq "a watch would use raw_tp, iter passes and $want hooks" "raw_tp iter $
 # the patched guest's kernel is built with ftrace trampolines: fentry loads there too
 fentry_ok=false; [ "$want" != tracepoint ] && fentry_ok=true
 expect_eq "fentry/__fput reported as usable=$fentry_ok" $fentry_ok "$(dq '.checks["fentry/__fput"].ok')"
+# XFS's and btrfs's fsync results: fexit, where a watch uses fentry hooks and
+# the filesystem is in the kernel (built in, or its module loaded: the
+# guests load both at boot; the patched guest's kernel has neither)
+for f in xfs:xfs_file_fsync btrfs:btrfs_sync_file; do
+	fs=${f%%:*} fn=${f#*:} ok=false
+	[ "$want" = fentry ] && grep -qw "$fs" /proc/filesystems && ok=true
+	expect_eq "fexit/$fn reported as usable=$ok" $ok "$(dq ".checks[\"fexit/$fn\"].ok")"
+done
 expect_eq "no fix needed" null "$(dq .fix)"
 # the same in text
 "$WBW" doctor >"$WORK/d.txt" 2>&1

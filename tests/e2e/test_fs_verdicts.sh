@@ -7,7 +7,7 @@
 #   f3 two descriptors of one process REPORTED to A, B REPORTED via its application
 #   f4 ten processes, six fsync       6 REPORTED, 4 UNREPORTED, each naming its pid+fd
 #   f5 fsync twice                    REPORTED, then RETRIED where the filesystem's
-#                                     fsync return is seen (below)
+#                                     fsync return is seen (XFS, btrfs: fentry hooks)
 #   f6 write, close, syncfs           REPORTED via syncfs, where syncfs is seen (below)
 # On overlay the program writes through the merged directory: the error lands
 # on the upper layer's inode (on the ext4 holding upperdir), and each verdict
@@ -62,6 +62,7 @@ expect_eq "$FS: watcher exits 0" 0 "$WRC"
 
 fdof() { ioq "$1" ".[] | select(.op == \"stat\" and .fd == \"${2:-a}\") | .fdnum"; }
 pidof_io() { ioq "$1" '.[0].pid'; }
+ovl() { if [ "$FS" = overlay ]; then echo "$M/$1"; else echo null; fi; }
 
 # f1: close without fsync
 expect_eq "$FS f1: close without fsync: UNREPORTED, provisional at the close, final at the exit" \
@@ -97,17 +98,49 @@ expect_eq "$FS f4: four UNREPORTED (final), each its process and fd, released by
 
 # f5: fsync twice.  RETRIED needs the filesystem's fsync return: ext4 has a
 # tracepoint there (ext4_sync_file_exit), and overlay's fsync runs ext4's on
-# the upper file; XFS and btrfs have none, and without fentry (refused on the
-# CI kernel) nothing sees their fsync return: REPORTED only, as docs/limits.md says
+# the upper file.  XFS and btrfs have none: fexit on xfs_file_fsync and
+# btrfs_sync_file gives it where fentry hooks are in use (the stock guests'
+# --hooks=fentry); elsewhere (the CI kernel refuses fentry) nothing sees
+# their fsync return, the start record says so, and the telling is REPORTED
+# alone with retry_seen false, as docs/limits.md says.
+hooks_used=$(wq '.[] | select(.type == "start") | .hooks')
+fsr=$FS; [ "$FS" = overlay ] && fsr=ext4 # the error, and the fsync that returns it, are the upper's
+case $FS in
+ext4 | overlay) seen=true ;;
+*) seen=false; [ "$hooks_used" = fentry ] && seen=true ;;
+esac
+expect_eq "$FS: start record: fsync results on $fsr seen=$seen (hooks $hooks_used)" $seen \
+	"$(wq ".[] | select(.type == \"start\") | .fsync_results.$fsr")"
 pid5=$(pidof_io f5)
 expect_eq "$FS f5: first fsync told $FX_ERRNO, the second returned 0" "$FX_ERRNO 0" \
 	"$(ioq f5 '[.[] | select(.op == "fsync")] | "\(.[0].errno_name) \(.[1].ret)"')"
-case $FS in
-ext4 | overlay) want5="reported $pid5,retried $pid5" ;;
-*) want5="reported $pid5"; echo "# $FS f5: RETRIED cannot be seen on $FS without fentry: asserting REPORTED alone" ;;
-esac
+if [ $seen = true ]; then
+	want5="reported $pid5 true,retried $pid5 null"
+else
+	want5="reported $pid5 false"
+	echo "# $FS f5: RETRIED cannot be seen on $FS with $hooks_used hooks: asserting REPORTED alone, retry_seen false"
+	expect "$FS: the start record says why not" \
+		grep -q . <<<"$(wq ".[] | select(.type == \"start\") | .fsync_results_missing.$fsr // empty")"
+fi
 expect_eq "$FS f5: $want5" "$want5" \
-	"$(vq "$P/f5" '[.[] | select(.verdict != "unseen" and .told_via != "syncfs") | "\(.verdict) \(.holder.pid)"] | join(",")')"
+	"$(vq "$P/f5" '[.[] | select(.verdict != "unseen" and .told_via != "syncfs") | "\(.verdict) \(.holder.pid) \(.retry_seen)"] | join(",")')"
+if [ $seen = true ]; then
+	expect_eq "$FS f5: RETRIED names the error's errno and path, and the process told" \
+		"$FX_ERRNO $FX_DISK$P/f5 $(ovl f5) $pid5" \
+		"$(vq "$P/f5" '.[] | select(.verdict == "retried") | "\(.errno_name) \(.path) \(.overlay_path) \(.holder.pid)"')"
+fi
+# failed fsyncs: where the fsync's return is seen, f2's one failed fsync is
+# an fsync_error naming its process, descriptor and path, from the file's
+# errseq; where not, there is none.  Through an overlay the fsync that
+# fails is ext4's on the upper file, which no descriptor holds: fd null.
+fd2=$(fdof f2); [ "$FS" = overlay ] && fd2=null
+if [ $seen = true ]; then
+	want2="1 $(pidof_io f2) $fd2 $FX_ERRNO fsync true $FX_DISK$P/f2"
+else
+	want2=0
+fi
+expect_eq "$FS f2: fsync_error records: $want2" "$want2" \
+	"$(wq "[.[] | select(.type == \"fsync_error\" and .fs_path == \"$P/f2\")] | if length == 0 then 0 else \"\\(length) \\(.[0].process.pid) \\(.[0].fd) \\(.[0].errno_name) \\(.[0].call) \\(.[0].errseq) \\(.[0].path)\" end")"
 
 # f6: syncfs.  Seen on ext4 (ext4:ext4_sync_fs), XFS (xfs:xfs_fs_sync_fs)
 # and btrfs (btrfs:btrfs_sync_fs).  Its directory fd was opened after every
@@ -140,7 +173,6 @@ esac
 
 # paths: the upper file's (where the error is), and on overlay the merged path
 # the programs opened beside it
-ovl() { if [ "$FS" = overlay ]; then echo "$M/$1"; else echo null; fi; }
 expect_eq "$FS: verdict: path is the file the error is on; overlay_path where the program opened it" \
 	"$FX_DISK$P/f1 $(ovl f1)" "$(vq "$P/f1" '.[] | select(.verdict == "unreported") | "\(.path) \(.overlay_path)"')"
 expect_eq "$FS: error record: path and overlay_path" "$FX_DISK$P/f4 $(ovl f4)" \

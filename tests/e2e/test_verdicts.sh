@@ -131,15 +131,26 @@ expect_eq "s5: REPORTED to it, no UNSEEN" "reported $(ioq s5b '.[0].pid')" \
 expect_eq "s5: the REPORTED and the observation name the descriptor the fsync came through" \
 	"$(ioq s5b '.[] | select(.op == "stat") | .fdnum') $(ioq s5b '.[] | select(.op == "stat") | .fdnum')" \
 	"$(vq /s5 '.[0].holder.fd') $(wq '[.[] | select(.type == "observe" and .fs_path == "/s5")][0].fd')"
-# 11: the fsyncgate retry
+# 11: the fsyncgate retry.  Seen where what the filesystem's fsync returns
+# is (the start record's fsync_results: ext4 always; XFS and btrfs with
+# fentry hooks); elsewhere (WBW_FS=xfs or btrfs on the CI kernel) the
+# telling is REPORTED alone and says a retry is not seen there
+fsr=${FX_FS:-ext4}; [ "$fsr" = overlay ] && fsr=ext4
+seen=$(wq ".[] | select(.type == \"start\") | .fsync_results.$fsr")
 for s in s11 s12; do
 	pid=$(ioq $s '.[0].pid')
 	expect_eq "$s: first fsync told $FX_ERRNO, the retry returned 0" "$FX_ERRNO 0" \
 		"$(ioq $s '[.[] | select(.op == "fsync" or .op == "fdatasync")] | "\(.[0].errno_name) \(.[1].ret)"')"
-	expect_eq "$s: REPORTED then RETRIED, to the same process" "reported $pid,retried $pid" \
-		"$(vq /$s '[.[] | select(.verdict != "unseen") | "\(.verdict) \(.holder.pid)"] | join(",")')"
-	expect "$s: RETRIED says when it was told" \
-		[ "$(vq /$s '.[] | select(.verdict == "retried") | .told_ts_ns < .ts_ns')" = true ]
+	if [ "$seen" = true ]; then
+		expect_eq "$s: REPORTED then RETRIED, to the same process" "reported $pid,retried $pid" \
+			"$(vq /$s '[.[] | select(.verdict != "unseen") | "\(.verdict) \(.holder.pid)"] | join(",")')"
+		expect "$s: RETRIED says when it was told" \
+			[ "$(vq /$s '.[] | select(.verdict == "retried") | .told_ts_ns < .ts_ns')" = true ]
+	else
+		echo "# $s: $fsr's fsync results are not seen here: $(wq ".[] | select(.type == \"start\") | .fsync_results_missing.$fsr")"
+		expect_eq "$s: REPORTED alone, saying a retry is not seen on $fsr" "reported $pid false" \
+			"$(vq /$s '[.[] | select(.verdict != "unseen") | "\(.verdict) \(.holder.pid) \(.retry_seen)"] | join(",")')"
+	fi
 done
 expect_eq "summary counts the decided verdicts" "$(wq '[.[] | select(.type == "verdict" and .verdict == "unreported" and .final)] | length')" \
 	"$(wq ".[] | select(.type == \"summary\") | .verdicts.unreported.$FX_ERRNO")"

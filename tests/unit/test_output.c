@@ -66,6 +66,16 @@ static const struct wbw_container podman_app = {
 	.runtime = "podman", .name = "wbw-app",
 };
 
+/* render() asks fake_fsync_seen where fsync results are seen when set */
+static bool with_fsync_seen;
+
+/* as on a kernel without fentry: ext4's fsync results only */
+static bool fake_fsync_seen(void *ctx, const char *fstype)
+{
+	(void)ctx;
+	return !strcmp(fstype, "ext4");
+}
+
 static const struct wbw_container *fake_container_of(void *ctx, uint64_t id)
 {
 	(void)ctx;
@@ -81,6 +91,8 @@ static char *render(bool json, void (*fn)(struct wbw_output *, const void *), co
 
 	wbw_output__init(&o, f, json, &mounts, OFFSET_NS);
 	o.container_of = fake_container_of;
+	if (with_fsync_seen)
+		o.fsync_seen = fake_fsync_seen;
 	o.header_done = true;
 	fn(&o, arg);
 	fclose(f);
@@ -574,6 +586,70 @@ static void test_container_labels(void **state)
 	free(s);
 }
 
+static void do_verdict_r(struct wbw_output *o, const void *v)
+{
+	wbw_output__verdict(o, v);
+}
+
+static void do_start(struct wbw_output *o, const void *info)
+{
+	wbw_output__start(o, info);
+}
+
+/*
+ * A REPORTED told by a check says whether a false-success retry would be
+ * seen on the error's filesystem: true on ext4, false on a btrfs whose
+ * fsync results are not seen (text says so), null when not known.
+ */
+static void test_retry_seen(void **state)
+{
+	struct wbw_error e = sample_error;
+	struct wbw_verdict v = {
+		.kind = WBW_V_REPORTED, .error = &e, .ts_ns = 4195000000000ull + 400000000,
+		.final = true, .file = 0xffff88810a12ae40ull, .f_mode = 0x2,
+		.holder = { .pid = 3247, .tid = 3247, .cgroup_id = 1, .comm = "postgres" },
+		.fd = 5, .nholders = 1, .told_via = WBW_TOLD_CHECK, .app = 1,
+	};
+	struct wbw_start_info start = {
+		.version = "0", .kernel = "6.18", .tp_mode = "raw_tp", .lifetime = "iter",
+		.hooks = "tracepoint", .priority = "fifo",
+		.fsync_seen = { true, false, false },
+		.fsync_why = { NULL, "needs fexit", "needs fexit" },
+	};
+	char *s;
+
+	(void)state;
+	s = render(true, do_verdict_r, &v);
+	assert_non_null(strstr(s, "\"told_via\":\"check\",\"retry_seen\":null"));
+	free(s);
+	with_fsync_seen = true;
+	s = render(true, do_verdict_r, &v);
+	assert_non_null(strstr(s, "\"told_via\":\"check\",\"retry_seen\":true"));
+	free(s);
+	s = render(false, do_verdict_r, &v);
+	assert_non_null(strstr(s, "REPORTED to postgres[3247] (error 1)\n"));
+	free(s);
+	e.dev = (0u << 20) | 43; /* the btrfs mounted at /mnt/bt */
+	s = render(true, do_verdict_r, &v);
+	assert_non_null(strstr(s, "\"told_via\":\"check\",\"retry_seen\":false"));
+	free(s);
+	s = render(false, do_verdict_r, &v);
+	assert_non_null(strstr(s, "REPORTED to postgres[3247] (a retried fsync's false success is not "
+				  "seen on btrfs here) (error 1)\n"));
+	free(s);
+	/* told via syncfs: no retry is watched, no retry_seen */
+	v.told_via = WBW_TOLD_SYNCFS;
+	s = render(true, do_verdict_r, &v);
+	assert_null(strstr(s, "retry_seen"));
+	free(s);
+	with_fsync_seen = false;
+	s = render(true, do_start, &start);
+	assert_non_null(strstr(s, "\"fsync_results\":{\"ext4\":true,\"xfs\":false,\"btrfs\":false},"
+				  "\"fsync_results_missing\":{\"xfs\":\"needs fexit\",\"btrfs\":"
+				  "\"needs fexit\"}}"));
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_summary_and_fatal),
 		cmocka_unit_test(test_write_error_marks_broken),
 		cmocka_unit_test(test_errno_names),
+		cmocka_unit_test(test_retry_seen),
 	};
 	return cmocka_run_group_tests_name("output", tests, setup, teardown);
 }
