@@ -171,6 +171,7 @@ struct exited {
 	struct wbw_task task;
 	uint64_t ts_ns;
 	int32_t exit_code;
+	bool keep; /* the pass listed it in the exiting process: for the next one */
 };
 
 /*
@@ -1757,8 +1758,66 @@ static void looked_late(struct wbw_corr *c, struct err_state *es, uint64_t now_n
 	emit_verdict(c, &v);
 }
 
+static int exited_by_file(const void *a, const void *b)
+{
+	uint64_t x = (*(struct exited *const *)a)->file, y = (*(struct exited *const *)b)->file;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Mark the exits whose file this pass listed in the exiting process's own
+ * table: the exit had not released it yet when it was listed, so the pass
+ * that misses it next concludes that release, and needs the exit then.
+ * That happens when a holder exits while a pass runs (the first look puts
+ * each holder in the kernel's filter as it lists it, so an exit right
+ * after is reported and drained with that pass's records), or between the
+ * exit hook and exit_files().  Dropped, that exit was taken for a close
+ * (test_verdicts s7 under load, issue 15).  Exits sorted by file, once
+ * per pass that has any: a killed holder reports every tracked file it
+ * held (19,000 in bench/scale.sh), against every file the pass listed.
+ */
+static void keep_exits_still_held(struct wbw_corr *c)
+{
+	struct exited **v, *x;
+	size_t n = 0, i;
+
+	for (x = c->exited; x; x = x->next)
+		n++;
+	if (!n || !(v = malloc(n * sizeof(*v))))
+		return; /* out of memory: dropped, as they were before */
+	for (i = 0, x = c->exited; x; x = x->next)
+		v[i++] = x;
+	qsort(v, n, sizeof(*v), exited_by_file);
+	for (struct err_state *es = c->active; es; es = es->act_next) {
+		if (es->in_pass != c->pass)
+			continue;
+		for (struct tracked_file *f = es->files; f; f = f->next) {
+			size_t lo = 0, hi = n;
+
+			if (f->done || f->last_pass != (uint32_t)c->pass)
+				continue;
+			while (lo < hi) { /* the first exit naming f->file */
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (v[mid]->file < f->file)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < n && v[lo]->file == f->file; lo++)
+				for (unsigned h = 0; h < f->nholders; h++)
+					if (holder_at(f, h)->t->task.pid == v[lo]->task.pid)
+						v[lo]->keep = true;
+		}
+	}
+	free(v);
+}
+
 void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 {
+	struct exited **xp;
+
 	c->stats.passes++;
 	for (struct err_state *es = c->active; es; es = es->act_next) {
 		if (es->in_pass != c->pass)
@@ -1771,10 +1830,16 @@ void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 		}
 		conclude_pass(c, es, now_ns);
 	}
-	while (c->exited) {
-		struct exited *x = c->exited;
+	keep_exits_still_held(c);
+	for (xp = &c->exited; *xp;) {
+		struct exited *x = *xp;
 
-		c->exited = x->next;
+		if (x->keep) {
+			x->keep = false; /* the next pass decides again */
+			xp = &x->next;
+			continue;
+		}
+		*xp = x->next;
 		free(x);
 	}
 }
