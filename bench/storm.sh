@@ -6,7 +6,8 @@
 # watcher had reported all N errors (throughput), the tracked-files metric,
 # the watcher's CPU and peak RSS, records lost; then the holder is killed
 # and every file must get its UNREPORTED verdict (nothing lost, or every
-# loss counted: the summary's `complete`).
+# loss counted: the summary's `complete`).  The storm itself is
+# tests/lib/storm.sh, which tests/e2e/test_storm.sh runs at CI size.
 #
 #   bench/storm.sh BUILD_DIR [N] [RINGBUF_SIZE]
 # RINGBUF_SIZE is the watcher's --ringbuf-size (default: its own, 2M).
@@ -21,10 +22,11 @@ io=$build/tests/wbw-io
 port=$((20000 + ($$ + 7) % 20000))
 work=$(mktemp -d /tmp/wbw-storm.XXXXXX)
 source "$here/../tests/lib/fixture.sh"
+source "$here/../tests/lib/storm.sh"
 source "$here/lib.sh"
-WPID= HOLDER=
+WPID=
 cleanup() {
-	if [ -n "$HOLDER" ]; then kill -KILL "$HOLDER" 2>/dev/null || true; fi
+	if [ -n "$STORM_HOLDER" ]; then kill -KILL "$STORM_HOLDER" 2>/dev/null || true; fi
 	if [ -n "$WPID" ]; then kill -KILL "$WPID" 2>/dev/null || true; fi
 	wait 2>/dev/null || true
 	fixture_teardown
@@ -38,25 +40,13 @@ hz=$(getconf CLK_TCK)
 WPID=$!
 for _ in $(seq 400); do grep -qs watching "$work/watch.err" && break; sleep 0.05; done
 grep -qs watching "$work/watch.err" || { cat "$work/watch.err" >&2; exit 1; }
-mkdir "$FX_MNT/storm"
-fixture_fail
-"$io" "many $n $FX_MNT/storm 4" "sleep 3600000" >"$work/io.out" 2>&1 &
-HOLDER=$!
-for _ in $(seq 1200); do grep -q '"op":"many"' "$work/io.out" && break; sleep 0.05; done
-grep -q '"op":"many"' "$work/io.out" || { echo "the holder did not open its files" >&2; exit 1; }
+storm_hold "$io" "$n" "$work/io.out"
 c0=$(awk '{ print $14 + $15 }' "/proc/$WPID/stat")
-t0=$(date +%s%N)
-sync || true # every file's writeback fails
-t_sync=$(date +%s%N)
+storm_sync
+t0=$STORM_T0 t_sync=$STORM_T_SYNC
 # until all are reported, or none more came for 5 s (records lost)
-errs=0 prev=-1 still=0
-for _ in $(seq 1200); do
-	errs=$(grep -c '"type":"wb_error".*"fs_path":"/storm/f' "$work/watch.out" || true)
-	[ "$errs" -ge "$n" ] && break
-	if [ "$errs" = "$prev" ]; then still=$((still + 1)); else still=0 prev=$errs; fi
-	[ "$still" -ge 50 ] && break
-	sleep 0.1
-done
+storm_wait "$work/watch.out" '"type":"wb_error".*"fs_path":"/storm/f' "$n" || true
+errs=$STORM_COUNT
 t1=$(date +%s%N)
 tracked=
 for _ in $(seq 100); do
@@ -66,16 +56,8 @@ for _ in $(seq 100); do
 done
 c1=$(awk '{ print $14 + $15 }' "/proc/$WPID/stat")
 hwm=$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$WPID/status")
-kill -KILL "$HOLDER"; wait "$HOLDER" 2>/dev/null || true; HOLDER=
-fixture_heal
-prev=-1 still=0
-for _ in $(seq 600); do
-	v=$(grep -c '"verdict":"unreported".*"fs_path":"/storm/f' "$work/watch.out" || true)
-	[ "$v" -ge "$n" ] && break
-	if [ "$v" = "$prev" ]; then still=$((still + 1)); else still=0 prev=$v; fi
-	[ "$still" -ge 50 ] && break
-	sleep 0.1
-done
+storm_kill
+storm_wait "$work/watch.out" '"verdict":"unreported".*"fs_path":"/storm/f' "$n" || true
 kill -INT "$WPID"; wait "$WPID" || true; WPID=
 summary=$(grep '"type":"summary"' "$work/watch.out" | tail -n 1)
 v=$(grep -c '"verdict":"unreported".*"fs_path":"/storm/f' "$work/watch.out" || true)

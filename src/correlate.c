@@ -175,7 +175,7 @@ struct exited {
 	uint64_t ts_ns;
 	int32_t exit_code;
 	uint32_t refs; /* the file's references as the exit began (0: unknown) */
-	uint32_t fds;  /* the exiting table's descriptors for it */
+	bool keep;     /* still needed after this pass (snapshot_end) */
 };
 
 /*
@@ -199,6 +199,9 @@ struct wbw_corr {
 	struct inode_state *lru_head, *lru_tail; /* head: most recently used */
 	struct pending *pending;
 	struct exited *exited;
+	size_t nexited;
+	struct exited **xv; /* the exits by file, during snapshot_end (index_exits) */
+	size_t nxv, xv_cap;
 	struct release_finding *findings;
 	struct sb_report *sb_reports; /* newest first */
 	unsigned nsb_reports;
@@ -1611,27 +1614,21 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 	released_untold(c, es, &v, ev->ts_ns);
 }
 
+/* One entry per descriptor the exit reports (a file held twice comes twice). */
 static void push_exit(struct wbw_corr *c, const struct wbw_ev *ev)
 {
-	struct exited *x;
+	struct exited *x = calloc(1, sizeof(*x));
 
-	/* one record per descriptor: another of the same exit for the same file */
-	for (x = c->exited; x; x = x->next)
-		if (x->file == ev->exit.file && x->task.pid == ev->task.pid && x->ts_ns == ev->ts_ns) {
-			x->fds++;
-			return;
-		}
-	x = calloc(1, sizeof(*x));
 	if (!x)
 		return;
 	x->refs = ev->exit.refs;
-	x->fds = 1;
 	x->file = ev->exit.file;
 	x->task = ev->task;
 	x->ts_ns = ev->ts_ns;
 	x->exit_code = ev->exit.exit_code;
 	x->next = c->exited;
 	c->exited = x;
+	c->nexited++;
 }
 
 void wbw_corr__push(struct wbw_corr *c, const struct wbw_ev *ev)
@@ -1693,11 +1690,63 @@ size_t wbw_corr__snapshot_begin(struct wbw_corr *c, uint64_t *watched, size_t ma
 	return n;
 }
 
+static int exited_by_file(const void *a, const void *b)
+{
+	uint64_t x = (*(struct exited *const *)a)->file, y = (*(struct exited *const *)b)->file;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The exits by file, for the conclusions of a pass: a killed holder
+ * reports every tracked file it held (19,000 in bench/scale.sh), each
+ * looked up for every file the pass misses.  false: out of memory (the
+ * exits are then not used, as if none had come).
+ */
+static bool index_exits(struct wbw_corr *c)
+{
+	struct exited *x;
+	size_t i = 0;
+
+	c->nxv = 0;
+	if (!c->nexited)
+		return true;
+	if (c->nexited > c->xv_cap) {
+		struct exited **v = realloc(c->xv, c->nexited * sizeof(*v));
+
+		if (!v)
+			return false;
+		c->xv = v;
+		c->xv_cap = c->nexited;
+	}
+	for (x = c->exited; x; x = x->next)
+		c->xv[i++] = x;
+	qsort(c->xv, i, sizeof(*c->xv), exited_by_file);
+	c->nxv = i;
+	return true;
+}
+
+/* The first exit in the index naming `file` (c->nxv if none). */
+static size_t exits_of(const struct wbw_corr *c, uint64_t file)
+{
+	size_t lo = 0, hi = c->nxv;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->xv[mid]->file < file)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static const struct exited *exit_of(const struct wbw_corr *c, uint64_t file, uint32_t pid)
 {
-	for (const struct exited *x = c->exited; x; x = x->next)
-		if (x->file == file && (!pid || x->task.pid == pid))
-			return x;
+	for (size_t i = exits_of(c, file); i < c->nxv && c->xv[i]->file == file; i++)
+		if (!pid || c->xv[i]->task.pid == pid)
+			return c->xv[i];
 	return NULL;
 }
 
@@ -1716,23 +1765,38 @@ static const struct holder *surviving_holder(const struct wbw_corr *c, const str
  * (a holder forked since then is in no pass; its exit alone counts only
  * when the known holders exited too).  NULL: a close released it.
  */
-static const struct exited *last_exit_of(const struct wbw_corr *c, const struct tracked_file *f)
+static const struct exited *last_exit_of(const struct wbw_corr *c, const struct tracked_file *f,
+					 bool *alone)
 {
 	const struct exited *last = NULL;
+	size_t first = exits_of(c, f->file), end = first;
 
+	*alone = false;
+	while (end < c->nxv && c->xv[end]->file == f->file)
+		end++;
 	/*
-	 * An exit whose table held every reference the file had: nobody else
-	 * held it then (a holder the last pass saw had closed it since), so
-	 * that exit dropped the last one.
+	 * An exit whose table held every reference the file had (one per
+	 * descriptor it reported): nobody else held it then (a holder the
+	 * last pass saw had closed it since), so that exit dropped the last.
 	 */
-	for (const struct exited *x = c->exited; x; x = x->next)
-		if (x->file == f->file && x->refs && x->refs == x->fds)
+	for (size_t i = first; i < end; i++) {
+		const struct exited *x = c->xv[i];
+		uint32_t fds = 0;
+
+		if (!x->refs)
+			continue;
+		for (size_t k = first; k < end; k++)
+			fds += c->xv[k]->task.pid == x->task.pid && c->xv[k]->ts_ns == x->ts_ns;
+		if (x->refs == fds) {
+			*alone = true;
 			return x;
+		}
+	}
 	if (surviving_holder(c, f))
 		return NULL;
-	for (const struct exited *x = c->exited; x; x = x->next)
-		if (x->file == f->file && (!last || x->ts_ns > last->ts_ns))
-			last = x;
+	for (size_t i = first; i < end; i++)
+		if (!last || c->xv[i]->ts_ns > last->ts_ns)
+			last = c->xv[i];
 	return last;
 }
 
@@ -1743,6 +1807,7 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 		struct wbw_verdict v = { .kind = WBW_V_UNREPORTED, .error = &es->e, .final = true,
 					 .fd = -1 };
 		const struct exited *x;
+		bool alone;
 
 		if (f->cursor_at_error) {
 			/* told without a check seen, even now (e.g. its record was lost) */
@@ -1774,7 +1839,7 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 		 * the file drops a reference, and the parent's close is the
 		 * release.
 		 */
-		x = last_exit_of(c, f);
+		x = last_exit_of(c, f, &alone);
 		if (x) {
 			v.released = WBW_RELEASE_EXIT;
 			v.releaser = x->task;
@@ -1782,7 +1847,7 @@ static void conclude_pass(struct wbw_corr *c, struct err_state *es, uint64_t now
 			v.exit_code = x->exit_code;
 			v.holder = x->task;
 			/* its table held every reference: it alone held the file then */
-			if (x->refs && x->refs == x->fds)
+			if (alone)
 				v.nholders = 1;
 			for (unsigned i = 0; i < f->nholders; i++)
 				if (holder_at(f, i)->t->task.pid == x->task.pid)
@@ -1837,30 +1902,44 @@ static void looked_late(struct wbw_corr *c, struct err_state *es, uint64_t now_n
 }
 
 /*
- * Is a file `x` released tracked, and not listed by a pass since, but in
- * the exiting process's own table?  The exit hook fires before exit_files()
- * (kernel/exit.c), so a pass can still list the file there meanwhile.
+ * Mark the exits still needed after this pass: those of a tracked file no
+ * pass has listed since the exit, or listed only in the exiting process's
+ * own table (the exit hook fires before exit_files() in kernel/exit.c, so
+ * a pass can list the file there meanwhile).  The pass that finds the file
+ * missing concludes the release, and needs the exit then.  Before, every
+ * pass forgot every exit, and an exit read during a pass that did not
+ * conclude its file's release (queued records are read before a pass
+ * ends, and an error first listed by the kernel's look is in no pass yet)
+ * was gone when the next pass missed the file: a holder killed just after
+ * its error was said to have closed it (test_verdicts s7 under load).  A
+ * pass that lists the file in another process makes the exits before it
+ * moot, so they do not pile up while a daemon's children come and go.
+ * Once per pass with exits: the tracked files against the index by file.
  */
-static bool exit_pending(const struct wbw_corr *c, const struct exited *x)
+static void keep_exits_still_needed(struct wbw_corr *c)
 {
 	for (struct err_state *es = c->active; es; es = es->act_next) {
-		const struct tracked_file *f = find_live_file(es, x->file);
-		bool others = false;
+		for (struct tracked_file *f = es->files; f; f = f->next) {
+			if (f->done)
+				continue;
+			for (size_t i = exits_of(c, f->file); i < c->nxv && c->xv[i]->file == f->file;
+			     i++) {
+				struct exited *x = c->xv[i];
+				bool others = false;
 
-		if (!f)
-			continue;
-		if (f->last_seen_ts <= x->ts_ns)
-			return true;
-		for (unsigned i = 0; i < f->nholders && !others; i++)
-			others = holder_at(f, i)->t->task.pid != x->task.pid;
-		if (!others)
-			return true;
+				for (unsigned h = 0; h < f->nholders && !others; h++)
+					others = holder_at(f, h)->t->task.pid != x->task.pid;
+				if (f->last_seen_ts <= x->ts_ns || !others)
+					x->keep = true;
+			}
+		}
 	}
-	return false;
 }
 
 void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 {
+	bool indexed = index_exits(c);
+
 	c->pass_open = false;
 	c->stats.passes++;
 	for (struct err_state *es = c->active; es; es = es->act_next) {
@@ -1875,26 +1954,21 @@ void wbw_corr__snapshot_end(struct wbw_corr *c, uint64_t now_ns)
 		}
 		conclude_pass(c, es, now_ns);
 	}
-	/*
-	 * An exit stays known while a file it released may still be found
-	 * missing: a tracked file no pass has listed since the exit.  Before,
-	 * every pass forgot them all, and an exit read during a pass that did
-	 * not list its error (queued records are read before a pass ends) was
-	 * gone when the next pass found the file missing: a holder killed
-	 * just after its error was said to have closed it (test_verdicts s7).
-	 * A pass that lists the file again makes the exits before it moot,
-	 * so they do not pile up while a daemon's children come and go.
-	 */
+	if (indexed)
+		keep_exits_still_needed(c);
 	for (struct exited **pp = &c->exited; *pp;) {
 		struct exited *x = *pp;
 
-		if (exit_pending(c, x)) {
+		if (x->keep) {
+			x->keep = false; /* the next pass decides again */
 			pp = &x->next;
 			continue;
 		}
 		*pp = x->next;
 		free(x);
+		c->nexited--;
 	}
+	c->nxv = 0;
 }
 
 bool wbw_corr__unseen_tracked(const struct wbw_corr *c)
@@ -2168,6 +2242,7 @@ void wbw_corr__free(struct wbw_corr *c)
 		free(st->path);
 		free(st);
 	}
+	free(c->xv);
 	free(c->disarmed);
 	free(c->buckets);
 	free(c);

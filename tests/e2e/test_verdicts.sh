@@ -61,7 +61,8 @@ touch "$WORK/end3" "$WORK/end2"
 for _ in $(seq 400); do [ "$(ioq s13 '[.[] | select(.op == "close")] | length')" = 1 ] && break; sleep 0.005; done
 touch "$WORK/child13"
 for _ in $(seq 200); do [ "$(ioq s8 '[.[] | select(.op == "close")] | length')" = 1 ] && break; sleep 0.05; done
-sleep 1 # passes see the file still held, by the child alone
+sleep 1 # passes see the file still held, by the child alone (with none between, the
+# exit record's reference count says the child's exit is the release: s8c)
 touch "$WORK/child8"
 wait "$IO_s3" "$IO_s2" "$IO_s8" "$IO_s13" "$IO_s11" "$IO_s12" 2>/dev/null
 wait_json '.type == "verdict" and .fs_path == "/s8"' 6 || true

@@ -25,14 +25,21 @@
  *   many N DIR KIB            open DIR/f0..f(N-1) for writing, KIB KiB each
  *   many-fsync N              fsync the first N of them (reports how many failed)
  *   many-close                close all of them
+ *   recv NAME PATH            listen on the unix socket PATH, accept one connection and
+ *                             take the descriptor it sends (SCM_RIGHTS) as NAME
+ *   send NAME PATH            connect to the unix socket PATH (waiting until it exists)
+ *                             and send NAME's descriptor over it
  *   exit                      exit at once, descriptors still open
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -54,7 +61,7 @@ static int lookup(const char *name)
 	exit(2);
 }
 
-static void bind(const char *name, int fd)
+static void bind_name(const char *name, int fd)
 {
 	for (int i = 0; i < MAX_FDS; i++) {
 		if (!fds[i].name[0] || !strcmp(fds[i].name, name)) {
@@ -112,6 +119,94 @@ static int write_mib(int fd, long mib)
 	return 0;
 }
 
+/* A unix socket address for PATH; false if it does not fit. */
+static bool unix_addr(struct sockaddr_un *sa, const char *path)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa->sun_path)) {
+		errno = ENAMETOOLONG;
+		return false;
+	}
+	strcpy(sa->sun_path, path);
+	return true;
+}
+
+/*
+ * Listen on PATH, accept one connection, and return the descriptor it
+ * sends (SCM_RIGHTS; close-on-exec like the others), or -1.  The receiver
+ * is a process that never opened the file: it holds it only through the
+ * descriptor passed to it.
+ */
+static int recv_fd(const char *path)
+{
+	char byte, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct sockaddr_un sa;
+	struct cmsghdr *cm;
+	int lfd, cfd, fd = -1;
+
+	if (!unix_addr(&sa, path))
+		return -1;
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0)
+		return -1;
+	unlink(path);
+	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1) ||
+	    (cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		close(lfd);
+		return -1;
+	}
+	if (recvmsg(cfd, &msg, MSG_CMSG_CLOEXEC) == 1 && (cm = CMSG_FIRSTHDR(&msg)) &&
+	    cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+	else
+		errno = EPROTO;
+	close(cfd);
+	close(lfd);
+	unlink(path);
+	return fd;
+}
+
+/* Send descriptor FD over the unix socket PATH, once its receiver listens: 0 or -1. */
+static int send_fd(int fd, const char *path)
+{
+	char byte = 'f', cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct sockaddr_un sa;
+	struct cmsghdr *cm;
+	int s, ret;
+
+	if (!unix_addr(&sa, path))
+		return -1;
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	/* the receiver may not listen yet: 60 s at most, as `wait` would */
+	for (int tries = 0;; tries++) {
+		s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s < 0)
+			return -1;
+		if (!connect(s, (struct sockaddr *)&sa, sizeof(sa)))
+			break;
+		close(s);
+		if ((errno != ENOENT && errno != ECONNREFUSED) || tries == 6000)
+			return -1;
+		nanosleep(&(struct timespec){ 0, 10 * 1000000 }, NULL);
+	}
+	ret = sendmsg(s, &msg, 0) == 1 ? 0 : -1;
+	close(s);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	printf("{\"op\":\"start\",\"pid\":%d}\n", (int)getpid());
@@ -144,7 +239,7 @@ int main(int argc, char **argv)
 			report("open", a, ret < 0 ? -1 : 0, errno);
 			if (ret < 0)
 				return 1;
-			bind(a, ret);
+			bind_name(a, ret);
 		} else if (!strcmp(op, "write")) {
 			ret = write_mib(lookup(a), atol(b));
 			report("write", a, ret, errno);
@@ -192,7 +287,7 @@ int main(int argc, char **argv)
 			ret = dup(lookup(a));
 			report("dup", b, ret < 0 ? -1 : 0, errno);
 			if (ret >= 0)
-				bind(b, ret);
+				bind_name(b, ret);
 		} else if (!strcmp(op, "stat")) {
 			struct stat st;
 
@@ -262,6 +357,17 @@ int main(int argc, char **argv)
 			for (long k = 0; k < many_n; k++)
 				close(many_fds[k]);
 			report("many-close", "", 0, 0);
+		} else if (!strcmp(op, "recv")) {
+			ret = recv_fd(b);
+			report("recv", a, ret < 0 ? -1 : 0, errno);
+			if (ret < 0)
+				return 1;
+			bind_name(a, ret);
+		} else if (!strcmp(op, "send")) {
+			ret = send_fd(lookup(a), b);
+			report("send", a, ret, errno);
+			if (ret < 0)
+				return 1;
 		} else if (!strcmp(op, "exit")) {
 			_exit(0);
 		} else {
