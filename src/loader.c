@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
@@ -62,6 +63,13 @@ struct wbw_loader {
 	/* syncfs on XFS and btrfs: their sync_fs events, where the kernel has them */
 	bool syncfs_xfs, syncfs_btrfs;
 	struct bpf_link *syncfs_xfs_link, *syncfs_btrfs_link;
+	/*
+	 * close(2) on NFS (fentry/fexit on nfs_file_flush, nfs4_file_flush):
+	 * where the kernel allows fentry and the module is loaded.  links:
+	 * enter and exit of nfs (v2/v3), then of nfsv4.
+	 */
+	bool nfs_close[2];
+	struct bpf_link *nfs_close_links[4];
 	struct bpf_link *dirty_link;
 	/*
 	 * Passes limited to the holders: the kernel can limit a task iterator
@@ -415,6 +423,8 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	enum wbw_hooks hooks = WBW_HOOKS_TRACEPOINT;
 	char why[256] = "not probed (--hooks=tracepoint or kernel, or the kernel's event chosen)";
 	bool fentry_ok = false, release_event, set_event_v2, syncfs_xfs, syncfs_btrfs, limit_ok;
+	bool nfs_close[2], nfs_fentry = false;
+	char nfs_why[256];
 	struct wbw_loader *l = NULL;
 	struct wbw_kbtf kbtf;
 	enum prog_kind kinds[2];
@@ -455,12 +465,19 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	set_event_v2 = kbtf_has(&kbtf, "trace_event_raw_filemap_set_wb_err", "new_errseq");
 	syncfs_xfs = fs_tp_present(&kbtf, "xfs_fs_sync_fs", "xfs");
 	syncfs_btrfs = fs_tp_present(&kbtf, "btrfs_sync_fs", "btrfs");
+	/* NFS's flush functions are static functions of the nfs and nfsv4 modules */
+	nfs_close[0] = access("/sys/kernel/btf/nfs", R_OK) == 0;
+	nfs_close[1] = access("/sys/kernel/btf/nfsv4", R_OK) == 0;
 	/* WBERRWATCH_FULL_PASSES=1: every pass over every process, as before 6.1 (comparisons) */
 	limit_ok = !getenv("WBERRWATCH_FULL_PASSES") && can_limit_passes(&kbtf);
 	/* one program verification: only where fentry may be the choice */
 	if (opts->hooks == WBW_HOOKS_FENTRY || opts->all_release_hooks ||
 	    (opts->hooks == WBW_HOOKS_AUTO && !release_event))
 		fentry_ok = probe_fentry(&kbtf, why, sizeof(why)) == 0;
+	else if (nfs_close[0] || nfs_close[1])
+		/* close(2) on NFS needs fentry whatever the release hooks are */
+		nfs_fentry = probe_fentry(&kbtf, nfs_why, sizeof(nfs_why)) == 0;
+	nfs_fentry = nfs_fentry || fentry_ok;
 	if (release_event && (opts->hooks == WBW_HOOKS_AUTO || opts->hooks == WBW_HOOKS_KERNEL))
 		hooks = WBW_HOOKS_KERNEL;
 	else if (fentry_ok)
@@ -518,6 +535,8 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	l->set_event_v2 = set_event_v2;
 	l->syncfs_xfs = syncfs_xfs;
 	l->syncfs_btrfs = syncfs_btrfs;
+	l->nfs_close[0] = nfs_close[0] && nfs_fentry;
+	l->nfs_close[1] = nfs_close[1] && nfs_fentry;
 	l->limit_ok = limit_ok;
 
 	switch (opts->tp_mode) {
@@ -579,15 +598,19 @@ void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX
 			__atomic_load_n(&l->life->bss->dropped_syncfs, __ATOMIC_RELAXED);
 		lost[WBW_REC_FSYNC_FAIL] +=
 			__atomic_load_n(&l->life->bss->dropped_fsync_fail, __ATOMIC_RELAXED);
+		lost[WBW_REC_CLOSE_TOLD] +=
+			__atomic_load_n(&l->life->bss->dropped_close_told, __ATOMIC_RELAXED);
 		lost[WBW_REC_PATH] += __atomic_load_n(&l->life->bss->dropped_path, __ATOMIC_RELAXED);
 	}
 }
 
 static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 {
-	struct lifetime_bpf *life = lifetime_bpf__open();
+	struct lifetime_bpf *life;
 	int err;
 
+again:
+	life = lifetime_bpf__open();
 	if (!life)
 		return diag(d, WBW_EXIT_FAILURE, "cannot open the lifetime BPF object: %s",
 			    strerror(errno));
@@ -602,6 +625,10 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	/* a tp_btf program whose event the kernel lacks would fail the whole load */
 	bpf_program__set_autoload(life->progs.syncfs_report_xfs, l->syncfs_xfs);
 	bpf_program__set_autoload(life->progs.syncfs_report_btrfs, l->syncfs_btrfs);
+	bpf_program__set_autoload(life->progs.nfs_flush_enter, l->nfs_close[0]);
+	bpf_program__set_autoload(life->progs.nfs_flush_exit, l->nfs_close[0]);
+	bpf_program__set_autoload(life->progs.nfs4_flush_enter, l->nfs_close[1]);
+	bpf_program__set_autoload(life->progs.nfs4_flush_exit, l->nfs_close[1]);
 	/* one ring buffer for both objects: exits arrive in order with the rest */
 	err = bpf_map__reuse_fd(life->maps.events, bpf_map__fd(l->skel->maps.events));
 	if (!err)
@@ -613,6 +640,16 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 		err = bpf_map__reuse_fd(life->maps.path_sent, bpf_map__fd(l->skel->maps.path_sent));
 	if (!err)
 		err = lifetime_bpf__load(life);
+	if (err && (l->nfs_close[0] || l->nfs_close[1])) {
+		/*
+		 * A module's function missing from its BTF (or a kernel that
+		 * refuses fentry on it) must not cost the rest: without them,
+		 * close(2) on NFS is not seen (docs/limits.md).
+		 */
+		lifetime_bpf__destroy(life);
+		l->nfs_close[0] = l->nfs_close[1] = false;
+		goto again;
+	}
 	if (err) {
 		lifetime_bpf__destroy(life);
 		return diag(d, WBW_EXIT_FAILURE,
@@ -644,6 +681,19 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 		l->fsync_fail_link = attach_prog(life->progs.fsync_failed, d);
 	if (l->fsync_fail_link)
 		l->iter_link = attach_prog(life->progs.tracked_files, d);
+	/*
+	 * close(2) on NFS: for the whole watch, as the error comes in the
+	 * close itself; they run once per close of an NFS file open for
+	 * writing.  Best effort: without them such closes are not seen.
+	 */
+	if (l->iter_link && l->nfs_close[0]) {
+		l->nfs_close_links[0] = bpf_program__attach(life->progs.nfs_flush_enter);
+		l->nfs_close_links[1] = bpf_program__attach(life->progs.nfs_flush_exit);
+	}
+	if (l->iter_link && l->nfs_close[1]) {
+		l->nfs_close_links[2] = bpf_program__attach(life->progs.nfs4_flush_enter);
+		l->nfs_close_links[3] = bpf_program__attach(life->progs.nfs4_flush_exit);
+	}
 	if (!l->iter_link) {
 		bpf_link__destroy(l->dirtier_link);
 		bpf_link__destroy(l->syncfs_link);
@@ -919,10 +969,82 @@ static int limited_pass(struct wbw_loader *l, size_t n, bool *full, struct wbw_l
 	return run_iter(l, l->on_record, l->ctx, d);
 }
 
+static void list_closing(struct wbw_loader *l);
+
+static int limited_pass_and_closing(struct wbw_loader *l, size_t n, bool *full,
+				    struct wbw_loader_diag *d)
+{
+	int err = limited_pass(l, n, full, d);
+
+	if (!err)
+		list_closing(l);
+	return err;
+}
+
+/*
+ * Closes of NFS files in flight (struct wbw_closing): close_fd() takes the
+ * file out of the descriptor table before NFS's flush writes it back, and
+ * the flush waits for the server, so no pass finds the file in a table
+ * while its closer has been told nothing yet.  Listed after the iterator,
+ * as held by the closer at the descriptor it is closing, when on a
+ * watched mapping: a close that ended meanwhile sent its record (if it
+ * told anything) before leaving the map.
+ */
+static void list_closing(struct wbw_loader *l)
+{
+	int fd, wfd;
+	struct wbw_closing c;
+	struct timespec now;
+	__u32 key, next, eseq;
+	bool first = true;
+
+	if (!l->life || !(l->nfs_close[0] || l->nfs_close[1]))
+		return;
+	fd = bpf_map__fd(l->life->maps.nfs_closing);
+	wfd = bpf_map__fd(l->life->maps.watched);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	while (bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
+		struct wbw_file_rec r;
+
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &c) || bpf_map_lookup_elem(wfd, &c.mapping, &eseq))
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.hdr.kind = WBW_REC_FILE;
+		r.hdr.size = sizeof(r);
+		r.hdr.flags = WBW_F_MAPPING_VALID;
+		r.hdr.pid = c.tgid;
+		r.hdr.tid = key;
+		r.hdr.ts_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+		r.hdr.cgroup_id = c.cgroup_id;
+		memcpy(r.hdr.comm, c.comm, sizeof(r.hdr.comm));
+		r.mapping = c.mapping;
+		r.file = c.file;
+		r.ino = c.ino;
+		r.dev = c.dev;
+		r.fd = c.fd;
+		r.cursor = c.cursor;
+		r.mapping_eseq = c.eseq;
+		r.f_mode = c.f_mode;
+		r.f_flags = c.f_flags;
+		l->on_record(l->ctx, &r, sizeof(r));
+	}
+}
+
+static int pass_and_closing(struct wbw_loader *l, struct wbw_loader_diag *d)
+{
+	int err = run_iter(l, l->on_record, l->ctx, d);
+
+	if (!err)
+		list_closing(l);
+	return err;
+}
+
 int wbw_loader__full_pass(struct wbw_loader *l, struct wbw_loader_diag *d)
 {
 	memset(d, 0, sizeof(*d));
-	return run_iter(l, l->on_record, l->ctx, d);
+	return pass_and_closing(l, d);
 }
 
 int wbw_loader__scan(struct wbw_loader *l, wbw_record_fn fn, void *ctx, struct wbw_loader_diag *d)
@@ -999,8 +1121,8 @@ int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, si
 	if (!n)
 		return 0;
 	if (limit)
-		return limited_pass(l, np, full, d);
-	return run_iter(l, l->on_record, l->ctx, d);
+		return limited_pass_and_closing(l, np, full, d);
+	return pass_and_closing(l, d);
 }
 
 void wbw_loader__set_holders(struct wbw_loader *l, const uint32_t *holders, size_t n)
@@ -1085,6 +1207,8 @@ void wbw_loader__free(struct wbw_loader *l)
 	bpf_link__destroy(l->fsync_fail_link);
 	bpf_link__destroy(l->syncfs_xfs_link);
 	bpf_link__destroy(l->syncfs_btrfs_link);
+	for (int i = 0; i < 4; i++)
+		bpf_link__destroy(l->nfs_close_links[i]);
 	bpf_link__destroy(l->exit_link);
 	bpf_link__destroy(l->fork_link);
 	free(l->pass_pids);
@@ -1239,6 +1363,24 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 			   kept->syncfs_link != NULL, NULL);
 		doctor_add(r, "ext4_sync_file_exit.failed", "every failed fsync, errseq or not (ext4)",
 			   kept->fsync_fail_link != NULL, NULL);
+		/*
+		 * close(2) on NFS: only where the nfs modules are loaded (a host
+		 * without NFS has nothing to fix); fentry refused, or a flush
+		 * function missing from the module's BTF, is said here.
+		 */
+		if (!access("/sys/kernel/btf/nfs", R_OK) || !access("/sys/kernel/btf/nfsv4", R_OK)) {
+			bool nfs_ok = (!kept->nfs_close[0] || (kept->nfs_close_links[0] &&
+							       kept->nfs_close_links[1])) &&
+				      (!kept->nfs_close[1] || (kept->nfs_close_links[2] &&
+							       kept->nfs_close_links[3])) &&
+				      (kept->nfs_close[0] || kept->nfs_close[1]);
+
+			doctor_add(r, "nfs_file_flush", "errors told by close(2) on NFS (fentry/fexit)",
+				   nfs_ok,
+				   nfs_ok ? NULL
+					  : "fentry/fexit on nfs_file_flush or nfs4_file_flush did not "
+					    "load: close(2) on NFS is not seen (docs/limits.md)");
+		}
 		bpf_link__destroy(exit_link);
 		wbw_loader__retry_hooks(kept, false, NULL, 0, &d);
 		r->would_use_lifetime = "iter";
