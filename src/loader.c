@@ -69,6 +69,7 @@ struct wbw_loader {
 	 * enter and exit of nfs (v2/v3), then of nfsv4.
 	 */
 	bool nfs_close[2];
+	bool nfs_close_present; /* the kernel has NFS's flush (for doctor) */
 	struct bpf_link *nfs_close_links[4];
 	struct bpf_link *dirty_link;
 	/*
@@ -465,9 +466,14 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	set_event_v2 = kbtf_has(&kbtf, "trace_event_raw_filemap_set_wb_err", "new_errseq");
 	syncfs_xfs = fs_tp_present(&kbtf, "xfs_fs_sync_fs", "xfs");
 	syncfs_btrfs = fs_tp_present(&kbtf, "btrfs_sync_fs", "btrfs");
-	/* NFS's flush functions are static functions of the nfs and nfsv4 modules */
-	nfs_close[0] = access("/sys/kernel/btf/nfs", R_OK) == 0;
-	nfs_close[1] = access("/sys/kernel/btf/nfsv4", R_OK) == 0;
+	/*
+	 * NFS's flush functions: in vmlinux's BTF where NFS is built in, else
+	 * in the nfs and nfsv4 modules' own (Debian's), once they are loaded
+	 */
+	nfs_close[0] = wbw_kbtf__find(&kbtf, "nfs_file_flush", BTF_KIND_FUNC) >= 0 ||
+		       access("/sys/kernel/btf/nfs", R_OK) == 0;
+	nfs_close[1] = wbw_kbtf__find(&kbtf, "nfs4_file_flush", BTF_KIND_FUNC) >= 0 ||
+		       access("/sys/kernel/btf/nfsv4", R_OK) == 0;
 	/* WBERRWATCH_FULL_PASSES=1: every pass over every process, as before 6.1 (comparisons) */
 	limit_ok = !getenv("WBERRWATCH_FULL_PASSES") && can_limit_passes(&kbtf);
 	/* one program verification: only where fentry may be the choice */
@@ -537,6 +543,7 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	l->syncfs_btrfs = syncfs_btrfs;
 	l->nfs_close[0] = nfs_close[0] && nfs_fentry;
 	l->nfs_close[1] = nfs_close[1] && nfs_fentry;
+	l->nfs_close_present = nfs_close[0] || nfs_close[1];
 	l->limit_ok = limit_ok;
 
 	switch (opts->tp_mode) {
@@ -1364,11 +1371,11 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 		doctor_add(r, "ext4_sync_file_exit.failed", "every failed fsync, errseq or not (ext4)",
 			   kept->fsync_fail_link != NULL, NULL);
 		/*
-		 * close(2) on NFS: only where the nfs modules are loaded (a host
-		 * without NFS has nothing to fix); fentry refused, or a flush
-		 * function missing from the module's BTF, is said here.
+		 * close(2) on NFS: only where the kernel has NFS (a host without
+		 * it has nothing to fix); fentry refused, or a flush function
+		 * missing from the module's BTF, is said here.
 		 */
-		if (!access("/sys/kernel/btf/nfs", R_OK) || !access("/sys/kernel/btf/nfsv4", R_OK)) {
+		if (kept->nfs_close_present) {
 			bool nfs_ok = (!kept->nfs_close[0] || (kept->nfs_close_links[0] &&
 							       kept->nfs_close_links[1])) &&
 				      (!kept->nfs_close[1] || (kept->nfs_close_links[2] &&
