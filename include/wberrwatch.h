@@ -57,6 +57,7 @@ enum wbw_rec_kind {
 	WBW_REC_RELEASE = 8, /* a file on a watched mapping was released (fentry/__fput) */
 	WBW_REC_SYNCFS = 9,  /* a syncfs(2) is about to report an error of its filesystem */
 	WBW_REC_FSYNC_FAIL = 10, /* an fsync/fdatasync returned an error (ext4) */
+	WBW_REC_CLOSE_TOLD = 11, /* close(2) returned a writeback error (NFS's flush) */
 	WBW_REC_KIND_MAX,
 };
 
@@ -299,6 +300,58 @@ struct wbw_fsync_fail_rec {
 };
 
 /*
+ * close(2) told its caller a writeback error: NFS's flush (nfs_file_flush,
+ * nfs4_file_flush in fs/nfs/) samples the mapping's errseq, writes the
+ * file's dirty pages back and returns filemap_check_wb_err(mapping, since),
+ * errseq_check() in mm/filemap.c's terms: the errno of the mapping's
+ * current value when it differs from the sample.  Neither filemap
+ * tracepoint fires, and the file's cursor (f_wb_err) is not advanced nor
+ * the error marked seen: the return value alone tells the process.  Sent
+ * from fexit of those functions when the task is in the close syscall (an
+ * exit, dup2 or close_range drops the flush's result), with the values the
+ * check compared.  The header names the caller.
+ */
+struct wbw_close_told_rec {
+	struct wbw_rec_hdr hdr;
+	__u64 mapping;
+	__u64 file;   /* the struct file being closed */
+	__u64 ino;
+	__u32 dev;
+	__s32 fd;     /* close(2)'s argument */
+	__s32 ret;    /* what close returns: -errno */
+	__u32 since;  /* errseq as the flush began, as errseq_sample() gives it (0: unseen) */
+	__u32 mapping_eseq; /* mapping->wb_err after the check: the error told */
+	__u32 cursor; /* file->f_wb_err: left behind by the close */
+	__u32 f_mode;
+	__u32 pad;
+};
+
+/*
+ * A close(2) of an NFS file open for writing, in flight: NFS's flush is
+ * writing the file back after close_fd() took it out of the descriptor
+ * table, so a pass finds it in no table although its closer has not been
+ * told anything yet.  The lifetime object keeps one per closing thread (key:
+ * its tid) from the flush's entry to its return; a pass lists them too, as
+ * files held by their closer.  Not a ring-buffer record.
+ */
+struct wbw_closing {
+	__u64 mapping;
+	__u64 file;
+	__u64 ino;
+	__u64 cgroup_id;
+	__u64 ts_ns;   /* when the flush began */
+	__u32 dev;
+	__u32 tgid;
+	__u32 fd;      /* close(2)'s argument */
+	__u32 since;   /* mapping->wb_err as errseq_sample() gives it (0: unseen) */
+	__u32 cursor;  /* file->f_wb_err */
+	__u32 eseq;    /* mapping->wb_err */
+	__u32 f_mode;
+	__u32 f_flags;
+	char comm[WBW_TASK_COMM_LEN];
+};
+
+/*
  * When a mapping's current errseq value was set, kept by every watcher in
  * its map WBW_ERR_TIMES_MAP (key: struct address_space address).  errseq_t
  * carries no time, so `wberrwatch scan` finds running watchers' maps by
@@ -323,7 +376,9 @@ WBW_ASSERT_SIZE(struct wbw_inode_rec, 72);
 WBW_ASSERT_SIZE(struct wbw_release_rec, 96);
 WBW_ASSERT_SIZE(struct wbw_syncfs_rec, 88);
 WBW_ASSERT_SIZE(struct wbw_fsync_fail_rec, 88);
+WBW_ASSERT_SIZE(struct wbw_close_told_rec, 104);
 WBW_ASSERT_SIZE(struct wbw_err_time, 16);
+WBW_ASSERT_SIZE(struct wbw_closing, 88);
 
 #define WBW_RETRY_MAX 16384 /* inodes watched for a false success at once */
 #define WBW_TREE_MAX 65536  /* tasks of a `run` command's process tree */

@@ -1541,6 +1541,50 @@ static void push_syncfs(struct wbw_corr *c, const struct wbw_ev *ev)
 }
 
 /*
+ * close(2) returned a writeback error to its caller: NFS's flush
+ * (nfs_file_flush, nfs4_file_flush in fs/nfs/) wrote the file back and
+ * returned filemap_check_wb_err(mapping, since), whose errno is that of the
+ * mapping's current value.  No tracepoint fired, and the file's cursor was
+ * not advanced (the error is not even marked seen): the return value is the
+ * telling, so the file is REPORTED (via close), and its release that follows
+ * (its cursor still behind) is no UNREPORTED.  The error told is the
+ * mapping's current one; a file due on an older error moved on to it when
+ * it was replaced, as errseq keeps only the latest.
+ */
+static void push_close_told(struct wbw_corr *c, const struct wbw_ev *ev)
+{
+	struct inode_state *st = lookup(c, ev->dev, ev->ino, ev->mapping, 0, false, ev->ts_ns);
+	struct err_state *es = st ? st->cur : NULL;
+	struct tracked_file *f;
+
+	if (!es || !es->e.eseq || !ev->close_told.err ||
+	    !wbw_errseq_same_error(es->e.eseq, ev->close_told.eseq))
+		return;
+	c->stats.close_told_events++;
+	flush_error(c, &es->e);
+	f = find_live_file(es, ev->close_told.file);
+	if (!f && (f = calloc(1, sizeof(*f)))) {
+		/*
+		 * Not tracked yet (the error hit during this very close, before
+		 * any pass): tracked from here, told, so that its release (the
+		 * __fput that follows, its cursor behind) finds it told.
+		 */
+		f->file = ev->close_told.file;
+		f->f_mode = ev->close_told.f_mode;
+		f->cursor = ev->close_told.cursor;
+		if (add_file(es, f)) {
+			es->live++;
+			c->stats.tracked_files++;
+		} else {
+			free(f);
+			f = NULL;
+		}
+	}
+	told(c, es, f, &ev->task, ev->close_told.fd, ev->close_told.file, ev->close_told.f_mode,
+	     ev->close_told.cursor, ev->ts_ns, WBW_TOLD_CLOSE, NULL);
+}
+
+/*
  * The last reference to a file on a mapping with an error went (fentry on
  * __fput).  A tracked file whose final cursor is behind the error was
  * released unreported; the task that dropped the reference is the one that
@@ -1587,6 +1631,10 @@ static void push_release(struct wbw_corr *c, const struct wbw_ev *ev)
 		 * (it was open when the error hit): due when open for writing
 		 * with a cursor behind the error, as push_file would judge it.
 		 */
+		f = find_file(es, ev->release.file);
+		/* told at its close (NFS), before any pass listed it */
+		if (f && f->told)
+			return;
 		if (es->listed || !c->opts.release_events)
 			return;
 		/* found, for looked_late(): it was open, so it is no writer the look missed */
@@ -1666,6 +1714,9 @@ void wbw_corr__push(struct wbw_corr *c, const struct wbw_ev *ev)
 		break;
 	case WBW_EV_FSYNC_FAIL:
 		push_fsync_failure(c, ev);
+		break;
+	case WBW_EV_CLOSE_TOLD:
+		push_close_told(c, ev);
 		break;
 	}
 }

@@ -19,6 +19,9 @@
  * error, it was released unreported.  With release events (fentry), each
  * tracked file's release comes as an event instead, with who released it.
  *
+ * On NFS, close(2) tells its caller the errors its flush found (a CLOSE_TOLD
+ * event): the file is REPORTED (via close) although its cursor stays behind.
+ *
  * syncfs(2) tells its caller the filesystem's latest error through the
  * superblock's errseq and a cursor of the file it was called on
  * (f_sb_err), not through the mapping: a SYNCFS event makes the caller
@@ -157,6 +160,12 @@ enum wbw_told_via {
 	 */
 	WBW_TOLD_APPLICATION,
 	WBW_TOLD_HANDOVER,
+	/*
+	 * close(2) returned the error: NFS's flush checks the mapping's errseq
+	 * without a tracepoint and without advancing the file's cursor
+	 * (nfs_file_flush, nfs4_file_flush), so the return value is the telling.
+	 */
+	WBW_TOLD_CLOSE,
 };
 
 /*
@@ -305,6 +314,7 @@ struct wbw_corr_stats {
 	uint64_t tracked_files;   /* files being tracked now */
 	uint64_t passes;          /* iterator passes consumed */
 	uint64_t syncfs_events;   /* syncfs calls seen reporting an error */
+	uint64_t close_told_events; /* close(2) calls seen returning a writeback error */
 	/* failed fsync/fdatasync calls (ext4): their error from errseq, or not */
 	uint64_t fsync_failures_errseq, fsync_failures_other;
 	/* errors some of whose files were released before the first look, unseen */

@@ -180,6 +180,7 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 	case WBW_REC_RELEASE: want = sizeof(struct wbw_release_rec); break;
 	case WBW_REC_SYNCFS: want = sizeof(struct wbw_syncfs_rec); break;
 	case WBW_REC_FSYNC_FAIL: want = sizeof(struct wbw_fsync_fail_rec); break;
+	case WBW_REC_CLOSE_TOLD: want = sizeof(struct wbw_close_told_rec); break;
 	default: return WBW_DECODE_BAD_KIND;
 	}
 	if (h.size != want)
@@ -266,6 +267,19 @@ int wbw_decode(const void *data, size_t len, const struct wbw_decode_opts *opts,
 		ev->fsync_fail.datasync = r.datasync != 0;
 		return WBW_DECODE_OK;
 	}
+	case WBW_REC_CLOSE_TOLD: {
+		struct wbw_close_told_rec r;
+		memcpy(&r, data, sizeof(r));
+		decode_ident(r.hdr.flags, r.mapping, r.ino, r.dev, ev);
+		ev->close_told.file = r.file;
+		ev->close_told.fd = r.fd;
+		ev->close_told.err = r.ret < 0 ? -r.ret : r.ret;
+		ev->close_told.since = r.since;
+		ev->close_told.eseq = r.mapping_eseq;
+		ev->close_told.cursor = r.cursor;
+		ev->close_told.f_mode = r.f_mode;
+		return WBW_DECODE_OK;
+	}
 	default: {
 		struct wbw_path_rec r;
 		memcpy(&r, data, sizeof(r));
@@ -280,7 +294,7 @@ const char *wbw_rec_kind_key(int kind)
 		[WBW_REC_SET_ERR] = "set_err", [WBW_REC_OBSERVE] = "observe", [WBW_REC_PATH] = "path",
 		[WBW_REC_FILE] = "file",       [WBW_REC_EXIT] = "exit",       [WBW_REC_SYNC] = "retry",
 		[WBW_REC_DIRTY] = "dirty",     [WBW_REC_RELEASE] = "release", [WBW_REC_SYNCFS] = "syncfs",
-		[WBW_REC_FSYNC_FAIL] = "fsync_error",
+		[WBW_REC_FSYNC_FAIL] = "fsync_error", [WBW_REC_CLOSE_TOLD] = "close_told",
 	};
 
 	return kind > 0 && kind < WBW_REC_KIND_MAX && keys[kind] ? keys[kind] : "?";

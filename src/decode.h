@@ -24,6 +24,7 @@ enum wbw_ev_kind {
 	WBW_EV_RELEASE = WBW_REC_RELEASE,
 	WBW_EV_SYNCFS = WBW_REC_SYNCFS,
 	WBW_EV_FSYNC_FAIL = WBW_REC_FSYNC_FAIL,
+	WBW_EV_CLOSE_TOLD = WBW_REC_CLOSE_TOLD,
 };
 
 /*
@@ -136,6 +137,16 @@ struct wbw_ev {
 			int err;       /* errno the call returned */
 			bool datasync;
 		} fsync_fail;
+		struct {
+			/* task = the caller of close(2) */
+			uint64_t file;
+			int32_t fd;
+			int err;          /* errno close(2) returned */
+			uint32_t since;   /* errseq sampled as the flush began */
+			uint32_t eseq;    /* the mapping's errseq the check reported */
+			uint32_t cursor;  /* the file's own cursor, not advanced */
+			uint32_t f_mode;
+		} close_told;
 		struct {
 			/* "/dir/file", relative to the root of the filesystem */
 			char fs_path[WBW_FS_PATH_MAX];

@@ -82,6 +82,7 @@ __u32 scan_mode = 0;
 __u64 dropped_retry = 0;
 __u64 dropped_syncfs = 0;
 __u64 dropped_fsync_fail = 0;
+__u64 dropped_close_told = 0;
 
 /* --dev/--mount and --errno, as the main object has them (copied by the loader) */
 const volatile __u32 filter_dev = 0;
@@ -283,6 +284,160 @@ int BPF_PROG(fsync_exit_btrfs, struct file *file, long long start, long long end
 	     int ret)
 {
 	fsync_exit(file, datasync, ret);
+	return 0;
+}
+
+#if defined(__TARGET_ARCH_x86)
+#define WBW_NR_CLOSE 3 /* arch/x86/entry/syscalls/syscall_64.tbl */
+#endif
+
+/*
+ * close(2) on NFS: close_fd -> filp_flush -> f_op->flush, which for NFS is
+ * nfs_file_flush (v2/v3, fs/nfs/file.c) or nfs4_file_flush (v4,
+ * fs/nfs/nfs4file.c).  Both sample the mapping's errseq
+ * (filemap_sample_wb_err), write the file's dirty pages back (nfs_wb_all)
+ * and return filemap_check_wb_err(mapping, since): errseq_check() in
+ * lib/errseq.c, the errno of the mapping's current value when it is not
+ * the sample.  That return is what close(2) gives the process, and nothing
+ * else says so: no filemap tracepoint fires, the file's cursor (f_wb_err)
+ * is not advanced and the error is not marked seen.  So a file told at its
+ * close looks, to the tracepoints and the release hook, like one released
+ * untold.  fentry samples the mapping's errseq as the flush begins (as
+ * errseq_sample() does: an unseen value reads as 0, and is reported) and
+ * fexit reports a failed flush whose errno is that of the mapping's
+ * current value, changed since the sample: exactly when
+ * filemap_check_wb_err() made the return.  (nfs4_file_flush with a write
+ * delegation only starts the writeback, filemap_fdatawrite(), whose own
+ * errors are not errseq's: the sample rules those out.)  Only the close
+ * syscall's own flush counts: exit_files(), dup2() and close_range() flush
+ * too and drop the result.  Attached for the whole watch where the kernel
+ * allows fentry and has the NFS modules loaded: it runs once per close of
+ * an NFS file open for writing.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32); /* tid */
+	__type(value, struct wbw_closing);
+} nfs_closing SEC(".maps");
+
+static __always_inline int in_close_syscall(__u32 *fdp)
+{
+#ifdef WBW_NR_CLOSE
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	if (!regs || regs->orig_ax != WBW_NR_CLOSE)
+		return 0;
+	*fdp = (__u32)regs->di;
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+static __always_inline void nfs_flush_begin(struct file *file)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, fd = 0;
+	struct wbw_closing c = {};
+	struct inode *inode;
+
+	/* not open for writing: the flush returns 0 at once */
+	if (!file || !file->f_mapping || !(file->f_mode & WBW_FMODE_WRITE) ||
+	    !in_close_syscall(&fd))
+		return;
+	inode = file->f_mapping->host;
+	if (!inode)
+		return;
+	c.mapping = (__u64)file->f_mapping;
+	c.file = (__u64)file;
+	c.ino = inode->i_ino;
+	c.dev = inode->i_sb->s_dev;
+	c.cgroup_id = bpf_get_current_cgroup_id();
+	c.ts_ns = bpf_ktime_get_ns();
+	c.tgid = id >> 32;
+	c.fd = fd;
+	c.eseq = file->f_mapping->wb_err;
+	/* errseq_sample(): an unseen value samples as 0, so that it is reported */
+	c.since = c.eseq & WBW_ERRSEQ_SEEN ? c.eseq : 0;
+	c.cursor = file->f_wb_err;
+	c.f_mode = file->f_mode;
+	c.f_flags = file->f_flags;
+	bpf_get_current_comm(c.comm, sizeof(c.comm));
+	bpf_map_update_elem(&nfs_closing, &tid, &c, BPF_ANY);
+}
+
+static __always_inline void nfs_flush_end(struct file *file, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), cur, fd = 0;
+	struct wbw_close_told_rec *rec;
+	struct wbw_closing *c;
+	struct inode *inode;
+
+	c = bpf_map_lookup_elem(&nfs_closing, &tid);
+	if (!c)
+		return;
+	if (ret >= 0 || !file || !file->f_mapping || !in_close_syscall(&fd))
+		goto done;
+	cur = file->f_mapping->wb_err;
+	/* errseq_check(&mapping->wb_err, since) made this return */
+	if (cur == c->since || ret != -(int)(cur & WBW_ERRSEQ_ERRNO_MASK))
+		goto done;
+	inode = file->f_mapping->host;
+	if (!inode || (filter_errno && ret != -(int)filter_errno) ||
+	    (filter_dev && inode->i_sb->s_dev != filter_dev))
+		goto done;
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		__sync_fetch_and_add(&dropped_close_told, 1);
+		goto done;
+	}
+	wbw_fill_hdr(&rec->hdr, WBW_REC_CLOSE_TOLD, sizeof(*rec), WBW_F_MAPPING_VALID);
+	rec->mapping = (__u64)file->f_mapping;
+	rec->file = (__u64)file;
+	rec->ino = inode->i_ino;
+	rec->dev = inode->i_sb->s_dev;
+	rec->fd = (__s32)fd;
+	rec->ret = ret;
+	rec->since = c->since;
+	rec->mapping_eseq = cur;
+	rec->cursor = file->f_wb_err;
+	rec->f_mode = file->f_mode;
+	rec->pad = 0;
+	bpf_ringbuf_submit(rec, 0);
+done:
+	/*
+	 * After the record: a pass that no longer finds the close in flight
+	 * finds its record in the ring buffer (drained before the pass ends).
+	 */
+	bpf_map_delete_elem(&nfs_closing, &tid);
+}
+
+SEC("fentry/nfs_file_flush")
+int BPF_PROG(nfs_flush_enter, struct file *file, void *id)
+{
+	nfs_flush_begin(file);
+	return 0;
+}
+
+SEC("fexit/nfs_file_flush")
+int BPF_PROG(nfs_flush_exit, struct file *file, void *id, int ret)
+{
+	nfs_flush_end(file, ret);
+	return 0;
+}
+
+SEC("fentry/nfs4_file_flush")
+int BPF_PROG(nfs4_flush_enter, struct file *file, void *id)
+{
+	nfs_flush_begin(file);
+	return 0;
+}
+
+SEC("fexit/nfs4_file_flush")
+int BPF_PROG(nfs4_flush_exit, struct file *file, void *id, int ret)
+{
+	nfs_flush_end(file, ret);
 	return 0;
 }
 

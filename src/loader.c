@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
@@ -70,6 +71,14 @@ struct wbw_loader {
 	bool fsync_xfs, fsync_btrfs;
 	struct bpf_link *fsync_xfs_link, *fsync_btrfs_link;
 	char fsync_fexit_why[256];
+	/*
+	 * close(2) on NFS (fentry/fexit on nfs_file_flush, nfs4_file_flush):
+	 * where the kernel allows fentry and the module is loaded.  links:
+	 * enter and exit of nfs (v2/v3), then of nfsv4.
+	 */
+	bool nfs_close[2];
+	bool nfs_close_present; /* the kernel has NFS's flush (for doctor) */
+	struct bpf_link *nfs_close_links[4];
 	struct bpf_link *dirty_link;
 	/*
 	 * Passes limited to the holders: the kernel can limit a task iterator
@@ -451,6 +460,8 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	char why[256] = "not probed (--hooks=tracepoint or kernel, or the kernel's event chosen)";
 	bool fentry_ok = false, release_event, set_event_v2, syncfs_xfs, syncfs_btrfs, limit_ok;
 	bool kernel_look, fsync_xfs, fsync_btrfs;
+	bool nfs_close[2], nfs_fentry = false;
+	char nfs_why[256];
 	struct wbw_loader *l = NULL;
 	struct wbw_kbtf kbtf;
 	enum prog_kind kinds[2];
@@ -493,6 +504,14 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	syncfs_btrfs = fs_tp_present(&kbtf, "btrfs_sync_fs", "btrfs");
 	fsync_xfs = fs_func_present(&kbtf, "xfs_file_fsync", "xfs");
 	fsync_btrfs = fs_func_present(&kbtf, "btrfs_sync_file", "btrfs");
+	/*
+	 * NFS's flush functions: in vmlinux's BTF where NFS is built in, else
+	 * in the nfs and nfsv4 modules' own (Debian's), once they are loaded
+	 */
+	nfs_close[0] = wbw_kbtf__find(&kbtf, "nfs_file_flush", BTF_KIND_FUNC) >= 0 ||
+		       access("/sys/kernel/btf/nfs", R_OK) == 0;
+	nfs_close[1] = wbw_kbtf__find(&kbtf, "nfs4_file_flush", BTF_KIND_FUNC) >= 0 ||
+		       access("/sys/kernel/btf/nfsv4", R_OK) == 0;
 	/* WBERRWATCH_FULL_PASSES=1: every pass over every process, as before 6.1 (comparisons) */
 	limit_ok = !getenv("WBERRWATCH_FULL_PASSES") && can_limit_passes(&kbtf);
 	/*
@@ -507,6 +526,10 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 	if (opts->hooks == WBW_HOOKS_FENTRY || opts->all_release_hooks ||
 	    (opts->hooks == WBW_HOOKS_AUTO && !release_event))
 		fentry_ok = probe_fentry(&kbtf, why, sizeof(why)) == 0;
+	else if (nfs_close[0] || nfs_close[1])
+		/* close(2) on NFS needs fentry whatever the release hooks are */
+		nfs_fentry = probe_fentry(&kbtf, nfs_why, sizeof(nfs_why)) == 0;
+	nfs_fentry = nfs_fentry || fentry_ok;
 	if (release_event && (opts->hooks == WBW_HOOKS_AUTO || opts->hooks == WBW_HOOKS_KERNEL))
 		hooks = WBW_HOOKS_KERNEL;
 	else if (fentry_ok)
@@ -575,6 +598,9 @@ struct wbw_loader *wbw_loader__new(const struct wbw_loader_opts *opts, struct wb
 			 wbw_hooks_name(hooks), fentry_ok ? "" : "; ", fentry_ok ? "" : why);
 	l->fsync_xfs = hooks == WBW_HOOKS_FENTRY && fsync_xfs;
 	l->fsync_btrfs = hooks == WBW_HOOKS_FENTRY && fsync_btrfs;
+	l->nfs_close[0] = nfs_close[0] && nfs_fentry;
+	l->nfs_close[1] = nfs_close[1] && nfs_fentry;
+	l->nfs_close_present = nfs_close[0] || nfs_close[1];
 	l->limit_ok = limit_ok;
 	l->kernel_look = kernel_look;
 
@@ -637,6 +663,8 @@ void wbw_loader__lost(const struct wbw_loader *l, uint64_t lost[WBW_REC_KIND_MAX
 			__atomic_load_n(&l->life->bss->dropped_syncfs, __ATOMIC_RELAXED);
 		lost[WBW_REC_FSYNC_FAIL] +=
 			__atomic_load_n(&l->life->bss->dropped_fsync_fail, __ATOMIC_RELAXED);
+		lost[WBW_REC_CLOSE_TOLD] +=
+			__atomic_load_n(&l->life->bss->dropped_close_told, __ATOMIC_RELAXED);
 		lost[WBW_REC_PATH] += __atomic_load_n(&l->life->bss->dropped_path, __ATOMIC_RELAXED);
 		lost[WBW_REC_FILE] += __atomic_load_n(&l->life->bss->look_dropped, __ATOMIC_RELAXED);
 	}
@@ -683,6 +711,10 @@ static int open_lifetime(struct wbw_loader *l, bool fexit, bool look, struct lif
 	bpf_program__set_autoload(life->progs.first_look_arm, look);
 	bpf_program__set_autoload(life->progs.fsync_exit_xfs, fexit && l->fsync_xfs);
 	bpf_program__set_autoload(life->progs.fsync_exit_btrfs, fexit && l->fsync_btrfs);
+	bpf_program__set_autoload(life->progs.nfs_flush_enter, l->nfs_close[0]);
+	bpf_program__set_autoload(life->progs.nfs_flush_exit, l->nfs_close[0]);
+	bpf_program__set_autoload(life->progs.nfs4_flush_enter, l->nfs_close[1]);
+	bpf_program__set_autoload(life->progs.nfs4_flush_exit, l->nfs_close[1]);
 	/* one ring buffer for both objects: exits arrive in order with the rest */
 	err = bpf_map__reuse_fd(life->maps.events, bpf_map__fd(l->skel->maps.events));
 	if (!err)
@@ -718,6 +750,15 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	 * watch depending on neither; whichever failed is said.
 	 */
 	err = open_lifetime(l, fexit, l->kernel_look, &life);
+	if (err && (l->nfs_close[0] || l->nfs_close[1])) {
+		/*
+		 * A module's function missing from its BTF (or a kernel that
+		 * refuses fentry on it) must not cost the rest: without them,
+		 * close(2) on NFS is not seen (docs/limits.md).
+		 */
+		l->nfs_close[0] = l->nfs_close[1] = false;
+		err = open_lifetime(l, fexit, l->kernel_look, &life);
+	}
 	if (err && fexit) {
 		int first = err;
 
@@ -791,6 +832,19 @@ static int load_lifetime(struct wbw_loader *l, struct wbw_loader_diag *d)
 	}
 	if (l->fsync_fail_link)
 		l->iter_link = attach_prog(life->progs.tracked_files, d);
+	/*
+	 * close(2) on NFS: for the whole watch, as the error comes in the
+	 * close itself; they run once per close of an NFS file open for
+	 * writing.  Best effort: without them such closes are not seen.
+	 */
+	if (l->iter_link && l->nfs_close[0]) {
+		l->nfs_close_links[0] = bpf_program__attach(life->progs.nfs_flush_enter);
+		l->nfs_close_links[1] = bpf_program__attach(life->progs.nfs_flush_exit);
+	}
+	if (l->iter_link && l->nfs_close[1]) {
+		l->nfs_close_links[2] = bpf_program__attach(life->progs.nfs4_flush_enter);
+		l->nfs_close_links[3] = bpf_program__attach(life->progs.nfs4_flush_exit);
+	}
 	if (!l->iter_link) {
 		bpf_link__destroy(l->dirtier_link);
 		bpf_link__destroy(l->syncfs_link);
@@ -1086,10 +1140,82 @@ static int limited_pass(struct wbw_loader *l, size_t n, bool *full, struct wbw_l
 	return run_iter(l, l->on_record, l->ctx, d);
 }
 
+static void list_closing(struct wbw_loader *l);
+
+static int limited_pass_and_closing(struct wbw_loader *l, size_t n, bool *full,
+				    struct wbw_loader_diag *d)
+{
+	int err = limited_pass(l, n, full, d);
+
+	if (!err)
+		list_closing(l);
+	return err;
+}
+
+/*
+ * Closes of NFS files in flight (struct wbw_closing): close_fd() takes the
+ * file out of the descriptor table before NFS's flush writes it back, and
+ * the flush waits for the server, so no pass finds the file in a table
+ * while its closer has been told nothing yet.  Listed after the iterator,
+ * as held by the closer at the descriptor it is closing, when on a
+ * watched mapping: a close that ended meanwhile sent its record (if it
+ * told anything) before leaving the map.
+ */
+static void list_closing(struct wbw_loader *l)
+{
+	int fd, wfd;
+	struct wbw_closing c;
+	struct timespec now;
+	__u32 key, next, eseq;
+	bool first = true;
+
+	if (!l->life || !(l->nfs_close[0] || l->nfs_close[1]))
+		return;
+	fd = bpf_map__fd(l->life->maps.nfs_closing);
+	wfd = bpf_map__fd(l->life->maps.watched);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	while (bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
+		struct wbw_file_rec r;
+
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &c) || bpf_map_lookup_elem(wfd, &c.mapping, &eseq))
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.hdr.kind = WBW_REC_FILE;
+		r.hdr.size = sizeof(r);
+		r.hdr.flags = WBW_F_MAPPING_VALID;
+		r.hdr.pid = c.tgid;
+		r.hdr.tid = key;
+		r.hdr.ts_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+		r.hdr.cgroup_id = c.cgroup_id;
+		memcpy(r.hdr.comm, c.comm, sizeof(r.hdr.comm));
+		r.mapping = c.mapping;
+		r.file = c.file;
+		r.ino = c.ino;
+		r.dev = c.dev;
+		r.fd = c.fd;
+		r.cursor = c.cursor;
+		r.mapping_eseq = c.eseq;
+		r.f_mode = c.f_mode;
+		r.f_flags = c.f_flags;
+		l->on_record(l->ctx, &r, sizeof(r));
+	}
+}
+
+static int pass_and_closing(struct wbw_loader *l, struct wbw_loader_diag *d)
+{
+	int err = run_iter(l, l->on_record, l->ctx, d);
+
+	if (!err)
+		list_closing(l);
+	return err;
+}
+
 int wbw_loader__full_pass(struct wbw_loader *l, struct wbw_loader_diag *d)
 {
 	memset(d, 0, sizeof(*d));
-	return run_iter(l, l->on_record, l->ctx, d);
+	return pass_and_closing(l, d);
 }
 
 int wbw_loader__scan(struct wbw_loader *l, wbw_record_fn fn, void *ctx, struct wbw_loader_diag *d)
@@ -1168,8 +1294,8 @@ int wbw_loader__lifetime_pass(struct wbw_loader *l, const uint64_t *mappings, si
 	if (!n)
 		return 0;
 	if (limit)
-		return limited_pass(l, np, full, d);
-	return run_iter(l, l->on_record, l->ctx, d);
+		return limited_pass_and_closing(l, np, full, d);
+	return pass_and_closing(l, d);
 }
 
 void wbw_loader__set_holders(struct wbw_loader *l, const uint32_t *holders, size_t n)
@@ -1284,6 +1410,8 @@ void wbw_loader__free(struct wbw_loader *l)
 	bpf_link__destroy(l->look_link);
 	bpf_link__destroy(l->fsync_xfs_link);
 	bpf_link__destroy(l->fsync_btrfs_link);
+	for (int i = 0; i < 4; i++)
+		bpf_link__destroy(l->nfs_close_links[i]);
 	bpf_link__destroy(l->exit_link);
 	bpf_link__destroy(l->fork_link);
 	free(l->pass_pids);
@@ -1456,6 +1584,24 @@ void wbw_loader__doctor(struct wbw_doctor *r)
 			ok = wbw_loader__fsync_seen(kept, "btrfs", &why);
 			doctor_add(r, "fexit/btrfs_sync_file",
 				   "fsync results (RETRIED, failed fsyncs; btrfs)", ok, why);
+		}
+		/*
+		 * close(2) on NFS: only where the kernel has NFS (a host without
+		 * it has nothing to fix); fentry refused, or a flush function
+		 * missing from the module's BTF, is said here.
+		 */
+		if (kept->nfs_close_present) {
+			bool nfs_ok = (!kept->nfs_close[0] || (kept->nfs_close_links[0] &&
+							       kept->nfs_close_links[1])) &&
+				      (!kept->nfs_close[1] || (kept->nfs_close_links[2] &&
+							       kept->nfs_close_links[3])) &&
+				      (kept->nfs_close[0] || kept->nfs_close[1]);
+
+			doctor_add(r, "nfs_file_flush", "errors told by close(2) on NFS (fentry/fexit)",
+				   nfs_ok,
+				   nfs_ok ? NULL
+					  : "fentry/fexit on nfs_file_flush or nfs4_file_flush did not "
+					    "load: close(2) on NFS is not seen (docs/limits.md)");
 		}
 		bpf_link__destroy(exit_link);
 		wbw_loader__retry_hooks(kept, false, NULL, 0, &d);

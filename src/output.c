@@ -628,6 +628,7 @@ static const char *told_via_name(enum wbw_told_via via)
 	case WBW_TOLD_SYNCFS: return "syncfs";
 	case WBW_TOLD_APPLICATION: return "application";
 	case WBW_TOLD_HANDOVER: return "handover";
+	case WBW_TOLD_CLOSE: return "close";
 	}
 	return "?";
 }
@@ -806,6 +807,11 @@ static void print_verdict_plain(struct wbw_output *o, const struct wbw_verdict *
 				 v->told_via == WBW_TOLD_HANDOVER ? "then" : "after",
 				 v->told_task.comm, v->told_task.pid, told,
 				 v->late ? " (after the handover window)" : "");
+			break;
+		}
+		if (v->told_via == WBW_TOLD_CLOSE) {
+			snprintf(what, sizeof(what), "REPORTED to %s[%u] by close of fd %d", v->holder.comm,
+				 v->holder.pid, v->fd);
 			break;
 		}
 		if (v->told_via != WBW_TOLD_SYNCFS) {

@@ -194,6 +194,29 @@ static inline struct wbw_syncfs_rec rec_syncfs(__u64 ts, __u64 file, __u32 dev, 
 	return r;
 }
 
+/* fexit of NFS's flush inside close(2): the close returns `ret` (-errno) */
+static inline struct wbw_close_told_rec rec_close_told(__u64 ts, __u64 mapping, __u64 file,
+						       __u32 dev, __u64 ino, __s32 fd, __s32 ret,
+						       __u32 since, __u32 eseq, __u32 cursor,
+						       __u32 pid, const char *comm)
+{
+	struct wbw_close_told_rec r;
+
+	memset(&r, 0, sizeof(r));
+	rec_hdr(&r.hdr, WBW_REC_CLOSE_TOLD, sizeof(r), WBW_F_MAPPING_VALID, ts, pid, comm);
+	r.mapping = mapping;
+	r.file = file;
+	r.ino = ino;
+	r.dev = dev;
+	r.fd = fd;
+	r.ret = ret;
+	r.since = since;
+	r.mapping_eseq = eseq;
+	r.cursor = cursor;
+	r.f_mode = WBW_FMODE_WRITE;
+	return r;
+}
+
 /* names leaf first, e.g. rec_path(..., "data\0dir\0", 9, 2) for /dir/data */
 static inline struct wbw_path_rec rec_path(__u64 ts, __u64 mapping, __u32 dev, __u64 ino,
 					   const char *names, __u16 len, __u16 depth)

@@ -1901,6 +1901,101 @@ static void test_syncfs_with_release_events(void **state)
 	wbw_corr__free(c);
 }
 
+/*
+ * NFS: close(2) tells its caller through the flush's return (no check
+ * tracepoint, the cursor left behind).  The file is REPORTED via close,
+ * and neither its release (cursor behind), nor a first look that no longer
+ * finds it, nor the end of the watch makes it UNREPORTED or UNSEEN.
+ * Through both release paths (fentry, iterator passes).
+ */
+static void test_close_told_is_reported(void **state)
+{
+	(void)state;
+	for (int events = 0; events < 2; events++) {
+		struct seen s;
+		struct wbw_corr *c = new_corr_full(&s, 0, false, events);
+		struct wbw_set_err_rec r = rec_set(1000 * MS, MAP + 12, DEV70, 12, 0x0, 0x1c);
+		struct wbw_corr_stats st;
+
+		/* one writer when it hit: the closer, in no table (close_fd took it out) */
+		r.hdr.flags |= WBW_F_WRITERS_VALID;
+		r.writers = 1;
+		PUSH(c, r);
+		PUSH(c, rec_close_told(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, -ENOSPC, 0, 0x1c, 0,
+				       42, "cp"));
+		assert_int_equal(s.nv, 1);
+		assert_int_equal(s.v[0].kind, WBW_V_REPORTED);
+		assert_int_equal(s.v[0].told_via, WBW_TOLD_CLOSE);
+		assert_int_equal(s.v[0].holder.pid, 42);
+		assert_int_equal(s.v[0].fd, 3);
+		assert_int_equal(s.v[0].file, 0xa);
+		assert_int_equal(s.v[0].cursor, 0);
+		/* __fput follows, the cursor still behind */
+		if (events)
+			PUSH(c, rec_release(1003 * MS, MAP + 12, 0xa, DEV70, 12, 0, W, 0, 0, 42, "cp"));
+		PASS(c, 1010 * MS, 1, NO_ROWS);
+		PASS(c, 1110 * MS, 0, NO_ROWS);
+		wbw_corr__flush(c, true);
+		wbw_corr__stats(c, &st);
+		assert_int_equal(s.nv, 1);
+		assert_int_equal(st.looked_late, 0);
+		assert_int_equal(st.verdicts[WBW_V_REPORTED], 1);
+		assert_int_equal(st.tracked_files, 0);
+		assert_int_equal(st.close_told_events, 1);
+		wbw_corr__free(c);
+	}
+}
+
+/*
+ * A file a pass listed (due: its data failed in a sync(2) that told no one)
+ * is then told at its close: REPORTED via close, with the descriptor the
+ * close named; another due file of the same error closed untold is still
+ * UNREPORTED.  A close that reported another error than the mapping's
+ * current one (a newer error came meanwhile) tells nothing about this one.
+ */
+static void test_close_told_of_a_listed_file(void **state)
+{
+	(void)state;
+	for (int events = 0; events < 2; events++) {
+		struct seen s;
+		struct wbw_corr *c = new_corr_full(&s, 0, false, events);
+
+		push_burst(c, 1000 * MS, 12, 2);
+		PASS(c, 1003 * MS, 1,
+		     rec_file(1002 * MS, MAP + 12, 0xa, DEV70, 12, 3, 0, W, 42, "synced"),
+		     rec_file(1002 * MS, MAP + 12, 0xb, DEV70, 12, 4, 0, W, 43, "other"));
+		assert_int_equal(s.nv, 0);
+		/* another error's report: ignored */
+		PUSH(c, rec_close_told(1100 * MS, MAP + 12, 0xa, DEV70, 12, 3, -ENOSPC, 0, 0x201c,
+				       0, 42, "synced"));
+		assert_int_equal(s.nv, 0);
+		PUSH(c, rec_close_told(1101 * MS, MAP + 12, 0xa, DEV70, 12, 3, -ENOSPC, 0, 0x1c, 0,
+				       42, "synced"));
+		assert_int_equal(s.nv, 1);
+		assert_int_equal(s.v[0].kind, WBW_V_REPORTED);
+		assert_int_equal(s.v[0].told_via, WBW_TOLD_CLOSE);
+		assert_int_equal(s.v[0].holder.pid, 42);
+		assert_int_equal(s.v[0].fd, 3);
+		if (events) {
+			PUSH(c, rec_release(1102 * MS, MAP + 12, 0xa, DEV70, 12, 0, W, 0, 0, 42,
+					    "synced"));
+			PUSH(c, rec_release(1103 * MS, MAP + 12, 0xb, DEV70, 12, 0, W, 0, 0, 43,
+					    "other"));
+		} else {
+			PASS(c, 1200 * MS, 1, NO_ROWS);
+		}
+		assert_int_equal(s.nv, 2);
+		assert_int_equal(s.v[1].kind, WBW_V_UNREPORTED);
+		assert_int_equal(s.v[1].holder.pid, 43);
+		assert_int_equal(s.v[1].fd, 4);
+		assert_int_equal(s.v[1].released, WBW_RELEASE_CLOSE);
+		wbw_corr__flush(c, true);
+		for (int i = 0; i < s.nv; i++)
+			assert_false(s.v[i].kind == WBW_V_UNREPORTED && s.v[i].holder.pid == 42);
+		wbw_corr__free(c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1950,6 +2045,8 @@ int main(void)
 		cmocka_unit_test(test_syncfs_after_close_is_not_unseen),
 		cmocka_unit_test(test_syncfs_tells_only_what_is_news_to_its_cursor),
 		cmocka_unit_test(test_syncfs_with_release_events),
+		cmocka_unit_test(test_close_told_is_reported),
+		cmocka_unit_test(test_close_told_of_a_listed_file),
 	};
 	return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
 }

@@ -166,6 +166,30 @@ static void test_observe_reports_errno_when_cursor_moved(void **state)
 	assert_int_equal(ev.obs.err, 0);
 }
 
+static void test_close_told(void **state)
+{
+	struct wbw_close_told_rec r = rec_close_told(5, MAP, 0xf1, DEV70, 12, 4, -ENOSPC, 0x0, 0x1c,
+						     0x0, 42, "cp");
+	struct wbw_ev ev;
+
+	(void)state;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_OK);
+	assert_int_equal(ev.kind, WBW_EV_CLOSE_TOLD);
+	assert_int_equal(ev.mapping, MAP);
+	assert_int_equal(ev.ino, 12);
+	assert_int_equal(ev.close_told.file, 0xf1);
+	assert_int_equal(ev.close_told.fd, 4);
+	assert_int_equal(ev.close_told.err, ENOSPC);
+	assert_int_equal(ev.close_told.eseq, 0x1c);
+	assert_int_equal(ev.close_told.since, 0);
+	assert_int_equal(ev.close_told.f_mode, WBW_FMODE_WRITE);
+	assert_int_equal(ev.task.pid, 42);
+	/* a record of another size is refused */
+	r.hdr.size -= 8;
+	assert_int_equal(wbw_decode(&r, sizeof(r), NULL, &ev), WBW_DECODE_BAD_SIZE);
+	assert_string_equal(wbw_rec_kind_key(WBW_REC_CLOSE_TOLD), "close_told");
+}
+
 static void test_fsync_failure(void **state)
 {
 	struct wbw_fsync_fail_rec r = rec_fsync_fail(5, MAP, 0xf1, DEV70, 12, 3, -EIO, 42, "postgres");
@@ -351,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_set_classic_v2_event_needs_no_quirk),
 		cmocka_unit_test(test_observe_reports_errno_when_cursor_moved),
 		cmocka_unit_test(test_fsync_failure),
+		cmocka_unit_test(test_close_told),
 		cmocka_unit_test(test_path_joined_root_first),
 		cmocka_unit_test(test_path_of_fs_root),
 		cmocka_unit_test(test_syncfs_says_what_the_check_will_report),

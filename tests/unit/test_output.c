@@ -503,7 +503,7 @@ static void test_summary_and_fatal(void **state)
 	assert_string_equal(out, "{\"schema\":1,\"type\":\"summary\",\"errors\":2,\"observations\":1,"
 				 "\"set_events\":30,\"observe_events\":1,\"lost\":{\"set_err\":3,"
 				 "\"observe\":0,\"path\":1,\"file\":0,\"exit\":0,\"retry\":0,\"dirty\":0,"
-				 "\"release\":0,\"syncfs\":0,\"fsync_error\":0,\"total\":4},\"decode_errors\":0,\"inodes_dropped\":0,\"files_dropped\":0,\"verdicts\":{"
+				 "\"release\":0,\"syncfs\":0,\"fsync_error\":0,\"close_told\":0,\"total\":4},\"decode_errors\":0,\"inodes_dropped\":0,\"files_dropped\":0,\"verdicts\":{"
 				 "\"reported\":{},\"unreported\":{\"ENOSPC\":2},\"unseen\":{},"
 				 "\"superseded\":{},\"retried\":{}},"
 				 "\"unreported_pending\":0,\"looked_late\":0,\"handovers\":0,\"failed_fsyncs\":{\"errseq\":0,\"other\":0},\"complete\":false}\n");
