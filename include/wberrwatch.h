@@ -395,6 +395,8 @@ WBW_ASSERT_SIZE(struct wbw_closing, 88);
 #define WBW_LOOK_MAPPINGS_MAX 16384
 #define WBW_LOOK_HOLDERS_MAX 16384
 #define WBW_LOOK_SLICE_NS (1000ull * 1000)
+/* slices one look may take before it is given up (the pass lists the rest) */
+#define WBW_LOOK_SLICES_MAX 1000
 /* softirq time the looks may spend at once; it refills at 10% of a CPU */
 #define WBW_LOOK_BURST_NS (50ll * 1000 * 1000)
 

@@ -952,12 +952,13 @@ bool wbw_app__finish(struct wbw_app *app, uint64_t t0, struct wbw_summary *sum)
 
 			wbw_loader__first_look(app->loader, &fl);
 			if (fl.kernel)
-				fprintf(stderr, "wberrwatch: kernel first looks: %llu in %llu slices, "
-						"%llu files sent, %llu lost; longest %.3f ms, most "
-						"work %.3f ms\n",
+				fprintf(stderr, "wberrwatch: kernel first looks: %llu in %llu slices "
+						"(%llu given up), %llu files sent, %llu lost; longest "
+						"%.3f ms, most work %.3f ms\n",
 					(unsigned long long)fl.looks, (unsigned long long)fl.slices,
-					(unsigned long long)fl.files, (unsigned long long)fl.dropped,
-					(double)fl.ns_max / 1e6, (double)fl.work_max / 1e6);
+					(unsigned long long)fl.abandoned, (unsigned long long)fl.files,
+					(unsigned long long)fl.dropped, (double)fl.ns_max / 1e6,
+					(double)fl.work_max / 1e6);
 		}
 		write_metrics(app, wbw_now_ns(CLOCK_MONOTONIC), true);
 	}

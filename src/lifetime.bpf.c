@@ -1127,6 +1127,7 @@ struct look_timer {
 	__u64 worked_ns;   /* its slices' time so far */
 	__u64 skip_procs;  /* processes its earlier slices walked */
 	__u64 skip_fds;    /* descriptors of the next process they walked */
+	__u64 slices;      /* its slices so far */
 };
 
 struct {
@@ -1143,6 +1144,7 @@ __u64 look_files = 0;    /* files sent */
 __u64 look_dropped = 0;  /* files not sent: the ring buffer was full */
 __u64 look_ns_max = 0;   /* the longest look, first slice to last */
 __u64 look_work_max = 0; /* the most work one look took, its slices together */
+__u64 look_abandoned = 0; /* looks given up after WBW_LOOK_SLICES_MAX slices */
 
 struct look_walk {
 	struct task_struct *task;
@@ -1152,6 +1154,7 @@ struct look_walk {
 	__u64 look_started;
 	__u64 slice_end;
 	__u32 max_fds;
+	__u32 from;       /* the first group of WBW_LOOK_FDS_PER_READ to read (a resumed table) */
 	__u32 stopped_at; /* descriptor where the slice ran out (0: it did not) */
 	__u32 tgid;
 	__u32 found;
@@ -1205,13 +1208,17 @@ static long look_file(__u32 k, struct look_walk *w)
 /* descriptors i * 8 .. i * 8 + 7 (max_fds is a multiple of BITS_PER_LONG) */
 static long look_fds(__u32 i, struct look_walk *w)
 {
-	__u32 base = i * WBW_LOOK_FDS_PER_READ;
+	__u32 base = (i + w->from) * WBW_LOOK_FDS_PER_READ;
 	__u64 any = 0;
 
 	if (base >= w->max_fds)
 		return 1;
-	/* a look at the clock every 512 descriptors */
-	if (!(i & 63) && bpf_ktime_get_ns() > w->slice_end) {
+	/*
+	 * A look at the clock every 512 descriptors, never before the first
+	 * 512 of a slice: each slice gets on (a table resumed where the last
+	 * slice stopped would otherwise stop again at once, for ever).
+	 */
+	if (i && !(i & 63) && bpf_ktime_get_ns() > w->slice_end) {
 		w->stopped_at = base ? base : 1;
 		return 1;
 	}
@@ -1266,6 +1273,7 @@ static int first_look(void *map, __u32 *key, struct look_timer *t)
 		t->worked_ns = 0;
 		t->skip_procs = 0;
 		t->skip_fds = 0;
+		t->slices = 0;
 	}
 	w.look_started = t->started;
 	w.slice_end = now + WBW_LOOK_SLICE_NS;
@@ -1291,6 +1299,7 @@ static int first_look(void *map, __u32 *key, struct look_timer *t)
 			w.stopped_at = 0;
 			from = t->skip_fds / WBW_LOOK_FDS_PER_READ;
 			t->skip_fds = 0;
+			w.from = from;
 			bpf_loop(WBW_EXIT_FDS_MAX / WBW_LOOK_FDS_PER_READ - from, look_fds, &w, 0);
 			if (w.found)
 				bpf_map_update_elem(&look_holders, &w.tgid, &one, BPF_ANY);
@@ -1312,6 +1321,15 @@ static int first_look(void *map, __u32 *key, struct look_timer *t)
 	t->worked_ns += took;
 	t->budget_ns -= took;
 	__sync_fetch_and_add(&look_slices, 1);
+	/*
+	 * A bound on any one look, whatever the host does meanwhile (a task
+	 * list that keeps growing under it): the watcher's pass lists the
+	 * rest, as it does where the kernel makes no look.
+	 */
+	if (cut && ++t->slices >= WBW_LOOK_SLICES_MAX) {
+		__sync_fetch_and_add(&look_abandoned, 1);
+		cut = 0;
+	}
 	if (cut) {
 		/* the rest a slice's length later: half a CPU at most while a look runs */
 		bpf_timer_start(&t->timer, took, 0);

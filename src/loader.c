@@ -683,6 +683,7 @@ void wbw_loader__first_look(const struct wbw_loader *l, struct wbw_first_look *f
 	fl->dropped = __atomic_load_n(&l->life->bss->look_dropped, __ATOMIC_RELAXED);
 	fl->ns_max = __atomic_load_n(&l->life->bss->look_ns_max, __ATOMIC_RELAXED);
 	fl->work_max = __atomic_load_n(&l->life->bss->look_work_max, __ATOMIC_RELAXED);
+	fl->abandoned = __atomic_load_n(&l->life->bss->look_abandoned, __ATOMIC_RELAXED);
 }
 
 /*

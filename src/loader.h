@@ -66,6 +66,7 @@ struct wbw_first_look {
 	uint64_t looks, slices, files, dropped;
 	uint64_t ns_max;   /* the longest look, from its first slice to its last */
 	uint64_t work_max; /* the most softirq time one look took, its slices together */
+	uint64_t abandoned; /* looks given up after WBW_LOOK_SLICES_MAX slices */
 };
 
 void wbw_loader__first_look(const struct wbw_loader *l, struct wbw_first_look *fl);
