@@ -117,6 +117,17 @@ watch_stop() {
 	WPID=
 }
 
+# err_time_maps: how many watchers' error-time maps exist (wbw_err_times)
+err_time_maps() { bpftool map list -j 2>/dev/null | jq '[.[] | select(.name == "wbw_err_times")] | length'; }
+# watch_gone N: wait until only N error-time maps are left.  A stopped
+# watcher's maps are freed by the kernel after it exits (its programs go
+# after an RCU grace period, and their maps with them): until then a new
+# watcher still reads its error times, rightly, and knows an error's age.
+watch_gone() {
+	for _ in $(seq 200); do [ "$(err_time_maps)" -le "$1" ] && return 0; sleep 0.05; done
+	bail "a stopped watcher's maps were still there after 10 s"
+}
+
 # jq over the watcher's JSON lines
 wq() { jq -rs "$1" "$WOUT"; }
 

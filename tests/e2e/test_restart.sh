@@ -20,12 +20,16 @@ hold() { # NAME
 
 # 1: a plain watch, restarted
 hold r1
+maps_before=$(err_time_maps)
 watch_start --json --mount "$M"
 sync # writeback fails; nobody is told
 wait_json '.type == "wb_error" and .fs_path == "/r1"' || not_ok "the first watcher saw no error on /r1"
 watch_stop TERM
 expect_eq "the first watcher stops cleanly on SIGTERM" 0 "$WRC"
 cp "$WOUT" "$WORK/first.out"
+# the new watcher must not read the first one's error times (it would
+# know the error's age, which is what a restart loses: see limits.md)
+watch_gone "$maps_before"
 watch_start --json --mount "$M"
 expect_eq "the new watcher's start record: one error older than it, on one due file" "1 1" \
 	"$(wq '.[] | select(.type == "start") | "\(.catch_up.errors) \(.catch_up.files)"')"
